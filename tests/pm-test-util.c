@@ -1,0 +1,78 @@
+/* pm-test-util.c: helpers shared by the tests.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "pm-test-util.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+char *
+pm_test_shared_data_path (const char *relative)
+{
+  const char *root = g_getenv ("PM_SHARED_DATA");
+  g_autofree char *path = NULL;
+
+  if (root == NULL)
+    {
+      g_test_skip ("PM_SHARED_DATA is not set; the shared real-data folder is unknown");
+      return NULL;
+    }
+  path = g_build_filename (root, relative, NULL);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *message = g_strdup_printf ("real data %s is absent", path);
+      g_test_skip (message);
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
+static void
+remove_recursively (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    while ((name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *child = g_build_filename (path, name, NULL);
+        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+          remove_recursively (child);
+        else
+          g_unlink (child);
+      }
+  g_rmdir (path);
+}
+
+static void
+remove_dir_cb (gpointer data)
+{
+  remove_recursively (data);
+  g_free (data);
+}
+
+char *
+pm_test_make_temp_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("premirror-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  g_test_queue_destroy (remove_dir_cb, g_strdup (dir));
+  return dir;
+}
+
+char *
+pm_test_write_temp_file (const char *name,
+                         const char *contents)
+{
+  g_autofree char *dir = pm_test_make_temp_dir ();
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (dir, name, NULL);
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
