@@ -86,4 +86,15 @@ guint           pm_topology_segment_peer    (PmTopology *self,
 
 const char     *pm_site_role_to_string      (PmSiteRole role);
 
+/* Light in fibre covers about 100 km of round trip per millisecond; equipment along the path adds
+ * a fixed delay. This is the round-trip time a healthy, idle segment is expected to show. */
+#define PM_FIBRE_RTT_MS_PER_KM 0.01
+#define PM_EQUIPMENT_RTT_MS    0.5
+
+static inline double
+pm_segment_baseline_rtt_ms (const PmSegment *segment)
+{
+  return segment->length_km * PM_FIBRE_RTT_MS_PER_KM + PM_EQUIPMENT_RTT_MS;
+}
+
 G_END_DECLS

@@ -25,7 +25,9 @@ struct _PmSourceInterface
 {
   GTypeInterface parent_iface;
 
-  /* Writes every sample with a timestamp in (previous until, until_s] into the store. */
+  /* Writes every sample with a timestamp in (previous until_s, until_s] into the store. On the
+   * first call a source loads as much history as the store holds (its span) up to until_s, so
+   * that a console starts with a day of charts rather than an empty map. */
   gboolean      (*advance)     (PmSource      *self,
                                 PmSeriesStore *store,
                                 gint64         until_s,

@@ -1,0 +1,222 @@
+/* pm-application.c: command line, actions, start-up.
+ *
+ * The engine is created while the command line is handled, before GTK starts, so that a bad
+ * --topology gives a clear message and exit status 1 whether or not a display is there, and so
+ * that --headless never touches GTK at all.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "pm-application.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+
+#include "pm-engine.h"
+#include "pm-window.h"
+
+struct _PmApplication
+{
+  AdwApplication parent_instance;
+
+  PmEngine      *engine;
+  GSettings     *settings;
+};
+
+G_DEFINE_TYPE (PmApplication, pm_application, ADW_TYPE_APPLICATION)
+
+static const GOptionEntry option_entries[] = {
+  { "topology", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Network topology (GeoJSON); default: the built-in demo network"), N_("FILE") },
+  { "resources", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Resources and policies (JSON); default: the demo resources"), N_("FILE") },
+  { "source", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Metric source: sim: or sim:?seed=N&speed=X&start=UNIX_S"), N_("URI") },
+  { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Folder for the catalogue and the local edges (default: <user data dir>/premirror)"),
+    N_("DIR") },
+  { "headless", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Run the engine without a window until SIGTERM or SIGINT"), NULL },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+  { NULL }
+};
+
+static gboolean
+quit_loop_cb (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static int
+run_headless (PmApplication *self)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  PmSnapshot *snapshot = pm_engine_get_snapshot (self->engine);
+  guint term_id, int_id;
+
+  term_id = g_unix_signal_add (SIGTERM, quit_loop_cb, loop);
+  int_id = g_unix_signal_add (SIGINT, quit_loop_cb, loop);
+  g_print ("engine: %s, %u sites, %u segments\n", snapshot->source_description,
+           snapshot->n_sites, snapshot->n_segments);
+  g_main_loop_run (loop);
+  g_source_remove (term_id);
+  g_source_remove (int_id);
+  pm_engine_stop (self->engine);
+  return 0;
+}
+
+static int
+pm_application_handle_local_options (GApplication *app,
+                                     GVariantDict *options)
+{
+  PmApplication *self = PM_APPLICATION (app);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *topology = NULL, *resources = NULL, *source = NULL, *data_dir = NULL;
+  PmEngineOptions engine_options = { 0 };
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("premirror %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  g_variant_dict_lookup (options, "topology", "^ay", &topology);
+  g_variant_dict_lookup (options, "resources", "^ay", &resources);
+  g_variant_dict_lookup (options, "source", "s", &source);
+  g_variant_dict_lookup (options, "data-dir", "^ay", &data_dir);
+  engine_options.topology_path = topology;
+  engine_options.resources_path = resources;
+  engine_options.source_uri = source;
+  engine_options.data_dir = data_dir;
+
+  self->engine = pm_engine_new (&engine_options, &error);
+  if (self->engine == NULL || !pm_engine_start (self->engine, &error))
+    {
+      g_printerr ("premirror: %s\n", error->message);
+      return 1;
+    }
+
+  if (g_variant_dict_contains (options, "headless"))
+    return run_headless (self);
+  return -1;
+}
+
+static void
+quit_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+about_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  static const char *developers[] = { "The Premirror developers", NULL };
+
+  adw_show_about_window (gtk_application_get_active_window (app),
+                         "application-name", _("Premirror"),
+                         "application-icon", APP_ID,
+                         "developer-name", _("The Premirror developers"),
+                         "version", PACKAGE_VERSION,
+                         "website", "https://github.com/premirror/premirror",
+                         "issue-url", "https://github.com/premirror/premirror/issues",
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "comments", _("Predicts network partitions before they happen, mirrors "
+                                       "critical resources to edges that will stay reachable and "
+                                       "routes clients to the nearest healthy replica."),
+                         "developers", developers,
+                         NULL);
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_activated, NULL, NULL, NULL },
+  { "about", about_activated, NULL, NULL, NULL },
+};
+
+static void
+dark_style_changed_cb (GSettings  *settings,
+                       const char *key,
+                       gpointer    user_data)
+{
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      g_settings_get_boolean (settings, "dark-style")
+                                        ? ADW_COLOR_SCHEME_FORCE_DARK
+                                        : ADW_COLOR_SCHEME_DEFAULT);
+}
+
+static void
+pm_application_startup (GApplication *app)
+{
+  PmApplication *self = PM_APPLICATION (app);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+
+  G_APPLICATION_CLASS (pm_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions),
+                                   app);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  pm_window_add_accels (GTK_APPLICATION (app));
+
+  /* A NOC console lives on a wall in a dim room: dark unless the operator opts out. */
+  self->settings = g_settings_new (BASE_APP_ID);
+  g_signal_connect (self->settings, "changed::dark-style", G_CALLBACK (dark_style_changed_cb),
+                    NULL);
+  dark_style_changed_cb (self->settings, "dark-style", NULL);
+}
+
+static void
+pm_application_activate (GApplication *app)
+{
+  PmApplication *self = PM_APPLICATION (app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (pm_window_new (self, self->engine));
+  gtk_window_present (window);
+}
+
+static void
+pm_application_dispose (GObject *object)
+{
+  PmApplication *self = PM_APPLICATION (object);
+
+  g_clear_object (&self->engine);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (pm_application_parent_class)->dispose (object);
+}
+
+static void
+pm_application_class_init (PmApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = pm_application_dispose;
+  app_class->handle_local_options = pm_application_handle_local_options;
+  app_class->startup = pm_application_startup;
+  app_class->activate = pm_application_activate;
+}
+
+static void
+pm_application_init (PmApplication *self)
+{
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+}
+
+PmApplication *
+pm_application_new (void)
+{
+  /* Non-unique: a NOC may watch two networks side by side, each console with its own engine. */
+  return g_object_new (PM_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "resource-base-path", "/io/github/premirror/Premirror",
+                       "flags", G_APPLICATION_NON_UNIQUE,
+                       NULL);
+}

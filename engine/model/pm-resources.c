@@ -1,0 +1,533 @@
+/* pm-resources.c: loads and validates the resource inventory and the auto-approve policy.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "pm-resources.h"
+
+#include <json-glib/json-glib.h>
+#include <math.h>
+
+struct _PmResources
+{
+  GObject             parent_instance;
+
+  PmTopology         *topology;
+  GArray             *resources;  /* PmResource */
+  GHashTable         *index;      /* id → index + 1 */
+  PmAutoApprovePolicy policy;
+};
+
+G_DEFINE_TYPE (PmResources, pm_resources, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (pm-resources-error-quark, pm_resources_error)
+
+/* Larger integers do not survive the trip through a double, which is how JSON numbers with an
+ * exponent or a fraction reach us. */
+#define MAX_EXACT_INTEGER 9007199254740992.0
+
+static const char *consistency_names[] = { "strong", "bounded", "eventual" };
+
+/* Like the topology loader, every message names the file, the resource (index, and id once it
+ * is known) and the field, so that a hand-edited inventory is fixed without guessing. */
+static gboolean
+fail (GError    **error,
+      const char *file,
+      int         index,
+      const char *id,
+      const char *field,
+      const char *format,
+      ...) G_GNUC_PRINTF (6, 7);
+
+static gboolean
+fail (GError    **error,
+      const char *file,
+      int         index,
+      const char *id,
+      const char *field,
+      const char *format,
+      ...)
+{
+  g_autofree char *what = NULL;
+  g_autoptr(GString) where = g_string_new (file);
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (index >= 0)
+    g_string_append_printf (where, ": resource %d", index);
+  if (index >= 0 && id != NULL)
+    g_string_append_printf (where, " (“%s”)", id);
+  if (field != NULL)
+    g_string_append_printf (where, ": field “%s”", field);
+  g_set_error (error, PM_RESOURCES_ERROR, PM_RESOURCES_ERROR_INVALID, "%s: %s", where->str, what);
+  return FALSE;
+}
+
+static void
+resource_clear (gpointer data)
+{
+  PmResource *resource = data;
+
+  g_free (resource->id);
+  g_free (resource->name);
+  for (guint i = 0; i < resource->n_demand; i++)
+    g_free (resource->demand[i].region);
+  g_free (resource->demand);
+}
+
+static gboolean
+is_number (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node)
+         && (json_node_get_value_type (node) == G_TYPE_INT64
+             || json_node_get_value_type (node) == G_TYPE_DOUBLE);
+}
+
+/* JSON has one number type: 5e7 and 50000000 are the same size, so an integral double counts as
+ * an integer; 1.5 does not. */
+static gboolean
+get_integer (JsonNode *node,
+             gint64   *out)
+{
+  double value;
+
+  if (!is_number (node))
+    return FALSE;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    {
+      *out = json_node_get_int (node);
+      return TRUE;
+    }
+  value = json_node_get_double (node);
+  if (!isfinite (value) || value != floor (value) || fabs (value) > MAX_EXACT_INTEGER)
+    return FALSE;
+  *out = (gint64) value;
+  return TRUE;
+}
+
+static gboolean
+optional_string (JsonObject *object,
+                 const char *field,
+                 char      **out,
+                 const char *file,
+                 int         index,
+                 const char *id,
+                 GError    **error)
+{
+  JsonNode *node = json_object_get_member (object, field);
+
+  *out = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return fail (error, file, index, id, field, "expected a string");
+  *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+/* The id ends up in URLs (/r/{resource}) and in file names under edges/<site>/, so it is kept to
+ * characters that are safe in both instead of being escaped everywhere it is used. */
+static gboolean
+is_valid_id (const char *id)
+{
+  if (id[0] == '\0' || id[0] == '.')
+    return FALSE;
+  for (const char *p = id; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+parse_consistency (const char    *text,
+                   PmConsistency *out)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (consistency_names); i++)
+    if (g_strcmp0 (text, consistency_names[i]) == 0)
+      {
+        *out = (PmConsistency) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static gboolean
+load_demand (PmResource *resource,
+             JsonNode   *node,
+             const char *file,
+             int         index,
+             GError    **error)
+{
+  JsonObjectIter iter;
+  const char *region;
+  JsonNode *value;
+  guint n = 0;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return fail (error, file, index, resource->id, "demand",
+                 "expected an object of region → requests per hour");
+
+  resource->demand = g_new0 (PmDemand, json_object_get_size (json_node_get_object (node)));
+  json_object_iter_init_ordered (&iter, json_node_get_object (node));
+  while (json_object_iter_next_ordered (&iter, &region, &value))
+    {
+      g_autofree char *field = g_strdup_printf ("demand.%s", region);
+      double rate;
+
+      if (!is_number (value))
+        return fail (error, file, index, resource->id, field,
+                     "expected a number of requests per hour");
+      rate = json_node_get_double (value);
+      if (!isfinite (rate) || rate < 0)
+        return fail (error, file, index, resource->id, field,
+                     "expected a non-negative number of requests per hour, not %g", rate);
+      resource->demand[n].region = g_strdup (region);
+      resource->demand[n].requests_per_hour = rate;
+      resource->n_demand = ++n;
+    }
+  return TRUE;
+}
+
+/* Fills resource from one element of the array; on failure the caller clears what was filled. */
+static gboolean
+parse_resource (PmResources *self,
+                PmResource  *resource,
+                JsonNode    *node,
+                const char  *file,
+                int          index,
+                GError     **error)
+{
+  JsonObject *object;
+  JsonNode *member;
+  g_autofree char *consistency = NULL;
+  g_autofree char *origin = NULL;
+  gint64 value;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return fail (error, file, index, NULL, NULL, "expected an object");
+  object = json_node_get_object (node);
+
+  if (!optional_string (object, "id", &resource->id, file, index, NULL, error))
+    return FALSE;
+  if (resource->id == NULL || resource->id[0] == '\0')
+    return fail (error, file, index, NULL, "id", "missing");
+  if (!is_valid_id (resource->id))
+    return fail (error, file, index, NULL, "id",
+                 "“%s” may only use letters, digits, “-”, “_” and “.”, and not start with “.”",
+                 resource->id);
+  if (g_hash_table_contains (self->index, resource->id))
+    return fail (error, file, index, NULL, "id", "duplicate resource id “%s”", resource->id);
+
+  if (!optional_string (object, "name", &resource->name, file, index, resource->id, error))
+    return FALSE;
+  if (resource->name == NULL)
+    resource->name = g_strdup (resource->id);
+
+  member = json_object_get_member (object, "size_bytes");
+  if (member == NULL)
+    return fail (error, file, index, resource->id, "size_bytes", "missing");
+  if (!get_integer (member, &value) || value <= 0)
+    return fail (error, file, index, resource->id, "size_bytes",
+                 "expected a positive integer number of bytes");
+  resource->size_bytes = (guint64) value;
+
+  member = json_object_get_member (object, "criticality");
+  if (member == NULL)
+    return fail (error, file, index, resource->id, "criticality", "missing");
+  if (!get_integer (member, &value) || value < 1 || value > 5)
+    return fail (error, file, index, resource->id, "criticality",
+                 "expected an integer from 1 (nice to have) to 5 (essential)");
+  resource->criticality = (guint) value;
+
+  /* Without a declared consistency a replica is only served while it matches the origin: the
+   * one choice that can never hand out a stale firmware image or zone file. */
+  if (!optional_string (object, "consistency", &consistency, file, index, resource->id, error))
+    return FALSE;
+  resource->consistency = PM_CONSISTENCY_STRONG;
+  if (consistency != NULL && !parse_consistency (consistency, &resource->consistency))
+    return fail (error, file, index, resource->id, "consistency",
+                 "“%s” is not one of strong, bounded, eventual", consistency);
+
+  member = json_object_get_member (object, "staleness_s");
+  if (resource->consistency == PM_CONSISTENCY_BOUNDED)
+    {
+      if (member == NULL || JSON_NODE_HOLDS_NULL (member))
+        return fail (error, file, index, resource->id, "staleness_s",
+                     "missing: bounded consistency needs the staleness it tolerates");
+      if (!get_integer (member, &value) || value <= 0)
+        return fail (error, file, index, resource->id, "staleness_s",
+                     "expected a positive integer number of seconds");
+      resource->staleness_s = value;
+    }
+  else if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
+    {
+      /* Most likely a consistency typo'd into the wrong value; silently dropping the bound
+       * would serve replicas with different staleness than the author meant. */
+      return fail (error, file, index, resource->id, "staleness_s",
+                   "only applies to bounded consistency, not %s",
+                   consistency_names[resource->consistency]);
+    }
+
+  if (!optional_string (object, "origin", &origin, file, index, resource->id, error))
+    return FALSE;
+  if (origin == NULL)
+    {
+      resource->origin = (guint) pm_topology_get_origin (self->topology);
+    }
+  else
+    {
+      int site = pm_topology_lookup_site (self->topology, origin);
+      if (site < 0)
+        return fail (error, file, index, resource->id, "origin",
+                     "names site “%s”, which the topology does not have", origin);
+      resource->origin = (guint) site;
+    }
+
+  return load_demand (resource, json_object_get_member (object, "demand"), file, index, error);
+}
+
+static gboolean
+load_policy (PmResources *self,
+             JsonNode    *node,
+             const char  *file,
+             GError     **error)
+{
+  JsonObject *object;
+  JsonNode *member;
+  gint64 criticality;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return fail (error, file, -1, NULL, "policy", "expected an object");
+  member = json_object_get_member (json_node_get_object (node), "auto_approve");
+  if (member == NULL || JSON_NODE_HOLDS_NULL (member))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (member))
+    return fail (error, file, -1, NULL, "policy.auto_approve", "expected an object");
+  object = json_node_get_object (member);
+
+  /* Both thresholds are required: a default that approves copies nobody asked for is worse
+   * than a file that does not load. */
+  member = json_object_get_member (object, "min_criticality");
+  if (member == NULL)
+    return fail (error, file, -1, NULL, "policy.auto_approve.min_criticality", "missing");
+  if (!get_integer (member, &criticality) || criticality < 1 || criticality > 5)
+    return fail (error, file, -1, NULL, "policy.auto_approve.min_criticality",
+                 "expected an integer from 1 to 5");
+
+  member = json_object_get_member (object, "min_risk");
+  if (member == NULL)
+    return fail (error, file, -1, NULL, "policy.auto_approve.min_risk", "missing");
+  if (!is_number (member) || !(json_node_get_double (member) >= 0)
+      || json_node_get_double (member) > 1)
+    return fail (error, file, -1, NULL, "policy.auto_approve.min_risk",
+                 "expected a probability from 0 to 1");
+
+  self->policy.enabled = TRUE;
+  self->policy.min_criticality = (guint) criticality;
+  self->policy.min_risk = json_node_get_double (member);
+  return TRUE;
+}
+
+static gboolean
+load_root (PmResources *self,
+           JsonNode    *root,
+           const char  *file,
+           GError     **error)
+{
+  JsonObject *object;
+  JsonNode *member;
+  JsonArray *array;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return fail (error, file, -1, NULL, NULL, "expected an object with a “resources” array");
+  object = json_node_get_object (root);
+  member = json_object_get_member (object, "resources");
+  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
+    return fail (error, file, -1, NULL, "resources", "expected an array of resources");
+  array = json_node_get_array (member);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      PmResource resource = { 0 };
+
+      if (!parse_resource (self, &resource, json_array_get_element (array, i), file, (int) i,
+                           error))
+        {
+          resource_clear (&resource);
+          return FALSE;
+        }
+      g_array_append_val (self->resources, resource);
+      g_hash_table_insert (self->index, g_strdup (resource.id),
+                           GUINT_TO_POINTER (self->resources->len));
+    }
+
+  return load_policy (self, json_object_get_member (object, "policy"), file, error);
+}
+
+static void
+pm_resources_finalize (GObject *object)
+{
+  PmResources *self = PM_RESOURCES (object);
+
+  g_clear_object (&self->topology);
+  g_array_unref (self->resources);
+  g_hash_table_unref (self->index);
+
+  G_OBJECT_CLASS (pm_resources_parent_class)->finalize (object);
+}
+
+static void
+pm_resources_class_init (PmResourcesClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = pm_resources_finalize;
+}
+
+static void
+pm_resources_init (PmResources *self)
+{
+  self->resources = g_array_new (FALSE, TRUE, sizeof (PmResource));
+  g_array_set_clear_func (self->resources, resource_clear);
+  self->index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+/* The topology resolves each origin to a site index; the resources keep a reference to it so
+ * that the indices stay meaningful. */
+PmResources *
+pm_resources_new_from_bytes (GBytes     *bytes,
+                             const char *display_name,
+                             PmTopology *topology,
+                             GError    **error)
+{
+  g_autoptr(PmResources) self = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) parse_error = NULL;
+  gsize size;
+  const char *data;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+  g_return_val_if_fail (display_name != NULL, NULL);
+  g_return_val_if_fail (PM_IS_TOPOLOGY (topology), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (PM_TYPE_RESOURCES, NULL);
+  self->topology = g_object_ref (topology);
+  data = g_bytes_get_data (bytes, &size);
+  if (!json_parser_load_from_data (parser, data, (gssize) size, &parse_error))
+    {
+      g_set_error (error, PM_RESOURCES_ERROR, PM_RESOURCES_ERROR_PARSE, "%s: not valid JSON: %s",
+                   display_name, parse_error->message);
+      return NULL;
+    }
+  if (!load_root (self, json_parser_get_root (parser), display_name, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+PmResources *
+pm_resources_new_from_file (const char *path,
+                            PmTopology *topology,
+                            GError    **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gsize length;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!g_file_get_contents (path, &contents, &length, error))
+    return NULL;
+  bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
+  return pm_resources_new_from_bytes (bytes, path, topology, error);
+}
+
+PmTopology *
+pm_resources_get_topology (PmResources *self)
+{
+  g_return_val_if_fail (PM_IS_RESOURCES (self), NULL);
+  return self->topology;
+}
+
+guint
+pm_resources_get_n_resources (PmResources *self)
+{
+  g_return_val_if_fail (PM_IS_RESOURCES (self), 0);
+  return self->resources->len;
+}
+
+const PmResource *
+pm_resources_get_resource (PmResources *self,
+                           guint        index)
+{
+  g_return_val_if_fail (PM_IS_RESOURCES (self), NULL);
+  g_return_val_if_fail (index < self->resources->len, NULL);
+  return &g_array_index (self->resources, PmResource, index);
+}
+
+/* Returns the index of the resource, or -1. */
+int
+pm_resources_lookup_resource (PmResources *self,
+                              const char  *id)
+{
+  g_return_val_if_fail (PM_IS_RESOURCES (self), -1);
+  if (id == NULL)
+    return -1;
+  return GPOINTER_TO_INT (g_hash_table_lookup (self->index, id)) - 1;
+}
+
+const PmAutoApprovePolicy *
+pm_resources_get_policy (PmResources *self)
+{
+  g_return_val_if_fail (PM_IS_RESOURCES (self), NULL);
+  return &self->policy;
+}
+
+/* Moves every resource's origin to one site: the demo inventory names the demo's origin, and
+ * DESIGN has it follow whichever topology is loaded. */
+void
+pm_resources_set_origin (PmResources *self,
+                         guint        site)
+{
+  g_return_if_fail (PM_IS_RESOURCES (self));
+  g_return_if_fail (site < pm_topology_get_n_sites (self->topology));
+
+  for (guint i = 0; i < self->resources->len; i++)
+    g_array_index (self->resources, PmResource, i).origin = site;
+}
+
+/* Requests per hour from one region; a region the file does not mention asks for nothing. */
+double
+pm_resource_get_demand (const PmResource *resource,
+                        const char       *region)
+{
+  g_return_val_if_fail (resource != NULL, 0);
+
+  for (guint i = 0; i < resource->n_demand; i++)
+    if (g_strcmp0 (resource->demand[i].region, region) == 0)
+      return resource->demand[i].requests_per_hour;
+  return 0;
+}
+
+double
+pm_resource_get_total_demand (const PmResource *resource)
+{
+  double total = 0;
+
+  g_return_val_if_fail (resource != NULL, 0);
+
+  for (guint i = 0; i < resource->n_demand; i++)
+    total += resource->demand[i].requests_per_hour;
+  return total;
+}
+
+const char *
+pm_consistency_to_string (PmConsistency consistency)
+{
+  g_return_val_if_fail ((guint) consistency < G_N_ELEMENTS (consistency_names), "strong");
+  return consistency_names[consistency];
+}

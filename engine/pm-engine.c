@@ -1,0 +1,323 @@
+/* pm-engine.c: owns the clock, the topology, the time series store and the source; ticks and
+ * publishes one immutable snapshot per tick.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "pm-engine.h"
+
+#include <errno.h>
+
+#include "pm-demo.h"
+#include "pm-health.h"
+#include "telemetry/pm-simulator.h"
+
+struct _PmEngine
+{
+  GObject        parent_instance;
+
+  char          *data_dir;
+  guint          tick_ms;
+  PmClock       *clock;
+  PmTopology    *topology;
+  PmResources   *resources;
+  PmSource      *source;
+  PmSimulator   *simulator;   /* the source when it is the simulator, for its event feeds */
+  PmSeriesStore *store;
+  PmSnapshot    *snapshot;
+  char          *source_error;
+  guint          tick_id;
+};
+
+enum
+{
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_TYPE (PmEngine, pm_engine, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (pm-engine-error-quark, pm_engine_error)
+
+static gboolean
+load_model (PmEngine              *self,
+            const PmEngineOptions *options,
+            GError               **error)
+{
+  if (options->topology_path != NULL)
+    self->topology = pm_topology_new_from_file (options->topology_path, error);
+  else
+    self->topology = pm_demo_load_topology (error);
+  if (self->topology == NULL)
+    return FALSE;
+
+  if (options->resources_path != NULL)
+    {
+      self->resources = pm_resources_new_from_file (options->resources_path, self->topology, error);
+    }
+  else
+    {
+      self->resources = pm_demo_load_resources (self->topology, error);
+      if (self->resources != NULL)
+        pm_resources_set_origin (self->resources, (guint) pm_topology_get_origin (self->topology));
+    }
+  return self->resources != NULL;
+}
+
+static gboolean
+open_source (PmEngine              *self,
+             const PmEngineOptions *options,
+             GError               **error)
+{
+  const char *uri = options->source_uri != NULL ? options->source_uri : "sim:";
+  PmSimulatorConfig config;
+
+  if (!g_str_has_prefix (uri, "sim:"))
+    {
+      g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_SOURCE,
+                   "--source %s: this build reads only the simulator (sim:); "
+                   "Prometheus and CSV sources are not available yet", uri);
+      return FALSE;
+    }
+  if (!pm_simulator_parse_uri (uri, &config, error))
+    return FALSE;
+  self->simulator = pm_simulator_new (self->topology, &config);
+  self->source = PM_SOURCE (g_object_ref (self->simulator));
+  self->clock = pm_clock_new_virtual (config.start_s * G_USEC_PER_SEC,
+                                      options->speed > 0 ? options->speed : config.speed);
+  return TRUE;
+}
+
+static void
+fill_site_states (PmSnapshot *snapshot)
+{
+  for (guint i = 0; i < snapshot->n_sites; i++)
+    snapshot->sites[i] = (PmSiteState) { 0, 0, NAN };
+  for (guint i = 0; i < snapshot->n_segments; i++)
+    {
+      const PmSegment *segment = pm_topology_get_segment (snapshot->topology, i);
+      double health = snapshot->segments[i].health;
+      guint ends[2] = { segment->a, segment->b };
+
+      for (guint e = 0; e < 2; e++)
+        {
+          PmSiteState *site = &snapshot->sites[ends[e]];
+          site->n_segments++;
+          if (pm_health_level (health) == PM_HEALTH_DOWN)
+            site->n_down++;
+          if (!isnan (health) && (isnan (site->worst_health) || health > site->worst_health))
+            site->worst_health = health;
+        }
+    }
+}
+
+static PmSnapshot *
+build_snapshot (PmEngine *self,
+                gint64    now_s)
+{
+  PmSnapshot *snapshot = pm_snapshot_new (self->topology);
+
+  snapshot->time_s = now_s;
+  snapshot->speed = pm_clock_get_speed (self->clock);
+  snapshot->paused = pm_clock_get_paused (self->clock);
+  snapshot->source_description = pm_source_describe (self->source);
+  snapshot->source_state = self->source_error != NULL ? PM_SOURCE_STATE_FAILED
+                                                      : pm_source_get_state (self->source);
+  snapshot->source_error = g_strdup (self->source_error);
+
+  for (guint i = 0; i < snapshot->n_segments; i++)
+    {
+      PmSegmentState *state = &snapshot->segments[i];
+      gint64 sample_time;
+
+      pm_series_store_latest (self->store, i, &sample_time, &state->sample);
+      /* A sample older than a few steps is stale: show no data rather than old good news. */
+      if (now_s - sample_time > 3 * pm_series_store_get_step (self->store))
+        state->sample = PM_SAMPLE_NO_DATA;
+      state->sample_time = sample_time;
+      state->health = pm_health_score (pm_topology_get_segment (self->topology, i),
+                                       &state->sample);
+    }
+  fill_site_states (snapshot);
+
+  if (self->simulator != NULL)
+    {
+      g_autoptr(GPtrArray) events = pm_simulator_get_events (self->simulator, now_s, now_s + 1);
+      for (guint i = 0; i < events->len; i++)
+        g_ptr_array_add (snapshot->events, pm_event_copy (g_ptr_array_index (events, i)));
+    }
+  return snapshot;
+}
+
+void
+pm_engine_tick (PmEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 now_s;
+
+  g_return_if_fail (PM_IS_ENGINE (self));
+
+  now_s = pm_clock_now_s (self->clock);
+  g_clear_pointer (&self->source_error, g_free);
+  if (!pm_source_advance (self->source, self->store, now_s, &error))
+    self->source_error = g_strdup (error->message);
+
+  g_clear_pointer (&self->snapshot, pm_snapshot_unref);
+  self->snapshot = build_snapshot (self, now_s);
+  g_signal_emit (self, signals[CHANGED], 0, self->snapshot);
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  pm_engine_tick (PM_ENGINE (data));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+pm_engine_dispose (GObject *object)
+{
+  PmEngine *self = PM_ENGINE (object);
+
+  pm_engine_stop (self);
+  g_clear_object (&self->source);
+  g_clear_object (&self->simulator);
+  g_clear_object (&self->resources);
+  g_clear_object (&self->topology);
+  g_clear_object (&self->clock);
+  g_clear_pointer (&self->snapshot, pm_snapshot_unref);
+
+  G_OBJECT_CLASS (pm_engine_parent_class)->dispose (object);
+}
+
+static void
+pm_engine_finalize (GObject *object)
+{
+  PmEngine *self = PM_ENGINE (object);
+
+  g_clear_pointer (&self->store, pm_series_store_free);
+  g_free (self->data_dir);
+  g_free (self->source_error);
+
+  G_OBJECT_CLASS (pm_engine_parent_class)->finalize (object);
+}
+
+static void
+pm_engine_class_init (PmEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = pm_engine_dispose;
+  object_class->finalize = pm_engine_finalize;
+
+  /**
+   * PmEngine::changed:
+   * @snapshot: the new #PmSnapshot, valid for as long as the handler holds a reference
+   *
+   * Emitted once per tick, after every component has updated.
+   */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                   NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                   PM_TYPE_SNAPSHOT | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+pm_engine_init (PmEngine *self)
+{
+}
+
+PmEngine *
+pm_engine_new (const PmEngineOptions *options,
+               GError               **error)
+{
+  g_autoptr(PmEngine) self = g_object_new (PM_TYPE_ENGINE, NULL);
+
+  self->data_dir = options->data_dir != NULL
+                     ? g_strdup (options->data_dir)
+                     : g_build_filename (g_get_user_data_dir (), "premirror", NULL);
+  self->tick_ms = options->tick_ms > 0 ? options->tick_ms : 500;
+
+  if (!load_model (self, options, error) || !open_source (self, options, error))
+    return NULL;
+  self->store = pm_series_store_new (pm_topology_get_n_segments (self->topology),
+                                     PM_SERIES_DEFAULT_STEP_S, PM_SERIES_DEFAULT_SPAN_S);
+  self->snapshot = pm_snapshot_new (self->topology);
+  return g_steal_pointer (&self);
+}
+
+/* Prepares the data folder, loads history through a first tick and starts ticking. */
+gboolean
+pm_engine_start (PmEngine *self,
+                 GError  **error)
+{
+  g_return_val_if_fail (PM_IS_ENGINE (self), FALSE);
+
+  if (g_mkdir_with_parents (self->data_dir, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Cannot create the data folder %s: %s", self->data_dir, g_strerror (saved));
+      return FALSE;
+    }
+  if (!pm_demo_prepare_edges (self->data_dir, self->topology, error))
+    return FALSE;
+
+  pm_engine_tick (self);
+  if (self->tick_id == 0)
+    self->tick_id = g_timeout_add (self->tick_ms, tick_cb, self);
+  return TRUE;
+}
+
+void
+pm_engine_stop (PmEngine *self)
+{
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+}
+
+PmClock *
+pm_engine_get_clock (PmEngine *self)
+{
+  return self->clock;
+}
+
+PmTopology *
+pm_engine_get_topology (PmEngine *self)
+{
+  return self->topology;
+}
+
+PmResources *
+pm_engine_get_resources (PmEngine *self)
+{
+  return self->resources;
+}
+
+PmSnapshot *
+pm_engine_get_snapshot (PmEngine *self)
+{
+  return self->snapshot;
+}
+
+const char *
+pm_engine_get_data_dir (PmEngine *self)
+{
+  return self->data_dir;
+}
+
+gint64
+pm_engine_get_history_step (PmEngine *self)
+{
+  return pm_series_store_get_step (self->store);
+}
+
+guint
+pm_engine_read_history (PmEngine *self,
+                        guint     segment,
+                        gint64    from_s,
+                        guint     n_steps,
+                        PmSample *out)
+{
+  g_return_val_if_fail (segment < pm_topology_get_n_segments (self->topology), 0);
+  return pm_series_store_read (self->store, segment, from_s, n_steps, out);
+}

@@ -1,0 +1,57 @@
+/* pm-engine.h: the facade the console, the headless server and the CLI tools talk to.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "model/pm-resources.h"
+#include "model/pm-topology.h"
+#include "pm-snapshot.h"
+#include "telemetry/pm-clock.h"
+
+G_BEGIN_DECLS
+
+#define PM_ENGINE_ERROR (pm_engine_error_quark ())
+
+typedef enum
+{
+  PM_ENGINE_ERROR_SOURCE,  /* the --source URI names no source this build has */
+} PmEngineError;
+
+typedef struct
+{
+  const char *topology_path;   /* NULL: the built-in demo network */
+  const char *resources_path;  /* NULL: the demo resources, moved to the topology's origin */
+  const char *source_uri;      /* NULL: "sim:" */
+  const char *data_dir;        /* NULL: <user data dir>/premirror */
+  double      speed;           /* > 0 overrides the source's clock speed */
+  guint       tick_ms;         /* real milliseconds between ticks; 0: 500 */
+} PmEngineOptions;
+
+#define PM_TYPE_ENGINE (pm_engine_get_type ())
+G_DECLARE_FINAL_TYPE (PmEngine, pm_engine, PM, ENGINE, GObject)
+
+GQuark       pm_engine_error_quark    (void);
+
+PmEngine    *pm_engine_new            (const PmEngineOptions *options,
+                                       GError               **error);
+gboolean     pm_engine_start          (PmEngine *self,
+                                       GError  **error);
+void         pm_engine_stop           (PmEngine *self);
+void         pm_engine_tick           (PmEngine *self);
+
+PmClock     *pm_engine_get_clock      (PmEngine *self);
+PmTopology  *pm_engine_get_topology   (PmEngine *self);
+PmResources *pm_engine_get_resources  (PmEngine *self);
+PmSnapshot  *pm_engine_get_snapshot   (PmEngine *self);
+const char  *pm_engine_get_data_dir   (PmEngine *self);
+gint64       pm_engine_get_history_step (PmEngine *self);
+guint        pm_engine_read_history   (PmEngine *self,
+                                       guint     segment,
+                                       gint64    from_s,
+                                       guint     n_steps,
+                                       PmSample *out);
+
+G_END_DECLS

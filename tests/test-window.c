@@ -1,0 +1,173 @@
+/* test-window.c: the console window on the demo network, under Xvfb.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <adwaita.h>
+
+#include "pm-engine.h"
+#include "pm-format.h"
+#include "pm-test-util.h"
+#include "pm-window.h"
+
+typedef struct
+{
+  PmEngine *engine;
+  PmWindow *window;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *data_dir = pm_test_make_temp_dir ();
+  PmEngineOptions options = { .data_dir = data_dir };
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.premirror.Premirror");
+  g_autoptr(GError) error = NULL;
+
+  /* No tile server is reachable from a test: draw on the graticule alone. */
+  g_settings_set_boolean (settings, "show-basemap", FALSE);
+
+  fixture->engine = pm_engine_new (&options, &error);
+  g_assert_no_error (error);
+  pm_clock_set_paused (pm_engine_get_clock (fixture->engine), TRUE);
+  g_assert_true (pm_engine_start (fixture->engine, &error));
+  pm_engine_stop (fixture->engine);
+
+  fixture->window = pm_window_new (NULL, fixture->engine);
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1200, 760);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->engine);
+}
+
+static void
+wait_for_map_frame (PmMapView *map_view)
+{
+  PmNetworkLayer *layer = pm_map_view_get_network_layer (map_view);
+
+  for (int i = 0; i < 200 && pm_network_layer_get_n_drawn (layer) == 0; i++)
+    {
+      gtk_test_widget_wait_for_draw (GTK_WIDGET (map_view));
+      g_main_context_iteration (NULL, FALSE);
+    }
+}
+
+static void
+test_window_map_holds_network (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  PmMapView *map_view = pm_window_get_map_view (fixture->window);
+  PmTopology *topology = pm_engine_get_topology (fixture->engine);
+
+  wait_for_map_frame (map_view);
+  g_assert_cmpuint (pm_map_view_get_n_site_markers (map_view), ==,
+                    pm_topology_get_n_sites (topology));
+  g_assert_cmpuint (pm_network_layer_get_n_drawn (pm_map_view_get_network_layer (map_view)), ==,
+                    pm_topology_get_n_segments (topology));
+  g_assert_null (pm_map_view_get_basemap_name (map_view));
+}
+
+static void
+test_window_select_site (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  PmMapView *map_view = pm_window_get_map_view (fixture->window);
+  PmNetworkLayer *layer = pm_map_view_get_network_layer (map_view);
+  PmTopology *topology = pm_engine_get_topology (fixture->engine);
+  PmDetailPanel *panel = pm_window_get_detail_panel (fixture->window);
+  guint origin = (guint) pm_topology_get_origin (topology);
+  const PmSite *site = pm_topology_get_site (topology, origin);
+  ShumateViewport *viewport = shumate_layer_get_viewport (SHUMATE_LAYER (layer));
+  double x, y;
+
+  wait_for_map_frame (map_view);
+  g_assert_null (pm_detail_panel_get_title (panel));
+
+  /* A click on the origin's dot hits the origin. */
+  shumate_viewport_location_to_widget_coords (viewport, GTK_WIDGET (layer), site->location.lat,
+                                              site->location.lon, &x, &y);
+  g_assert_cmpint (pm_network_layer_site_at (layer, x + 2, y - 2, 10), ==, (int) origin);
+  g_signal_emit_by_name (map_view, "selected", (int) origin, -1);
+  g_assert_cmpstr (pm_detail_panel_get_title (panel), ==, site->name);
+  g_assert_cmpstr (pm_detail_panel_get_value (panel, "Region"), ==, site->region);
+}
+
+static void
+test_window_select_segment_updates_live (Fixture       *fixture,
+                                         gconstpointer  data)
+{
+  PmMapView *map_view = pm_window_get_map_view (fixture->window);
+  PmNetworkLayer *layer = pm_map_view_get_network_layer (map_view);
+  PmTopology *topology = pm_engine_get_topology (fixture->engine);
+  PmDetailPanel *panel = pm_window_get_detail_panel (fixture->window);
+  const PmSegment *segment = pm_topology_get_segment (topology, 0);
+  ShumateViewport *viewport = shumate_layer_get_viewport (SHUMATE_LAYER (layer));
+  PmLatLon a = pm_topology_get_site (topology, segment->a)->location;
+  PmLatLon b = pm_topology_get_site (topology, segment->b)->location;
+  g_autofree char *clock_before = NULL;
+  g_autofree char *expected_clock = NULL;
+  g_autofree char *expected_latency = NULL;
+  double x, y;
+
+  wait_for_map_frame (map_view);
+  shumate_viewport_location_to_widget_coords (viewport, GTK_WIDGET (layer), (a.lat + b.lat) / 2,
+                                              (a.lon + b.lon) / 2, &x, &y);
+  g_assert_cmpint (pm_network_layer_segment_at (layer, x, y, 7), >=, 0);
+
+  g_signal_emit_by_name (map_view, "selected", -1, 0);
+  g_assert_nonnull (pm_detail_panel_get_title (panel));
+  g_assert_nonnull (pm_detail_panel_get_value (panel, "Latency"));
+
+  clock_before = g_strdup (pm_window_get_clock_text (fixture->window));
+  pm_clock_advance (pm_engine_get_clock (fixture->engine), 3600 * G_USEC_PER_SEC);
+  pm_engine_tick (fixture->engine);
+  expected_clock = pm_format_clock (pm_engine_get_snapshot (fixture->engine)->time_s);
+  g_assert_cmpstr (pm_window_get_clock_text (fixture->window), !=, clock_before);
+  g_assert_cmpstr (pm_window_get_clock_text (fixture->window), ==, expected_clock);
+  expected_latency = pm_format_ms (pm_engine_get_snapshot (fixture->engine)->segments[0].sample.latency_ms);
+  g_assert_cmpstr (pm_detail_panel_get_value (panel, "Latency"), ==, expected_latency);
+}
+
+static void
+test_window_pause_action (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  PmClock *clock = pm_engine_get_clock (fixture->engine);
+
+  g_assert_true (pm_clock_get_paused (clock));
+  g_action_group_change_action_state (G_ACTION_GROUP (fixture->window), "paused",
+                                      g_variant_new_boolean (FALSE));
+  g_assert_false (pm_clock_get_paused (clock));
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "paused", NULL);
+  g_assert_true (pm_clock_get_paused (clock));
+
+  g_action_group_change_action_state (G_ACTION_GROUP (fixture->window), "speed",
+                                      g_variant_new_double (600));
+  g_assert_cmpfloat (pm_clock_get_speed (clock), ==, 600);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add ("/window/map-holds-network", Fixture, NULL, fixture_set_up,
+              test_window_map_holds_network, fixture_tear_down);
+  g_test_add ("/window/select-site", Fixture, NULL, fixture_set_up, test_window_select_site,
+              fixture_tear_down);
+  g_test_add ("/window/select-segment-updates-live", Fixture, NULL, fixture_set_up,
+              test_window_select_segment_updates_live, fixture_tear_down);
+  g_test_add ("/window/pause-action", Fixture, NULL, fixture_set_up, test_window_pause_action,
+              fixture_tear_down);
+
+  return g_test_run ();
+}

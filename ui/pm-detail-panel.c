@@ -1,0 +1,331 @@
+/* pm-detail-panel.c: the side panel for the selected site or segment.
+ *
+ * Rows are built once per selection and only their values change on each tick, so keyboard
+ * focus and screen-reader position survive the live updates.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "pm-detail-panel.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "pm-format.h"
+#include "pm-health.h"
+
+struct _PmDetailPanel
+{
+  GtkWidget   parent_instance;
+
+  GtkStack   *stack;
+  GtkLabel   *title;
+  GtkLabel   *subtitle;
+  GtkListBox *figures;
+  GtkLabel   *links_heading;
+  GtkListBox *links;
+
+  PmSnapshot *snapshot;
+  int         site;
+  int         segment;
+  GHashTable *values;  /* row title → value GtkLabel (borrowed from the rows) */
+};
+
+G_DEFINE_TYPE (PmDetailPanel, pm_detail_panel, GTK_TYPE_WIDGET)
+
+static void
+clear_list (GtkListBox *list)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
+    gtk_list_box_remove (list, child);
+}
+
+static void
+add_row (PmDetailPanel *self,
+         GtkListBox    *list,
+         const char    *title)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *value = gtk_label_new (NULL);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  gtk_label_set_selectable (GTK_LABEL (value), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (value), 1);
+  gtk_label_set_wrap (GTK_LABEL (value), TRUE);
+  gtk_widget_add_css_class (value, "numeric");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), value);
+  gtk_list_box_append (list, row);
+  g_hash_table_insert (self->values, g_strdup (title), value);
+}
+
+static void
+set_value (PmDetailPanel *self,
+           const char    *title,
+           const char    *text)
+{
+  GtkLabel *label = g_hash_table_lookup (self->values, title);
+
+  if (label != NULL && g_strcmp0 (gtk_label_get_label (label), text) != 0)
+    gtk_label_set_label (label, text);
+}
+
+static void
+set_value_take (PmDetailPanel *self,
+                const char    *title,
+                char          *text)
+{
+  set_value (self, title, text);
+  g_free (text);
+}
+
+static char *
+describe_health (double health)
+{
+  if (isnan (health))
+    return g_strdup (_("No data"));
+  switch (pm_health_level (health))
+    {
+    case PM_HEALTH_DOWN:
+      return g_strdup (_("Down"));
+    case PM_HEALTH_DEGRADED:
+      return g_strdup_printf (_("Degraded (%.0f %%)"), health * 100);
+    case PM_HEALTH_GOOD:
+    case PM_HEALTH_NO_DATA:
+    default:
+      return g_strdup_printf (_("Healthy (%.0f %%)"), health * 100);
+    }
+}
+
+static void
+build_segment_rows (PmDetailPanel *self)
+{
+  PmTopology *topology = self->snapshot->topology;
+  const PmSegment *segment = pm_topology_get_segment (topology, (guint) self->segment);
+  g_autofree char *ends = g_strdup_printf ("%s — %s", pm_topology_get_site (topology, segment->a)->name,
+                                           pm_topology_get_site (topology, segment->b)->name);
+
+  gtk_label_set_label (self->title, ends);
+  gtk_label_set_label (self->subtitle, segment->id);
+  add_row (self, self->figures, _("State"));
+  add_row (self, self->figures, _("Latency"));
+  add_row (self, self->figures, _("Jitter"));
+  add_row (self, self->figures, _("Loss"));
+  add_row (self, self->figures, _("Baseline RTT"));
+  add_row (self, self->figures, _("Length"));
+  add_row (self, self->figures, _("Bandwidth"));
+  add_row (self, self->figures, _("Circuit"));
+  add_row (self, self->figures, _("Last sample"));
+  gtk_widget_set_visible (GTK_WIDGET (self->links_heading), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->links), FALSE);
+
+  set_value_take (self, _("Baseline RTT"), pm_format_ms (pm_segment_baseline_rtt_ms (segment)));
+  set_value_take (self, _("Length"), pm_format_km (segment->length_km));
+  set_value_take (self, _("Bandwidth"), pm_format_bandwidth (segment->bandwidth_bps));
+  set_value (self, _("Circuit"), segment->circuit_id != NULL ? segment->circuit_id : _("none"));
+}
+
+static void
+update_segment (PmDetailPanel *self)
+{
+  const PmSegmentState *state = &self->snapshot->segments[self->segment];
+
+  set_value_take (self, _("State"), describe_health (state->health));
+  set_value_take (self, _("Latency"), pm_format_ms (state->sample.latency_ms));
+  set_value_take (self, _("Jitter"), pm_format_ms (state->sample.jitter_ms));
+  set_value_take (self, _("Loss"), pm_format_ratio (state->sample.loss_ratio));
+  set_value_take (self, _("Last sample"), state->sample_time > 0
+                                            ? pm_format_clock (state->sample_time)
+                                            : g_strdup (_("never")));
+}
+
+static const char *
+site_role_label (PmSiteRole role)
+{
+  switch (role)
+    {
+    case PM_SITE_ROLE_ORIGIN:
+      return _("Origin");
+    case PM_SITE_ROLE_CORE:
+      return _("Core");
+    case PM_SITE_ROLE_EDGE:
+    default:
+      return _("Edge");
+    }
+}
+
+static void
+build_site_rows (PmDetailPanel *self)
+{
+  PmTopology *topology = self->snapshot->topology;
+  const PmSite *site = pm_topology_get_site (topology, (guint) self->site);
+  const guint *segments;
+  guint n_segments;
+
+  gtk_label_set_label (self->title, site->name);
+  gtk_label_set_label (self->subtitle, site->id);
+  add_row (self, self->figures, _("Role"));
+  add_row (self, self->figures, _("Region"));
+  add_row (self, self->figures, _("Links up"));
+  add_row (self, self->figures, _("Address"));
+  add_row (self, self->figures, _("IPv6 address"));
+  set_value (self, _("Role"), site_role_label (site->role));
+  set_value (self, _("Region"), site->region);
+  set_value (self, _("Address"), site->address != NULL ? site->address : _("none"));
+  set_value (self, _("IPv6 address"), site->address6 != NULL ? site->address6 : _("none"));
+
+  segments = pm_topology_get_site_segments (topology, (guint) self->site, &n_segments);
+  for (guint i = 0; i < n_segments; i++)
+    {
+      guint peer = pm_topology_segment_peer (topology, segments[i], (guint) self->site);
+      add_row (self, self->links, pm_topology_get_site (topology, peer)->name);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->links_heading), n_segments > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->links), n_segments > 0);
+}
+
+static void
+update_site (PmDetailPanel *self)
+{
+  PmTopology *topology = self->snapshot->topology;
+  const PmSiteState *state = &self->snapshot->sites[self->site];
+  const guint *segments;
+  guint n_segments;
+
+  set_value_take (self, _("Links up"),
+                  g_strdup_printf (_("%u of %u"), state->n_segments - state->n_down,
+                                   state->n_segments));
+  segments = pm_topology_get_site_segments (topology, (guint) self->site, &n_segments);
+  for (guint i = 0; i < n_segments; i++)
+    {
+      guint peer = pm_topology_segment_peer (topology, segments[i], (guint) self->site);
+      const PmSegmentState *segment = &self->snapshot->segments[segments[i]];
+      g_autofree char *health = describe_health (segment->health);
+      g_autofree char *latency = pm_format_ms (segment->sample.latency_ms);
+
+      set_value_take (self, pm_topology_get_site (topology, peer)->name,
+                      g_strdup_printf ("%s · %s", health, latency));
+    }
+}
+
+static void
+rebuild (PmDetailPanel *self)
+{
+  clear_list (self->figures);
+  clear_list (self->links);
+  g_hash_table_remove_all (self->values);
+
+  if (self->snapshot == NULL || (self->site < 0 && self->segment < 0))
+    {
+      gtk_stack_set_visible_child_name (self->stack, "empty");
+      return;
+    }
+  if (self->segment >= 0)
+    build_segment_rows (self);
+  else
+    build_site_rows (self);
+  gtk_stack_set_visible_child_name (self->stack, "details");
+}
+
+static void
+refresh (PmDetailPanel *self)
+{
+  if (self->snapshot == NULL)
+    return;
+  if (self->segment >= 0)
+    update_segment (self);
+  else if (self->site >= 0)
+    update_site (self);
+}
+
+static void
+pm_detail_panel_dispose (GObject *object)
+{
+  PmDetailPanel *self = PM_DETAIL_PANEL (object);
+
+  g_clear_pointer (&self->snapshot, pm_snapshot_unref);
+  g_clear_pointer (&self->values, g_hash_table_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PM_TYPE_DETAIL_PANEL);
+
+  G_OBJECT_CLASS (pm_detail_panel_parent_class)->dispose (object);
+}
+
+static void
+pm_detail_panel_class_init (PmDetailPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pm_detail_panel_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/premirror/Premirror/pm-detail-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, PmDetailPanel, stack);
+  gtk_widget_class_bind_template_child (widget_class, PmDetailPanel, title);
+  gtk_widget_class_bind_template_child (widget_class, PmDetailPanel, subtitle);
+  gtk_widget_class_bind_template_child (widget_class, PmDetailPanel, figures);
+  gtk_widget_class_bind_template_child (widget_class, PmDetailPanel, links_heading);
+  gtk_widget_class_bind_template_child (widget_class, PmDetailPanel, links);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "pm-detail-panel");
+}
+
+static void
+pm_detail_panel_init (PmDetailPanel *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->site = self->segment = -1;
+  self->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+PmDetailPanel *
+pm_detail_panel_new (void)
+{
+  return g_object_new (PM_TYPE_DETAIL_PANEL, NULL);
+}
+
+void
+pm_detail_panel_select (PmDetailPanel *self,
+                        int            site,
+                        int            segment)
+{
+  g_return_if_fail (PM_IS_DETAIL_PANEL (self));
+
+  self->site = site;
+  self->segment = segment;
+  rebuild (self);
+  refresh (self);
+}
+
+void
+pm_detail_panel_set_snapshot (PmDetailPanel *self,
+                              PmSnapshot    *snapshot)
+{
+  gboolean new_topology;
+
+  g_return_if_fail (PM_IS_DETAIL_PANEL (self));
+
+  new_topology = self->snapshot == NULL || self->snapshot->topology != snapshot->topology;
+  g_clear_pointer (&self->snapshot, pm_snapshot_unref);
+  self->snapshot = pm_snapshot_ref (snapshot);
+  if (new_topology)
+    rebuild (self);
+  refresh (self);
+}
+
+const char *
+pm_detail_panel_get_title (PmDetailPanel *self)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "details") == 0
+           ? gtk_label_get_label (self->title)
+           : NULL;
+}
+
+/* The value shown in the row with that title, or NULL; lets tests read what a user reads. */
+const char *
+pm_detail_panel_get_value (PmDetailPanel *self,
+                           const char    *row_title)
+{
+  GtkLabel *label = g_hash_table_lookup (self->values, row_title);
+  return label != NULL ? gtk_label_get_label (label) : NULL;
+}

@@ -1,0 +1,25 @@
+/* pm-window.h: the console's main window.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "pm-detail-panel.h"
+#include "pm-engine.h"
+#include "pm-map-view.h"
+
+G_BEGIN_DECLS
+
+#define PM_TYPE_WINDOW (pm_window_get_type ())
+G_DECLARE_FINAL_TYPE (PmWindow, pm_window, PM, WINDOW, AdwApplicationWindow)
+
+PmWindow      *pm_window_new              (gpointer  application,
+                                           PmEngine *engine);
+void           pm_window_add_accels       (GtkApplication *application);
+PmMapView     *pm_window_get_map_view     (PmWindow *self);
+PmDetailPanel *pm_window_get_detail_panel (PmWindow *self);
+const char    *pm_window_get_clock_text   (PmWindow *self);
+
+G_END_DECLS
