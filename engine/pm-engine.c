@@ -86,6 +86,7 @@ open_source (PmEngine              *self,
   self->source = PM_SOURCE (g_object_ref (self->simulator));
   self->clock = pm_clock_new_virtual (config.start_s * G_USEC_PER_SEC,
                                       options->speed > 0 ? options->speed : config.speed);
+  pm_clock_set_paused (self->clock, options->start_paused);
   return TRUE;
 }
 
@@ -106,8 +107,8 @@ fill_site_states (PmSnapshot *snapshot)
           site->n_segments++;
           if (pm_health_level (health) == PM_HEALTH_DOWN)
             site->n_down++;
-          if (!isnan (health) && (isnan (site->worst_health) || health > site->worst_health))
-            site->worst_health = health;
+          if (!isnan (health) && (isnan (site->best_health) || health < site->best_health))
+            site->best_health = health;
         }
     }
 }

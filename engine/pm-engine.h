@@ -28,6 +28,7 @@ typedef struct
   const char *data_dir;        /* NULL: <user data dir>/premirror */
   double      speed;           /* > 0 overrides the source's clock speed */
   guint       tick_ms;         /* real milliseconds between ticks; 0: 500 */
+  gboolean    start_paused;    /* the virtual clock starts paused (tests, replays) */
 } PmEngineOptions;
 
 #define PM_TYPE_ENGINE (pm_engine_get_type ())

@@ -25,7 +25,8 @@ typedef struct
 {
   guint  n_segments;     /* attached segments */
   guint  n_down;         /* of those, down now */
-  double worst_health;   /* NAN when no attached segment has data */
+  double best_health;    /* of the attached segments: a site is as reachable as its best link;
+                          * NAN when none has data */
 } PmSiteState;
 
 typedef struct _PmSnapshot PmSnapshot;

@@ -20,7 +20,7 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autofree char *data_dir = pm_test_make_temp_dir ();
-  PmEngineOptions options = { .data_dir = data_dir };
+  PmEngineOptions options = { .data_dir = data_dir, .start_paused = TRUE };
   g_autoptr(GSettings) settings = g_settings_new ("io.github.premirror.Premirror");
   g_autoptr(GError) error = NULL;
 
@@ -29,7 +29,6 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->engine = pm_engine_new (&options, &error);
   g_assert_no_error (error);
-  pm_clock_set_paused (pm_engine_get_clock (fixture->engine), TRUE);
   g_assert_true (pm_engine_start (fixture->engine, &error));
   pm_engine_stop (fixture->engine);
 
@@ -126,7 +125,7 @@ test_window_select_segment_updates_live (Fixture       *fixture,
   g_assert_nonnull (pm_detail_panel_get_value (panel, "Latency"));
 
   clock_before = g_strdup (pm_window_get_clock_text (fixture->window));
-  pm_clock_advance (pm_engine_get_clock (fixture->engine), 3600 * G_USEC_PER_SEC);
+  pm_clock_advance (pm_engine_get_clock (fixture->engine), (gint64) 3600 * G_USEC_PER_SEC);
   pm_engine_tick (fixture->engine);
   expected_clock = pm_format_clock (pm_engine_get_snapshot (fixture->engine)->time_s);
   g_assert_cmpstr (pm_window_get_clock_text (fixture->window), !=, clock_before);

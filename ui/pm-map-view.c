@@ -138,7 +138,16 @@ reload_basemap (PmMapView *self)
 
   self->basemap_source = create_basemap_source (self);
   if (self->basemap_source == NULL)
-    return;
+    {
+      /* The viewport still needs a reference source for its projection and zoom range; this one
+       * is never drawn, so it never downloads anything. */
+      g_autoptr(ShumateMapSource) projection = SHUMATE_MAP_SOURCE (
+        shumate_raster_renderer_new_full_from_url ("premirror-graticule", _("Graticule"), "", "",
+                                                   0, 17, 256, SHUMATE_MAP_PROJECTION_MERCATOR,
+                                                   "file:///dev/null/{z}/{x}/{y}"));
+      shumate_map_set_map_source (self->map, projection);
+      return;
+    }
   shumate_map_set_map_source (self->map, self->basemap_source);
   self->basemap_layer =
     shumate_map_layer_new (self->basemap_source, shumate_map_get_viewport (self->map));

@@ -109,8 +109,8 @@ draw_segment (PmNetworkLayer *self,
     }
 }
 
-/* Sites as dots: the origin larger with a ring; colour from the worst attached segment, and red
- * once every attached segment is down, i.e. the site is cut off. */
+/* Sites as dots: the origin larger with a ring; colour from the best attached segment (a site is
+ * as reachable as its best link), so a site turns red only once every link is down. */
 static void
 draw_sites (PmNetworkLayer *self,
             cairo_t        *cr)
@@ -127,10 +127,7 @@ draw_sites (PmNetworkLayer *self,
       double x, y;
       GdkRGBA color;
 
-      pm_health_palette_color (state->n_segments > 0 && state->n_down == state->n_segments
-                                 ? 1.0
-                                 : state->worst_health,
-                               &color);
+      pm_health_palette_color (state->best_health, &color);
       to_widget (self, site->location, &x, &y);
       cairo_arc (cr, x, y, radius + 1.5, 0, 2 * G_PI);
       cairo_set_source_rgba (cr, 0, 0, 0, 0.8);

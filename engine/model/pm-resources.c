@@ -417,7 +417,10 @@ pm_resources_new_from_bytes (GBytes     *bytes,
 
   self = g_object_new (PM_TYPE_RESOURCES, NULL);
   self->topology = g_object_ref (topology);
+  /* An empty GBytes may have no data pointer, which json-glib refuses with a critical. */
   data = g_bytes_get_data (bytes, &size);
+  if (data == NULL)
+    data = "";
   if (!json_parser_load_from_data (parser, data, (gssize) size, &parse_error))
     {
       g_set_error (error, PM_RESOURCES_ERROR, PM_RESOURCES_ERROR_PARSE, "%s: not valid JSON: %s",

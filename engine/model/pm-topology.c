@@ -417,8 +417,10 @@ load_root (PmTopology *self,
   for (int pass = 0; pass < 2; pass++)
     for (guint i = 0; i < n; i++)
       {
-        FeatureKind kind;
-        JsonObject *props, *geometry;
+        /* Initialised only because GCC's -Wmaybe-uninitialized cannot see through
+         * classify_feature() at -O1 and above, which breaks optimised -Werror builds. */
+        FeatureKind kind = FEATURE_SITE;
+        JsonObject *props = NULL, *geometry = NULL;
 
         if (!classify_feature (json_array_get_element (features, i), &kind, &props, &geometry,
                                file, (int) i, error))
@@ -515,6 +517,9 @@ pm_topology_new_from_bytes (GBytes     *bytes,
   gsize size;
   const char *data = g_bytes_get_data (bytes, &size);
 
+  /* An empty GBytes may have no data pointer, which json-glib refuses with a critical. */
+  if (data == NULL)
+    data = "";
   if (!json_parser_load_from_data (parser, data, (gssize) size, &parse_error))
     {
       g_set_error (error, PM_TOPOLOGY_ERROR, PM_TOPOLOGY_ERROR_PARSE, "%s: not valid JSON: %s",

@@ -17,9 +17,7 @@
 
 #include <glib.h>
 
-#include "model/pm-event.h"
-#include "model/pm-truth.h"
-#include "pm-series.h"
+#include "pm-simulator.h"
 
 G_BEGIN_DECLS
 
@@ -146,8 +144,6 @@ G_STATIC_ASSERT (PM_SIM_MAX_EXTENT_S + PM_SIM_GUARD_S <= PM_SIM_LOOKBACK_BLOCKS 
 
 /* Introspection for the simulator's tests and benchmark (implemented in pm-simulator.c); the
  * engine reads the simulator only through PmSource, its partitions and its events. */
-
-typedef struct _PmSimulator PmSimulator;
 
 /* One failure episode on one segment, whether or not it cut. */
 typedef struct

@@ -1,0 +1,77 @@
+#!/bin/sh
+# test-icons.sh: the application icons are well-formed SVG of the sizes GNOME expects.
+#   test-icons.sh XMLLINT APP_ICON.svg SYMBOLIC_ICON.svg
+# Prints TAP. The symbolic icon is 16×16 and drawn with fills only: GTK recolours the fill of a
+# symbolic icon, so a stroke would keep its colour on a dark background.
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -u
+
+xmllint=$1
+app_icon=$2
+symbolic_icon=$3
+n=0
+failed=0
+
+ok() {
+  n=$((n + 1))
+  echo "ok $n - $1"
+}
+
+not_ok() {
+  n=$((n + 1))
+  failed=1
+  echo "not ok $n - $1"
+}
+
+check() {
+  description=$1
+  shift
+  if "$@" >/dev/null 2>&1; then ok "$description"; else not_ok "$description"; fi
+}
+
+# The value of an XPath expression evaluated on the root <svg> of FILE.
+svg_value() {
+  "$xmllint" --xpath "string(/*[local-name()='svg' and namespace-uri()='http://www.w3.org/2000/svg']/$2)" "$1" 2>/dev/null
+}
+
+count() {
+  "$xmllint" --xpath "count($2)" "$1" 2>/dev/null
+}
+
+is() {
+  description=$1
+  got=$2
+  expected=$3
+  if [ "$got" = "$expected" ]; then
+    ok "$description"
+  else
+    not_ok "$description (got '$got', expected '$expected')"
+  fi
+}
+
+echo "1..13"
+
+check "$app_icon is well-formed XML" "$xmllint" --noout "$app_icon"
+check "$symbolic_icon is well-formed XML" "$xmllint" --noout "$symbolic_icon"
+
+is "app icon width" "$(svg_value "$app_icon" @width)" 128
+is "app icon height" "$(svg_value "$app_icon" @height)" 128
+is "app icon viewBox" "$(svg_value "$app_icon" @viewBox)" "0 0 128 128"
+
+is "symbolic icon width" "$(svg_value "$symbolic_icon" @width)" 16
+is "symbolic icon height" "$(svg_value "$symbolic_icon" @height)" 16
+is "symbolic icon viewBox" "$(svg_value "$symbolic_icon" @viewBox)" "0 0 16 16"
+case $symbolic_icon in
+  *-symbolic.svg) ok "symbolic icon name ends in -symbolic.svg" ;;
+  *) not_ok "symbolic icon name ends in -symbolic.svg" ;;
+esac
+is "symbolic icon has no strokes" \
+  "$(count "$symbolic_icon" "//@stroke[. != 'none'] | //@style[contains(., 'stroke:') and not(contains(., 'stroke:none'))]")" 0
+is "symbolic icon has no gradients, images or text" \
+  "$(count "$symbolic_icon" "//*[local-name()='linearGradient' or local-name()='radialGradient' or local-name()='image' or local-name()='text']")" 0
+is "symbolic icon is one colour" \
+  "$(count "$symbolic_icon" "//@fill[. != 'none' and . != '#2e3436' and . != '#2E3436' and . != 'currentColor']")" 0
+is "icons embed no raster images" \
+  "$(( $(count "$app_icon" "//*[local-name()='image']") + $(count "$symbolic_icon" "//*[local-name()='image']") ))" 0
+
+exit $failed
