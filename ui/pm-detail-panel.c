@@ -52,7 +52,8 @@ add_row (PmDetailPanel *self,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   gtk_label_set_selectable (GTK_LABEL (value), TRUE);
   gtk_label_set_xalign (GTK_LABEL (value), 1);
-  gtk_label_set_wrap (GTK_LABEL (value), TRUE);
+  gtk_label_set_ellipsize (GTK_LABEL (value), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (value), 28);
   gtk_widget_add_css_class (value, "numeric");
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), value);
   gtk_list_box_append (list, row);
@@ -89,11 +90,11 @@ describe_health (double health)
     case PM_HEALTH_DOWN:
       return g_strdup (_("Down"));
     case PM_HEALTH_DEGRADED:
-      return g_strdup_printf (_("Degraded (%.0f %%)"), health * 100);
+      return g_strdup (_("Degraded"));
     case PM_HEALTH_GOOD:
     case PM_HEALTH_NO_DATA:
     default:
-      return g_strdup_printf (_("Healthy (%.0f %%)"), health * 100);
+      return g_strdup (_("Healthy"));
     }
 }
 

@@ -95,7 +95,7 @@ G_BEGIN_DECLS
      "share of OUTAGE windows that do cut (only OUTAGE windows can); the cut starts in the "       \
      "window's first 30% and lasts 20–90% of the rest")                                            \
   /* (d) Sudden cuts: no precursor, no notice. */                                                  \
-  X (sudden_share, 0.25, 0.35,                                                                     \
+  X (sudden_share, 0.26, 0.34,                                                                     \
      "share of all partitions that are sudden; enforced per 6-hour block (see PM_SIM_SUDDEN_*)")
 
 typedef struct

@@ -332,9 +332,10 @@ build_file (UiInfo     *info,
             const char *contents,
             gsize       length)
 {
-  g_autoptr(GtkBuilder) builder = gtk_builder_new ();
+  GtkBuilder *builder = gtk_builder_new ();
   g_autoptr(GtkBuilderScope) scope = g_object_new (PM_TYPE_LENIENT_SCOPE, NULL);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) windows = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GSList) objects = NULL;
   GObject *object = NULL;
 
@@ -346,32 +347,34 @@ build_file (UiInfo     *info,
       GType type;
 
       if (parent == G_TYPE_INVALID)
+        g_test_fail_printf ("%s: unknown template parent type %s (not in GTK 4.8, "
+                            "libadwaita 1.2, libshumate 1.0 or the console)", info->path,
+                            info->template_parent);
+      else if (g_type_from_name (info->template_class) != G_TYPE_INVALID)
+        g_test_fail_printf ("%s: %s is already registered before its template was built",
+                            info->path, info->template_class);
+      else
         {
-          g_test_fail_printf ("%s: unknown template parent type %s (not in GTK 4.8, "
-                              "libadwaita 1.2, libshumate 1.0 or the console)", info->path,
-                              info->template_parent);
-          return;
+          type = make_stand_in_type (info->template_class, parent);
+          object = g_object_new (type, NULL);
+          if (!gtk_builder_extend_with_template (builder, object, type, contents, length,
+                                                 &error))
+            g_test_fail_printf ("%s: %s", info->path, error->message);
         }
-      if (g_type_from_name (info->template_class) != G_TYPE_INVALID)
-        {
-          g_test_fail_printf ("%s: %s is already registered before its template was built",
-                              info->path, info->template_class);
-          return;
-        }
-
-      type = make_stand_in_type (info->template_class, parent);
-      object = g_object_new (type, NULL);
-      if (!gtk_builder_extend_with_template (builder, object, type, contents, length, &error))
-        g_test_fail_printf ("%s: %s", info->path, error->message);
     }
   else if (!gtk_builder_add_from_string (builder, contents, length, &error))
     g_test_fail_printf ("%s: %s", info->path, error->message);
 
-  /* Windows stay alive until destroyed; everything else goes with the builder. */
+  /* Tear down in the order GTK does: the builder goes first (gtk_widget_init_template drops
+   * its builder at once), then the template object; toplevel windows live until destroyed. */
   objects = gtk_builder_get_objects (builder);
   for (GSList *l = objects; l != NULL; l = l->next)
     if (GTK_IS_WINDOW (l->data) && l->data != object)
-      gtk_window_destroy (GTK_WINDOW (l->data));
+      g_ptr_array_add (windows, g_object_ref (l->data));
+  g_object_unref (builder);
+
+  for (guint i = 0; i < windows->len; i++)
+    gtk_window_destroy (g_ptr_array_index (windows, i));
   if (object != NULL)
     dispose_built (object);
 }
