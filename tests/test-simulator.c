@@ -28,10 +28,12 @@ static const char tiny_geojson[] =
   " \"properties\": {\"id\": \"lon\", \"role\": \"edge\"}},"
   "{\"type\": \"Feature\", \"geometry\": {\"type\": \"LineString\","
   " \"coordinates\": [[4.9, 52.4], [8.7, 50.1]]},"
-  " \"properties\": {\"id\": \"ams-fra\", \"a\": \"ams\", \"b\": \"fra\", \"circuit_id\": \"C-1\"}},"
+  " \"properties\": {\"id\": \"ams-fra\", \"a\": \"ams\", \"b\": \"fra\","
+  " \"circuit_id\": \"C-1\"}},"
   "{\"type\": \"Feature\", \"geometry\": {\"type\": \"LineString\","
   " \"coordinates\": [[8.7, 50.1], [2.35, 48.86]]},"
-  " \"properties\": {\"id\": \"fra-par\", \"a\": \"fra\", \"b\": \"par\", \"circuit_id\": \"C-2\"}},"
+  " \"properties\": {\"id\": \"fra-par\", \"a\": \"fra\", \"b\": \"par\","
+  " \"circuit_id\": \"C-2\"}},"
   "{\"type\": \"Feature\", \"geometry\": {\"type\": \"LineString\","
   " \"coordinates\": [[2.35, 48.86], [-0.13, 51.5]]},"
   " \"properties\": {\"id\": \"par-lon\", \"a\": \"par\", \"b\": \"lon\"}},"
@@ -203,8 +205,12 @@ test_params (void)
       g_assert_cmpfloat (params->sudden_share, <=, PM_SIM_SUDDEN_MAX_SHARE);
       g_assert_cmpfloat (params->ramp_min_minutes, >=, 10);
       g_assert_cmpfloat (params->ramp_max_minutes, <=, 120);
+      /* Nothing outlasts the lookback of the blocks. */
       g_assert_cmpfloat (params->storm_life_max_h * HOUR + params->cut_max_minutes * 60, <=,
                          PM_SIM_MAX_EXTENT_S);
+      g_assert_cmpfloat (params->ramp_max_minutes * 60 + params->cut_max_minutes * 60, <=,
+                         PM_SIM_MAX_EXTENT_S);
+      g_assert_cmpfloat (params->maintenance_duration_max_h * HOUR, <=, PM_SIM_MAX_EXTENT_S);
       if (seed == 1)
         first_rate = params->degradation_rate;
       else
@@ -570,6 +576,69 @@ test_sudden_share (void)
     }
 }
 
+/* Sudden cuts never overlap another failure of their segment, and come with no warning at all
+ * (no notice, no alert, no storm passing) except where a small network leaves no room. */
+static void
+test_sudden_unannounced (void)
+{
+  g_autoptr(PmTopology) topology = geant_topology ();
+  guint checked = 0, warned = 0;
+
+  if (topology == NULL)
+    return;
+
+  for (guint64 seed = 1; seed <= 3; seed++)
+    {
+      g_autoptr(PmSimulator) sim = simulator_new (topology, seed);
+      gint64 from = T0 + DAY, to = T0 + 3 * DAY;
+      g_autoptr(GArray) episodes = _pm_simulator_get_episodes (sim, from - DAY, to + DAY);
+      g_autoptr(GPtrArray) events = pm_simulator_get_events (sim, from - DAY, to + DAY);
+
+      for (guint i = 0; i < episodes->len; i++)
+        {
+          const PmSimEpisode *e = &g_array_index (episodes, PmSimEpisode, i);
+          const PmSegment *seg = pm_topology_get_segment (topology, e->segment);
+          PmLatLon a = pm_topology_get_site (topology, seg->a)->location;
+          PmLatLon b = pm_topology_get_site (topology, seg->b)->location;
+          gboolean warning = FALSE;
+
+          if (e->kind != PM_PARTITION_SUDDEN || e->onset_s < from || e->onset_s >= to)
+            continue;
+          g_assert_cmpint (e->cut_start_s, ==, e->onset_s);
+          g_assert_cmpint (e->cut_end_s, ==, e->end_s);
+          for (guint j = 0; j < episodes->len; j++)
+            {
+              const PmSimEpisode *o = &g_array_index (episodes, PmSimEpisode, j);
+
+              if (o == e || o->segment != e->segment || o->end_s <= e->onset_s
+                  || o->onset_s >= e->end_s)
+                continue;
+              /* Never another cut or degradation; a storm passing or a reroute is a warning. */
+              g_assert_true (o->cut_start_s < 0 && o->kind != PM_PARTITION_DEGRADATION);
+              warning = TRUE;
+            }
+          for (guint j = 0; j < events->len; j++)
+            {
+              const PmEvent *ev = events->pdata[j];
+
+              if (ev->start_s >= e->end_s || ev->end_s <= e->onset_s)
+                continue;
+              if (ev->kind == PM_EVENT_MAINTENANCE)
+                warning |= g_strcmp0 (ev->circuit_id, seg->circuit_id != NULL ? seg->circuit_id
+                                                                               : seg->id) == 0;
+              else
+                warning |= pm_geo_segment_crosses_polygon (a, b, ev->polygon, ev->n_polygon);
+            }
+          checked++;
+          if (warning)
+            warned++;
+        }
+    }
+  g_test_message ("%u sudden cuts checked, %u under some warning", checked, warned);
+  g_assert_cmpuint (checked, >, 10);
+  g_assert_cmpuint (warned * 10, <=, checked);
+}
+
 /* Another episode of the segment overlapping [from, to), other than skip. */
 static gboolean
 overlapped (GArray             *episodes,
@@ -765,9 +834,10 @@ test_cut_samples (void)
 /* Events -------------------------------------------------------------------------------------- */
 
 static gboolean
-has_prefix_before (const char *id,
-                   const char *other)
+same_storm (const char *id,
+            const char *other)
 {
+  /* Alert ids are sim-storm-BLOCK-STORM-SLICE: the same storm up to the last dash. */
   const char *a = strrchr (id, '-'), *b = strrchr (other, '-');
   return a - id == b - other && strncmp (id, other, (gsize) (a - id)) == 0;
 }
@@ -847,7 +917,7 @@ test_events (void)
           for (guint j = 0; j < i; j++)
             {
               const PmEvent *prev = events->pdata[j];
-              if (prev->kind == PM_EVENT_WEATHER && has_prefix_before (e->id, prev->id)
+              if (prev->kind == PM_EVENT_WEATHER && same_storm (e->id, prev->id)
                   && prev->end_s == e->start_s)
                 {
                   PmLatLon a = centroid (prev), b = centroid (e);
@@ -952,6 +1022,7 @@ main (int   argc,
   g_test_add_func ("/simulator/order-independence", test_order_independence);
   g_test_add_func ("/simulator/kinds", test_kinds);
   g_test_add_func ("/simulator/sudden-share", test_sudden_share);
+  g_test_add_func ("/simulator/sudden-unannounced", test_sudden_unannounced);
   g_test_add_func ("/simulator/precursors", test_precursors);
   g_test_add_func ("/simulator/recoveries", test_recoveries);
   g_test_add_func ("/simulator/cut-samples", test_cut_samples);

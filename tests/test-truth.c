@@ -168,18 +168,19 @@ test_errors (void)
     const char *expect[3];
   } cases[] = {
     { "{\"partitions\": [", { "not valid JSON", NULL } },
-    { "", { "not valid JSON", NULL } },
+    { "", { "expected an object", NULL } },
     { "[]", { "“partitions” array", NULL } },
     { "{}", { "field “partitions”", "expected an array", NULL } },
     { "{\"partitions\": {}}", { "field “partitions”", NULL } },
     { "{\"partitions\": [42]}", { "partition 0", "expected an object", NULL } },
-    { "{\"partitions\": [{\"segment\": \"ams-fra\", \"start\": 1, \"end\": 2, \"kind\": \"sudden\"},"
-      " {\"start\": 1, \"end\": 2, \"kind\": \"sudden\"}]}",
+    { "{\"partitions\": [{\"segment\": \"ams-fra\", \"start\": 1, \"end\": 2,"
+      " \"kind\": \"sudden\"}, {\"start\": 1, \"end\": 2, \"kind\": \"sudden\"}]}",
       { "partition 1", "field “segment”", "missing" } },
     { "{\"partitions\": [{\"segment\": 3, \"start\": 1, \"end\": 2, \"kind\": \"sudden\"}]}",
       { "partition 0", "field “segment”", "string" } },
-    { "{\"partitions\": [{\"segment\": \"ams-fra\", \"start\": 1, \"end\": 2, \"kind\": \"sudden\"},"
-      " {\"segment\": \"ams-fra\", \"start\": 1, \"end\": 2, \"kind\": \"sudden\"},"
+    { "{\"partitions\": [{\"segment\": \"ams-fra\", \"start\": 1, \"end\": 2,"
+      " \"kind\": \"sudden\"}, {\"segment\": \"ams-fra\", \"start\": 1, \"end\": 2,"
+      " \"kind\": \"sudden\"},"
       " {\"segment\": \"ams-lon\", \"start\": 1, \"end\": 2, \"kind\": \"sudden\"}]}",
       { "partition 2", "field “segment”", "unknown segment “ams-lon”" } },
     { "{\"partitions\": [{\"segment\": \"ams-fra\", \"end\": 2, \"kind\": \"sudden\"}]}",

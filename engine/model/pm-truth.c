@@ -134,8 +134,8 @@ read_time (JsonObject *object,
       return TRUE;
     }
   if (json_node_get_value_type (node) != G_TYPE_DOUBLE)
-    return fail (error, file, entry, field, "expected unix seconds, not a %s",
-                 g_type_name (json_node_get_value_type (node)));
+    return fail (error, file, entry, field, "expected unix seconds, not %s",
+                 json_node_get_value_type (node) == G_TYPE_STRING ? "a string" : "true/false");
   value = json_node_get_double (node);
   if (!isfinite (value) || value != floor (value) || fabs (value) > 9e15)
     return fail (error, file, entry, field, "expected whole unix seconds, got %g", value);
@@ -230,7 +230,11 @@ pm_truth_load_file (PmTopology *topology,
     {
       /* A missing file keeps its own domain (G_FILE_ERROR), so callers can tell it apart. */
       if (parse_error->domain == JSON_PARSER_ERROR)
-        fail (error, path, -1, NULL, "not valid JSON: %s", parse_error->message);
+        {
+          /* json-glib's message already starts with the file, line and column. */
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s (not valid JSON)",
+                       parse_error->message);
+        }
       else
         g_propagate_error (error, g_steal_pointer (&parse_error));
       return NULL;

@@ -26,7 +26,7 @@ G_BEGIN_DECLS
   /* Baseline: propagation, equipment, daily load cycle, noise. */                                \
   X (ms_per_100km, 1.0, 1.0,                                                                       \
      "round-trip time per 100 km of fibre route: light in glass covers ~200 km/ms, so 100 km "     \
-     "out and back takes ~1 ms (fixed: physics)")                                                   \
+     "out and back takes ~1 ms (fixed: physics)")                                                  \
   X (route_factor_max, 1.2, 1.8,                                                                   \
      "fibre route length ÷ great-circle length; each segment draws U(1.1, max)")                   \
   X (equipment_ms_max, 0.3, 3.0,                                                                   \
@@ -115,7 +115,8 @@ typedef struct
 } PmSimParamSpec;
 
 static const PmSimParamSpec pm_sim_param_specs[] = {
-#define PM_SIM_PARAM_SPEC(name, min, max, doc) { #name, G_STRUCT_OFFSET (PmSimParams, name), min, max, doc },
+#define PM_SIM_PARAM_SPEC(name, min, max, doc) \
+  { #name, G_STRUCT_OFFSET (PmSimParams, name), min, max, doc },
   PM_SIM_PARAM_TABLE (PM_SIM_PARAM_SPEC)
 #undef PM_SIM_PARAM_SPEC
 };
@@ -130,13 +131,16 @@ static const PmSimParamSpec pm_sim_param_specs[] = {
 #define PM_SIM_MAX_EXTENT_S       (14 * 3600)
 #define PM_SIM_LOOKBACK_BLOCKS    3
 /* Two failures of one segment never overlap: a later one (by first visible effect) is dropped
- * when it starts less than this after an earlier one ends. */
+ * when it starts less than this after an earlier one ends. Storms are never dropped, only
+ * their cut of that segment; a dropped degradation vanishes. */
 #define PM_SIM_GUARD_S            600
 /* A degradation's first sample differs from the undisturbed one by less than this many σ. */
 #define PM_SIM_PRECURSOR_MAX_SIGMA 2.0
 /* Sudden cuts make up a per-seed share (sudden_share) of all partitions: each block holds
  * round (F × share / (1 − share)) of them, F being the foreseeable cuts that start in it, with
- * stochastic rounding; they fit inside their block and between the other failures. */
+ * stochastic rounding. They fit inside their block, never overlap another failure of their
+ * segment, and avoid every notice, alert and storm passage on it; only where a small network
+ * leaves no such room (a storm over all of it) do they settle for avoiding other failures. */
 #define PM_SIM_SUDDEN_MIN_SHARE   0.20
 #define PM_SIM_SUDDEN_MAX_SHARE   0.40
 

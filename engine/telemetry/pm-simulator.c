@@ -24,7 +24,6 @@
 #include "pm-simulator.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "pm-sim-params.h"
@@ -36,9 +35,9 @@
 #define STORM_SLICE_S   3600
 #define STORM_VERTICES  12
 #define STORM_MIN_LIFE_S (2 * 3600)
-#define MAINTENANCE_MAX_S (6 * 3600)
 #define CACHE_MAX_GENS  96
 #define CACHE_MAX_BLOCKS 48
+#define SUDDEN_ATTEMPTS 48
 
 /* Streams keep the draws of different purposes independent of each other. */
 enum
@@ -115,10 +114,22 @@ typedef struct
   PmImpact impact;
 } Maintenance;
 
+/* A time a segment is spoken for: by a failure (hard: no other may overlap it), or by a
+ * maintenance window, a weather alert, a storm's passage (soft: a warning a sudden cut avoids
+ * where it can). */
+typedef struct
+{
+  guint    segment;
+  gboolean hard;
+  gint64   from;
+  gint64   to;
+} Busy;
+
 typedef struct
 {
   gint64   index;        /* first member: the hash table key points at it */
   GArray  *episodes;     /* Episode */
+  GArray  *alerted;      /* Busy: segments under a published weather alert, and when */
   GArray  *storms;       /* Storm */
   GArray  *maintenance;  /* Maintenance */
   gboolean resolved;     /* kept flags computed */
@@ -184,7 +195,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (PmSimulator, pm_simulator, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (PM_TYPE_SOURCE,
                                                       pm_simulator_source_iface_init))
 
-/* Random numbers ---------------------------------------------------------------------------- */
+/* Random numbers ------------------------------------------------------------------------------- */
 
 /* The splitmix64 finaliser: a bijection with full avalanche, the whole cost of a draw. */
 static inline guint64
@@ -376,7 +387,7 @@ build_segments (PmSimulator *self)
     }
 }
 
-/* Samples ------------------------------------------------------------------------------------ */
+/* Samples -------------------------------------------------------------------------------------- */
 
 static void
 sample_clean (PmSimulator    *self,
@@ -488,7 +499,7 @@ sample_at (PmSimulator    *self,
   out->loss_ratio = (float) MIN (loss, 1.0);
 }
 
-/* Generation blocks ------------------------------------------------------------------------ */
+/* Generation blocks ---------------------------------------------------------------------------- */
 
 static gint64
 draw_cut_duration (Rng               *rng,
@@ -783,6 +794,28 @@ generate_storms (PmSimulator *self,
       if (near->len == 0)
         continue;
 
+      /* Where the published alerts (one per hour of the track) reach: sudden cuts avoid it. */
+      for (gint64 from = storm.t0; from < storm.t0 + storm.life_s; from += STORM_SLICE_S)
+        {
+          PmLatLon hull[STORM_HULL_VERTICES];
+          gint64 to = MIN (from + STORM_SLICE_S, storm.t0 + storm.life_s);
+
+          storm_hull (&storm, from, to, hull);
+          box = ring_box (hull, STORM_HULL_VERTICES);
+          for (guint j = 0; j < near->len; j++)
+            {
+              guint s = g_array_index (near, guint, j);
+              const SegState *seg = &self->segs[s];
+
+              if (box_meets_segment (&box, seg)
+                  && pm_geo_segment_crosses_polygon (seg->a, seg->b, hull, STORM_HULL_VERTICES))
+                {
+                  Busy alerted = { s, FALSE, from, to };
+                  g_array_append_val (gen->alerted, alerted);
+                }
+            }
+        }
+
       /* A convex shape in straight motion meets a straight line during one interval of time. */
       n_ticks = (guint) (storm.life_s / STORM_TICK_S);
       for (guint k = 0; k <= n_ticks; k++)
@@ -846,6 +879,7 @@ gen_free (gpointer data)
   Gen *gen = data;
 
   g_array_unref (gen->episodes);
+  g_array_unref (gen->alerted);
   g_array_unref (gen->storms);
   g_array_unref (gen->maintenance);
   g_free (gen);
@@ -862,6 +896,7 @@ gen_get (PmSimulator *self,
   gen = g_new0 (Gen, 1);
   gen->index = index;
   gen->episodes = g_array_new (FALSE, FALSE, sizeof (Episode));
+  gen->alerted = g_array_new (FALSE, FALSE, sizeof (Busy));
   gen->storms = g_array_new (FALSE, FALSE, sizeof (Storm));
   gen->maintenance = g_array_new (FALSE, FALSE, sizeof (Maintenance));
   generate_degradations (self, gen);
@@ -946,20 +981,39 @@ gen_resolve (PmSimulator *self,
   return gen;
 }
 
-/* Effect blocks ------------------------------------------------------------------------------- */
+/* Whether the episode shows at all: dropped degradations and maintenance cuts do not. */
+static gboolean
+episode_visible (const Episode *e)
+{
+  switch (e->kind)
+    {
+    case PM_PARTITION_DEGRADATION:
+      return e->kept;
+    case PM_PARTITION_MAINTENANCE:
+      return e->cut_start_s < 0 || e->kept;
+    case PM_PARTITION_WEATHER:
+    case PM_PARTITION_SUDDEN:
+    default:
+      return TRUE;
+    }
+}
+
+/* The last visible effect: a dropped cut leaves a storm's passage only. */
+static gint64
+episode_visible_end (const Episode *e)
+{
+  if (e->cut_start_s >= 0 && e->kept)
+    return e->end_s;
+  return e->kind == PM_PARTITION_WEATHER ? e->peak_s : e->end_s;
+}
+
+/* Effect blocks -------------------------------------------------------------------------------- */
 
 typedef struct
 {
   guint  segment;
   Effect effect;
 } Pending;
-
-typedef struct
-{
-  guint  segment;
-  gint64 from;
-  gint64 to;
-} Busy;
 
 static int
 busy_compare (gconstpointer pa,
@@ -1087,9 +1141,13 @@ place_sudden (PmSimulator *self,
   if (rng_uniform (&rng) < want - floor (want))
     n++;
 
+  /* Each cut first looks for a slot free of any warning; in a network so small that storms or
+   * notices cover all of it, it then settles for one free of other failures only, so that the
+   * share holds in every seed. */
   for (guint i = 0; i < n; i++)
-    for (guint attempt = 0; attempt < 16; attempt++)
+    for (guint attempt = 0; attempt < 2 * SUDDEN_ATTEMPTS; attempt++)
       {
+        gboolean strict = attempt < SUDDEN_ATTEMPTS;
         guint s = rng_index (&rng, self->n_segments);
         gint64 duration = MIN (draw_cut_duration (&rng, p), PM_SIM_BLOCK_S / 2);
         /* Inside the block with a guard at each end, so suddens of two blocks never touch. */
@@ -1099,13 +1157,14 @@ place_sudden (PmSimulator *self,
         gint64 to = from + duration;
         guint k = busy_lower_bound (busy, s);
         gboolean free_slot = TRUE;
-        Busy entry = { s, from, to };
+        Busy entry = { s, TRUE, from, to };
         Episode e = { 0 };
 
         for (guint j = k; j < busy->len && g_array_index (busy, Busy, j).segment == s; j++)
           {
             const Busy *b = &g_array_index (busy, Busy, j);
-            if (b->from < to + PM_SIM_GUARD_S && b->to + PM_SIM_GUARD_S > from)
+            if ((strict || b->hard) && b->from < to + PM_SIM_GUARD_S
+                && b->to + PM_SIM_GUARD_S > from)
               {
                 free_slot = FALSE;
                 break;
@@ -1157,17 +1216,36 @@ block_get (PmSimulator *self,
         {
           const Episode *e = &g_array_index (gen->episodes, Episode, i);
 
-          if (e->candidate && e->kept)
+          /* Sudden cuts keep clear of anything visible on the segment, so that nothing could
+           * have announced them. */
+          if (episode_visible (e) && e->onset_s < end + PM_SIM_GUARD_S
+              && episode_visible_end (e) + PM_SIM_GUARD_S > start)
             {
-              if (e->onset_s < end + PM_SIM_GUARD_S && e->end_s + PM_SIM_GUARD_S > start)
-                {
-                  Busy b = { e->segment, e->onset_s, e->end_s };
-                  g_array_append_val (busy, b);
-                }
-              if (e->cut_start_s >= start && e->cut_start_s < end)
-                n_foreseeable++;
+              Busy b = { e->segment, e->candidate && e->kept, e->onset_s,
+                         episode_visible_end (e) };
+              g_array_append_val (busy, b);
             }
+          if (e->candidate && e->kept && e->cut_start_s >= start && e->cut_start_s < end)
+            n_foreseeable++;
           add_episode_effects (pending, start, e);
+        }
+      for (guint i = 0; i < gen->alerted->len; i++)
+        {
+          const Busy *b = &g_array_index (gen->alerted, Busy, i);
+
+          if (b->from < end + PM_SIM_GUARD_S && b->to + PM_SIM_GUARD_S > start)
+            g_array_append_val (busy, *b);
+        }
+      /* Announced windows too, even those that turn out harmless. */
+      for (guint i = 0; i < gen->maintenance->len; i++)
+        {
+          const Maintenance *m = &g_array_index (gen->maintenance, Maintenance, i);
+
+          if (m->start_s < end + PM_SIM_GUARD_S && m->end_s + PM_SIM_GUARD_S > start)
+            {
+              Busy b = { m->segment, FALSE, m->start_s, m->end_s };
+              g_array_append_val (busy, b);
+            }
         }
     }
   g_array_sort (busy, busy_compare);
@@ -1223,22 +1301,6 @@ sample_locked (PmSimulator *self,
 
 /* Episodes, partitions, events ----------------------------------------------------------------- */
 
-static gboolean
-episode_visible (const Episode *e)
-{
-  switch (e->kind)
-    {
-    case PM_PARTITION_DEGRADATION:
-      return e->kept;
-    case PM_PARTITION_MAINTENANCE:
-      return e->cut_start_s < 0 || e->kept;
-    case PM_PARTITION_WEATHER:
-    case PM_PARTITION_SUDDEN:
-    default:
-      return TRUE;
-    }
-}
-
 static PmSimEpisode
 episode_public (PmSimulator   *self,
                 const Episode *e)
@@ -1251,7 +1313,7 @@ episode_public (PmSimulator   *self,
   out.onset_s = e->onset_s;
   out.cut_start_s = cuts ? e->cut_start_s : -1;
   out.cut_end_s = cuts ? e->cut_end_s : -1;
-  out.end_s = cuts ? e->end_s : (e->kind == PM_PARTITION_WEATHER ? e->peak_s : e->end_s);
+  out.end_s = episode_visible_end (e);
   if (e->kind == PM_PARTITION_DEGRADATION)
     out.precursor_sigma = e->e0;
   if (e->kind == PM_PARTITION_WEATHER)
@@ -1401,7 +1463,7 @@ event_compare (gconstpointer pa,
   return strcmp (a->id, b->id);
 }
 
-/* PmSource --------------------------------------------------------------------------------------- */
+/* PmSource ------------------------------------------------------------------------------------- */
 
 static gboolean
 pm_simulator_advance (PmSource      *source,
@@ -1484,7 +1546,7 @@ pm_simulator_source_iface_init (PmSourceInterface *iface)
   iface->get_state = pm_simulator_get_state;
 }
 
-/* GObject ------------------------------------------------------------------------------------- */
+/* GObject -------------------------------------------------------------------------------------- */
 
 static void
 pm_simulator_finalize (GObject *object)
@@ -1515,7 +1577,7 @@ pm_simulator_init (PmSimulator *self)
   self->blocks = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, block_free);
 }
 
-/* Public API --------------------------------------------------------------------------------- */
+/* Public API ----------------------------------------------------------------------------------- */
 
 static gboolean
 uri_error (GError    **error,
@@ -1641,6 +1703,7 @@ pm_simulator_new (PmTopology              *topology,
 
   g_return_val_if_fail (PM_IS_TOPOLOGY (topology), NULL);
   g_return_val_if_fail (pm_topology_get_n_segments (topology) > 0, NULL);
+  g_return_val_if_fail (config == NULL || config->speed > 0, NULL);
 
   self = g_object_new (PM_TYPE_SIMULATOR, NULL);
   self->topology = g_object_ref (topology);
@@ -1762,7 +1825,7 @@ pm_simulator_get_events (PmSimulator *self,
   return events;
 }
 
-/* Introspection (pm-sim-params.h) ------------------------------------------------------------ */
+/* Introspection (pm-sim-params.h) -------------------------------------------------------------- */
 
 const PmSimParams *
 _pm_simulator_get_params (PmSimulator *self)
@@ -1822,6 +1885,7 @@ _pm_simulator_get_memory_bytes (PmSimulator *self)
     {
       Gen *gen = value;
       bytes += sizeof *gen + sizeof (Episode) * gen->episodes->len
+               + sizeof (Busy) * gen->alerted->len
                + sizeof (Storm) * gen->storms->len + sizeof (Maintenance) * gen->maintenance->len;
     }
   g_mutex_unlock (&self->lock);

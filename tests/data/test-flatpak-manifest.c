@@ -307,7 +307,9 @@ test_manifest_libshumate (void)
   g_autoptr(GHashTable) modules = get_modules (manifest);
   JsonObject *module = g_hash_table_lookup (modules, "libshumate");
   JsonArray *opts, *sources;
-  const char *const required[] = { "-Ddemos=false", "-Dgtk_doc=false", "-Dvapi=false", "-Dgir=false" };
+  const char *const required[] = {
+    "-Ddemos=false", "-Dgtk_doc=false", "-Dvapi=false", "-Dgir=false",
+  };
 
   if (module == NULL)
     {
