@@ -42,11 +42,12 @@ static const GOptionEntry option_entries[] = {
   { NULL }
 };
 
+/* Both signal sources stay installed until the loop ends, so a second signal is harmless. */
 static gboolean
 quit_loop_cb (gpointer data)
 {
   g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;
 }
 
 static int
