@@ -17,6 +17,7 @@ snapshot_clear (gpointer data)
   g_free (self->segments);
   g_free (self->sites);
   g_clear_pointer (&self->events, g_ptr_array_unref);
+  g_clear_pointer (&self->alerts, g_ptr_array_unref);
 }
 
 /* A snapshot with every segment and site at "no data"; the engine fills it before publishing. */
@@ -29,10 +30,14 @@ pm_snapshot_new (PmTopology *topology)
   self->n_segments = pm_topology_get_n_segments (topology);
   self->segments = g_new (PmSegmentState, self->n_segments);
   for (guint i = 0; i < self->n_segments; i++)
-    self->segments[i] = (PmSegmentState) { PM_SAMPLE_NO_DATA, 0, NAN };
+    self->segments[i] = (PmSegmentState) { .sample = PM_SAMPLE_NO_DATA, .health = NAN,
+                                           .risk = NAN };
   self->n_sites = pm_topology_get_n_sites (topology);
   self->sites = g_new0 (PmSiteState, self->n_sites);
+  for (guint i = 0; i < self->n_sites; i++)
+    self->sites[i].isolation = NAN;
   self->events = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_event_free);
+  self->alerts = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_alert_free);
   return self;
 }
 
@@ -46,4 +51,41 @@ void
 pm_snapshot_unref (PmSnapshot *self)
 {
   g_atomic_rc_box_release_full (self, snapshot_clear);
+}
+
+PmAlert *
+pm_alert_copy (const PmAlert *alert)
+{
+  PmAlert *copy = g_memdup2 (alert, sizeof *alert);
+
+  copy->id = g_strdup (alert->id);
+  copy->acknowledged_by = g_strdup (alert->acknowledged_by);
+  copy->silence_reason = g_strdup (alert->silence_reason);
+  return copy;
+}
+
+void
+pm_alert_free (PmAlert *alert)
+{
+  if (alert == NULL)
+    return;
+  g_free (alert->id);
+  g_free (alert->acknowledged_by);
+  g_free (alert->silence_reason);
+  g_free (alert);
+}
+
+const char *
+pm_alert_state_to_string (PmAlertState state)
+{
+  switch (state)
+    {
+    case PM_ALERT_PENDING:
+      return "pending";
+    case PM_ALERT_FIRING:
+      return "firing";
+    case PM_ALERT_RESOLVED:
+    default:
+      return "resolved";
+    }
 }

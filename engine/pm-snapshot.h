@@ -14,11 +14,25 @@
 
 G_BEGIN_DECLS
 
+#define PM_MAX_FACTORS 6
+
+/* One contribution to a risk score, for the explanation shown to operators. */
 typedef struct
 {
-  PmSample sample;       /* the newest sample, NAN fields when none */
-  gint64   sample_time;  /* unix seconds of that sample, 0 when none */
-  double   health;       /* pm_health_score(); NAN = no data */
+  const char *name;      /* stable key: "loss_trend", "forecast_crossing", "weather", … */
+  double      weight;    /* contribution to the score's log-odds */
+  char        text[96];  /* in words: "loss rising 0.4%/min", "storm 'Severe' over segment" */
+} PmRiskFactor;
+
+typedef struct
+{
+  PmSample     sample;       /* the newest sample, NAN fields when none */
+  gint64       sample_time;  /* unix seconds of that sample, 0 when none */
+  double       health;       /* pm_health_score(); NAN = no data */
+  double       risk;         /* P(partition within the horizon); NAN = not computed / no data */
+  gint64       eta_s;        /* expected partition time (unix s); 0 = none expected */
+  guint        n_factors;
+  PmRiskFactor factors[PM_MAX_FACTORS];  /* largest contribution first */
 } PmSegmentState;
 
 typedef struct
@@ -27,7 +41,44 @@ typedef struct
   guint  n_down;         /* of those, down now */
   double best_health;    /* of the attached segments: a site is as reachable as its best link;
                           * NAN when none has data */
+  double isolation;      /* P(site loses every path to the origin within the horizon); NAN = unknown */
 } PmSiteState;
+
+typedef enum
+{
+  PM_ALERT_PENDING,
+  PM_ALERT_FIRING,
+  PM_ALERT_RESOLVED,
+} PmAlertState;
+
+typedef enum
+{
+  PM_ALERT_SEGMENT,
+  PM_ALERT_SITE,
+} PmAlertSubject;
+
+typedef struct
+{
+  char          *id;              /* stable: "segment:<id>:<n>" or "site:<id>:<n>" */
+  PmAlertSubject subject;
+  guint          index;           /* segment or site index in the topology */
+  PmAlertState   state;
+  double         probability;
+  gint64         eta_s;           /* 0 = none */
+  gint64         pending_since;
+  gint64         fired_at;        /* 0 while pending */
+  gint64         resolved_at;     /* 0 while pending or firing */
+  gboolean       acknowledged;
+  char          *acknowledged_by;
+  gint64         silenced_until;  /* 0 = not silenced */
+  char          *silence_reason;
+  guint          n_factors;
+  PmRiskFactor   factors[PM_MAX_FACTORS];
+} PmAlert;
+
+PmAlert    *pm_alert_copy        (const PmAlert *alert);
+void        pm_alert_free        (PmAlert *alert);
+const char *pm_alert_state_to_string (PmAlertState state);
 
 typedef struct _PmSnapshot PmSnapshot;
 
@@ -45,6 +96,8 @@ struct _PmSnapshot
   guint           n_sites;
   PmSiteState    *sites;
   GPtrArray      *events;           /* PmEvent: infrastructure events active now */
+  gint64          horizon_s;        /* the risk horizon H */
+  GPtrArray      *alerts;           /* PmAlert: pending and firing, then recently resolved */
 };
 
 #define PM_TYPE_SNAPSHOT (pm_snapshot_get_type ())
