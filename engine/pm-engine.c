@@ -24,6 +24,7 @@ struct _PmEngine
   PmSimulator   *simulator;   /* the source when it is the simulator, for its event feeds */
   PmSeriesStore *store;
   PmSnapshot    *snapshot;
+  GMutex         snapshot_lock;  /* guards the snapshot pointer: the API thread reads it */
   char          *source_error;
   guint          tick_id;
 };
@@ -155,6 +156,7 @@ void
 pm_engine_tick (PmEngine *self)
 {
   g_autoptr(GError) error = NULL;
+  PmSnapshot *snapshot, *old;
   gint64 now_s;
 
   g_return_if_fail (PM_IS_ENGINE (self));
@@ -164,8 +166,13 @@ pm_engine_tick (PmEngine *self)
   if (!pm_source_advance (self->source, self->store, now_s, &error))
     self->source_error = g_strdup (error->message);
 
-  g_clear_pointer (&self->snapshot, pm_snapshot_unref);
-  self->snapshot = build_snapshot (self, now_s);
+  snapshot = build_snapshot (self, now_s);
+  g_mutex_lock (&self->snapshot_lock);
+  old = g_steal_pointer (&self->snapshot);
+  self->snapshot = snapshot;
+  g_mutex_unlock (&self->snapshot_lock);
+  /* Unreferenced outside the lock: the last reference may free a large snapshot. */
+  g_clear_pointer (&old, pm_snapshot_unref);
   g_signal_emit (self, signals[CHANGED], 0, self->snapshot);
 }
 
@@ -187,7 +194,9 @@ pm_engine_dispose (GObject *object)
   g_clear_object (&self->resources);
   g_clear_object (&self->topology);
   g_clear_object (&self->clock);
+  g_mutex_lock (&self->snapshot_lock);
   g_clear_pointer (&self->snapshot, pm_snapshot_unref);
+  g_mutex_unlock (&self->snapshot_lock);
 
   G_OBJECT_CLASS (pm_engine_parent_class)->dispose (object);
 }
@@ -200,6 +209,7 @@ pm_engine_finalize (GObject *object)
   g_clear_pointer (&self->store, pm_series_store_free);
   g_free (self->data_dir);
   g_free (self->source_error);
+  g_mutex_clear (&self->snapshot_lock);
 
   G_OBJECT_CLASS (pm_engine_parent_class)->finalize (object);
 }
@@ -226,6 +236,7 @@ pm_engine_class_init (PmEngineClass *klass)
 static void
 pm_engine_init (PmEngine *self)
 {
+  g_mutex_init (&self->snapshot_lock);
 }
 
 PmEngine *
@@ -294,10 +305,27 @@ pm_engine_get_resources (PmEngine *self)
   return self->resources;
 }
 
+/* The latest snapshot, borrowed: for the thread that runs the engine (the main thread). */
 PmSnapshot *
 pm_engine_get_snapshot (PmEngine *self)
 {
   return self->snapshot;
+}
+
+/* The latest snapshot, with a new reference: safe from any thread (the API server's), since a
+ * published snapshot is immutable. NULL once the engine is disposed. */
+PmSnapshot *
+pm_engine_dup_snapshot (PmEngine *self)
+{
+  PmSnapshot *snapshot = NULL;
+
+  g_return_val_if_fail (PM_IS_ENGINE (self), NULL);
+
+  g_mutex_lock (&self->snapshot_lock);
+  if (self->snapshot != NULL)
+    snapshot = pm_snapshot_ref (self->snapshot);
+  g_mutex_unlock (&self->snapshot_lock);
+  return snapshot;
 }
 
 const char *

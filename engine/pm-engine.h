@@ -47,6 +47,7 @@ PmClock     *pm_engine_get_clock      (PmEngine *self);
 PmTopology  *pm_engine_get_topology   (PmEngine *self);
 PmResources *pm_engine_get_resources  (PmEngine *self);
 PmSnapshot  *pm_engine_get_snapshot   (PmEngine *self);
+PmSnapshot  *pm_engine_dup_snapshot   (PmEngine *self);
 const char  *pm_engine_get_data_dir   (PmEngine *self);
 gint64       pm_engine_get_history_step (PmEngine *self);
 guint        pm_engine_read_history   (PmEngine *self,

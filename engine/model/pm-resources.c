@@ -4,8 +4,9 @@
  */
 #include "pm-resources.h"
 
-#include <json-glib/json-glib.h>
 #include <math.h>
+
+#include "pm-json-private.h"
 
 struct _PmResources
 {
@@ -27,44 +28,6 @@ G_DEFINE_QUARK (pm-resources-error-quark, pm_resources_error)
 
 static const char *consistency_names[] = { "strong", "bounded", "eventual" };
 
-/* Like the topology loader, every message names the file, the resource (index, and id once it
- * is known) and the field, so that a hand-edited inventory is fixed without guessing. */
-static gboolean
-fail (GError    **error,
-      const char *file,
-      int         index,
-      const char *id,
-      const char *field,
-      const char *format,
-      ...) G_GNUC_PRINTF (6, 7);
-
-static gboolean
-fail (GError    **error,
-      const char *file,
-      int         index,
-      const char *id,
-      const char *field,
-      const char *format,
-      ...)
-{
-  g_autofree char *what = NULL;
-  g_autoptr(GString) where = g_string_new (file);
-  va_list args;
-
-  va_start (args, format);
-  what = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  if (index >= 0)
-    g_string_append_printf (where, ": resource %d", index);
-  if (index >= 0 && id != NULL)
-    g_string_append_printf (where, " (“%s”)", id);
-  if (field != NULL)
-    g_string_append_printf (where, ": field “%s”", field);
-  g_set_error (error, PM_RESOURCES_ERROR, PM_RESOURCES_ERROR_INVALID, "%s: %s", where->str, what);
-  return FALSE;
-}
-
 static void
 resource_clear (gpointer data)
 {
@@ -77,14 +40,6 @@ resource_clear (gpointer data)
   g_free (resource->demand);
 }
 
-static gboolean
-is_number (JsonNode *node)
-{
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node)
-         && (json_node_get_value_type (node) == G_TYPE_INT64
-             || json_node_get_value_type (node) == G_TYPE_DOUBLE);
-}
-
 /* JSON has one number type: 5e7 and 50000000 are the same size, so an integral double counts as
  * an integer; 1.5 does not. */
 static gboolean
@@ -93,7 +48,7 @@ get_integer (JsonNode *node,
 {
   double value;
 
-  if (!is_number (node))
+  if (!_pm_json_node_is_number (node))
     return FALSE;
   if (json_node_get_value_type (node) == G_TYPE_INT64)
     {
@@ -104,26 +59,6 @@ get_integer (JsonNode *node,
   if (!isfinite (value) || value != floor (value) || fabs (value) > MAX_EXACT_INTEGER)
     return FALSE;
   *out = (gint64) value;
-  return TRUE;
-}
-
-static gboolean
-optional_string (JsonObject *object,
-                 const char *field,
-                 char      **out,
-                 const char *file,
-                 int         index,
-                 const char *id,
-                 GError    **error)
-{
-  JsonNode *node = json_object_get_member (object, field);
-
-  *out = NULL;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return fail (error, file, index, id, field, "expected a string");
-  *out = g_strdup (json_node_get_string (node));
   return TRUE;
 }
 
@@ -154,11 +89,10 @@ parse_consistency (const char    *text,
 }
 
 static gboolean
-load_demand (PmResource *resource,
-             JsonNode   *node,
-             const char *file,
-             int         index,
-             GError    **error)
+load_demand (PmResource        *resource,
+             JsonNode          *node,
+             const PmJsonPlace *at,
+             GError           **error)
 {
   JsonObjectIter iter;
   const char *region;
@@ -168,8 +102,7 @@ load_demand (PmResource *resource,
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return fail (error, file, index, resource->id, "demand",
-                 "expected an object of region → requests per hour");
+    return _pm_json_fail (error, at, "demand", "expected an object of region → requests per hour");
 
   resource->demand = g_new0 (PmDemand, json_object_get_size (json_node_get_object (node)));
   json_object_iter_init_ordered (&iter, json_node_get_object (node));
@@ -178,13 +111,12 @@ load_demand (PmResource *resource,
       g_autofree char *field = g_strdup_printf ("demand.%s", region);
       double rate;
 
-      if (!is_number (value))
-        return fail (error, file, index, resource->id, field,
-                     "expected a number of requests per hour");
+      if (!_pm_json_node_is_number (value))
+        return _pm_json_fail (error, at, field, "expected a number of requests per hour");
       rate = json_node_get_double (value);
       if (!isfinite (rate) || rate < 0)
-        return fail (error, file, index, resource->id, field,
-                     "expected a non-negative number of requests per hour, not %g", rate);
+        return _pm_json_fail (error, at, field,
+                              "expected a non-negative number of requests per hour, not %g", rate);
       resource->demand[n].region = g_strdup (region);
       resource->demand[n].requests_per_hour = rate;
       resource->n_demand = ++n;
@@ -192,13 +124,13 @@ load_demand (PmResource *resource,
   return TRUE;
 }
 
-/* Fills resource from one element of the array; on failure the caller clears what was filled. */
+/* Fills resource from one element of the array; on failure the caller clears what was filled.
+ * Once the id is known, at names it too. */
 static gboolean
 parse_resource (PmResources *self,
                 PmResource  *resource,
                 JsonNode    *node,
-                const char  *file,
-                int          index,
+                PmJsonPlace *at,
                 GError     **error)
 {
   JsonObject *object;
@@ -208,71 +140,68 @@ parse_resource (PmResources *self,
   gint64 value;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return fail (error, file, index, NULL, NULL, "expected an object");
+    return _pm_json_fail (error, at, NULL, "expected an object");
   object = json_node_get_object (node);
 
-  if (!optional_string (object, "id", &resource->id, file, index, NULL, error))
+  if (!_pm_json_required_string (object, "id", &resource->id, at, error))
     return FALSE;
-  if (resource->id == NULL || resource->id[0] == '\0')
-    return fail (error, file, index, NULL, "id", "missing");
   if (!is_valid_id (resource->id))
-    return fail (error, file, index, NULL, "id",
-                 "“%s” may only use letters, digits, “-”, “_” and “.”, and not start with “.”",
-                 resource->id);
+    return _pm_json_fail (error, at, "id",
+                          "“%s” may only use letters, digits, “-”, “_” and “.”, "
+                          "and not start with “.”", resource->id);
   if (g_hash_table_contains (self->index, resource->id))
-    return fail (error, file, index, NULL, "id", "duplicate resource id “%s”", resource->id);
+    return _pm_json_fail (error, at, "id", "duplicate resource id “%s”", resource->id);
+  at->id = resource->id;
 
-  if (!optional_string (object, "name", &resource->name, file, index, resource->id, error))
+  if (!_pm_json_optional_string (object, "name", &resource->name, at, error))
     return FALSE;
   if (resource->name == NULL)
     resource->name = g_strdup (resource->id);
 
   member = json_object_get_member (object, "size_bytes");
   if (member == NULL)
-    return fail (error, file, index, resource->id, "size_bytes", "missing");
+    return _pm_json_fail (error, at, "size_bytes", "missing");
   if (!get_integer (member, &value) || value <= 0)
-    return fail (error, file, index, resource->id, "size_bytes",
-                 "expected a positive integer number of bytes");
+    return _pm_json_fail (error, at, "size_bytes", "expected a positive integer number of bytes");
   resource->size_bytes = (guint64) value;
 
   member = json_object_get_member (object, "criticality");
   if (member == NULL)
-    return fail (error, file, index, resource->id, "criticality", "missing");
+    return _pm_json_fail (error, at, "criticality", "missing");
   if (!get_integer (member, &value) || value < 1 || value > 5)
-    return fail (error, file, index, resource->id, "criticality",
-                 "expected an integer from 1 (nice to have) to 5 (essential)");
+    return _pm_json_fail (error, at, "criticality",
+                          "expected an integer from 1 (nice to have) to 5 (essential)");
   resource->criticality = (guint) value;
 
   /* Without a declared consistency a replica is only served while it matches the origin: the
    * one choice that can never hand out a stale firmware image or zone file. */
-  if (!optional_string (object, "consistency", &consistency, file, index, resource->id, error))
+  if (!_pm_json_optional_string (object, "consistency", &consistency, at, error))
     return FALSE;
   resource->consistency = PM_CONSISTENCY_STRONG;
   if (consistency != NULL && !parse_consistency (consistency, &resource->consistency))
-    return fail (error, file, index, resource->id, "consistency",
-                 "“%s” is not one of strong, bounded, eventual", consistency);
+    return _pm_json_fail (error, at, "consistency",
+                          "“%s” is not one of strong, bounded, eventual", consistency);
 
   member = json_object_get_member (object, "staleness_s");
   if (resource->consistency == PM_CONSISTENCY_BOUNDED)
     {
       if (member == NULL || JSON_NODE_HOLDS_NULL (member))
-        return fail (error, file, index, resource->id, "staleness_s",
-                     "missing: bounded consistency needs the staleness it tolerates");
+        return _pm_json_fail (error, at, "staleness_s",
+                              "missing: bounded consistency needs the staleness it tolerates");
       if (!get_integer (member, &value) || value <= 0)
-        return fail (error, file, index, resource->id, "staleness_s",
-                     "expected a positive integer number of seconds");
+        return _pm_json_fail (error, at, "staleness_s",
+                              "expected a positive integer number of seconds");
       resource->staleness_s = value;
     }
   else if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
     {
       /* Most likely a consistency typo'd into the wrong value; silently dropping the bound
        * would serve replicas with different staleness than the author meant. */
-      return fail (error, file, index, resource->id, "staleness_s",
-                   "only applies to bounded consistency, not %s",
-                   consistency_names[resource->consistency]);
+      return _pm_json_fail (error, at, "staleness_s", "only applies to bounded consistency, not %s",
+                            consistency_names[resource->consistency]);
     }
 
-  if (!optional_string (object, "origin", &origin, file, index, resource->id, error))
+  if (!_pm_json_optional_string (object, "origin", &origin, at, error))
     return FALSE;
   if (origin == NULL)
     {
@@ -282,19 +211,19 @@ parse_resource (PmResources *self,
     {
       int site = pm_topology_lookup_site (self->topology, origin);
       if (site < 0)
-        return fail (error, file, index, resource->id, "origin",
-                     "names site “%s”, which the topology does not have", origin);
+        return _pm_json_fail (error, at, "origin",
+                              "names site “%s”, which the topology does not have", origin);
       resource->origin = (guint) site;
     }
 
-  return load_demand (resource, json_object_get_member (object, "demand"), file, index, error);
+  return load_demand (resource, json_object_get_member (object, "demand"), at, error);
 }
 
 static gboolean
-load_policy (PmResources *self,
-             JsonNode    *node,
-             const char  *file,
-             GError     **error)
+load_policy (PmResources       *self,
+             JsonNode          *node,
+             const PmJsonPlace *at,
+             GError           **error)
 {
   JsonObject *object;
   JsonNode *member;
@@ -303,30 +232,30 @@ load_policy (PmResources *self,
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return fail (error, file, -1, NULL, "policy", "expected an object");
+    return _pm_json_fail (error, at, "policy", "expected an object");
   member = json_object_get_member (json_node_get_object (node), "auto_approve");
   if (member == NULL || JSON_NODE_HOLDS_NULL (member))
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (member))
-    return fail (error, file, -1, NULL, "policy.auto_approve", "expected an object");
+    return _pm_json_fail (error, at, "policy.auto_approve", "expected an object");
   object = json_node_get_object (member);
 
   /* Both thresholds are required: a default that approves copies nobody asked for is worse
    * than a file that does not load. */
   member = json_object_get_member (object, "min_criticality");
   if (member == NULL)
-    return fail (error, file, -1, NULL, "policy.auto_approve.min_criticality", "missing");
+    return _pm_json_fail (error, at, "policy.auto_approve.min_criticality", "missing");
   if (!get_integer (member, &criticality) || criticality < 1 || criticality > 5)
-    return fail (error, file, -1, NULL, "policy.auto_approve.min_criticality",
-                 "expected an integer from 1 to 5");
+    return _pm_json_fail (error, at, "policy.auto_approve.min_criticality",
+                          "expected an integer from 1 to 5");
 
   member = json_object_get_member (object, "min_risk");
   if (member == NULL)
-    return fail (error, file, -1, NULL, "policy.auto_approve.min_risk", "missing");
-  if (!is_number (member) || !(json_node_get_double (member) >= 0)
+    return _pm_json_fail (error, at, "policy.auto_approve.min_risk", "missing");
+  if (!_pm_json_node_is_number (member) || !(json_node_get_double (member) >= 0)
       || json_node_get_double (member) > 1)
-    return fail (error, file, -1, NULL, "policy.auto_approve.min_risk",
-                 "expected a probability from 0 to 1");
+    return _pm_json_fail (error, at, "policy.auto_approve.min_risk",
+                          "expected a probability from 0 to 1");
 
   self->policy.enabled = TRUE;
   self->policy.min_criticality = (guint) criticality;
@@ -340,24 +269,31 @@ load_root (PmResources *self,
            const char  *file,
            GError     **error)
 {
+  /* Every message names the file, the resource (index, and id once it is known) and the field,
+   * so that a hand-edited inventory is fixed without guessing. */
+  const PmJsonPlace inventory = {
+    .domain = PM_RESOURCES_ERROR, .code = PM_RESOURCES_ERROR_INVALID,
+    .file = file, .entry = "resource", .index = -1,
+  };
   JsonObject *object;
   JsonNode *member;
   JsonArray *array;
 
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return fail (error, file, -1, NULL, NULL, "expected an object with a “resources” array");
+    return _pm_json_fail (error, &inventory, NULL, "expected an object with a “resources” array");
   object = json_node_get_object (root);
   member = json_object_get_member (object, "resources");
   if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
-    return fail (error, file, -1, NULL, "resources", "expected an array of resources");
+    return _pm_json_fail (error, &inventory, "resources", "expected an array of resources");
   array = json_node_get_array (member);
 
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       PmResource resource = { 0 };
+      PmJsonPlace at = inventory;
 
-      if (!parse_resource (self, &resource, json_array_get_element (array, i), file, (int) i,
-                           error))
+      at.index = (int) i;
+      if (!parse_resource (self, &resource, json_array_get_element (array, i), &at, error))
         {
           resource_clear (&resource);
           return FALSE;
@@ -367,7 +303,7 @@ load_root (PmResources *self,
                            GUINT_TO_POINTER (self->resources->len));
     }
 
-  return load_policy (self, json_object_get_member (object, "policy"), file, error);
+  return load_policy (self, json_object_get_member (object, "policy"), &inventory, error);
 }
 
 static void
@@ -405,10 +341,7 @@ pm_resources_new_from_bytes (GBytes     *bytes,
                              GError    **error)
 {
   g_autoptr(PmResources) self = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) parse_error = NULL;
-  gsize size;
-  const char *data;
+  g_autoptr(JsonParser) parser = NULL;
 
   g_return_val_if_fail (bytes != NULL, NULL);
   g_return_val_if_fail (display_name != NULL, NULL);
@@ -417,16 +350,10 @@ pm_resources_new_from_bytes (GBytes     *bytes,
 
   self = g_object_new (PM_TYPE_RESOURCES, NULL);
   self->topology = g_object_ref (topology);
-  /* An empty GBytes may have no data pointer, which json-glib refuses with a critical. */
-  data = g_bytes_get_data (bytes, &size);
-  if (data == NULL)
-    data = "";
-  if (!json_parser_load_from_data (parser, data, (gssize) size, &parse_error))
-    {
-      g_set_error (error, PM_RESOURCES_ERROR, PM_RESOURCES_ERROR_PARSE, "%s: not valid JSON: %s",
-                   display_name, parse_error->message);
-      return NULL;
-    }
+  parser = _pm_json_parse_bytes (bytes, display_name, PM_RESOURCES_ERROR,
+                                 PM_RESOURCES_ERROR_PARSE, error);
+  if (parser == NULL)
+    return NULL;
   if (!load_root (self, json_parser_get_root (parser), display_name, error))
     return NULL;
   return g_steal_pointer (&self);

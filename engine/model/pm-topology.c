@@ -4,8 +4,9 @@
  */
 #include "pm-topology.h"
 
-#include <json-glib/json-glib.h>
 #include <math.h>
+
+#include "pm-json-private.h"
 
 struct _PmTopology
 {
@@ -24,42 +25,6 @@ struct _PmTopology
 G_DEFINE_TYPE (PmTopology, pm_topology, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (pm-topology-error-quark, pm_topology_error)
-
-/* Everything the loader reports names the file, the feature and the field, so that a user with a
- * 2,000-line GeoJSON file finds the culprit without bisecting it. */
-static gboolean
-fail (GError    **error,
-      int         code,
-      const char *file,
-      int         feature,
-      const char *field,
-      const char *format,
-      ...) G_GNUC_PRINTF (6, 7);
-
-static gboolean
-fail (GError    **error,
-      int         code,
-      const char *file,
-      int         feature,
-      const char *field,
-      const char *format,
-      ...)
-{
-  g_autofree char *what = NULL;
-  g_autoptr(GString) where = g_string_new (file);
-  va_list args;
-
-  va_start (args, format);
-  what = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  if (feature >= 0)
-    g_string_append_printf (where, ": feature %d", feature);
-  if (field != NULL)
-    g_string_append_printf (where, ": field “%s”", field);
-  g_set_error (error, PM_TOPOLOGY_ERROR, code, "%s: %s", where->str, what);
-  return FALSE;
-}
 
 static void
 site_clear (gpointer data)
@@ -85,98 +50,52 @@ segment_clear (gpointer data)
   g_free (segment->probe);
 }
 
-/* Reads an optional string property; a present value of the wrong type is an error rather than
- * silently ignored, because a typo'd number where a name belongs is usually a broken export. */
 static gboolean
-optional_string (JsonObject *props,
-                 const char *field,
-                 char      **out,
-                 const char *file,
-                 int         feature,
-                 GError    **error)
-{
-  JsonNode *node = json_object_get_member (props, field);
-
-  *out = NULL;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return fail (error, PM_TOPOLOGY_ERROR_INVALID, file, feature, field, "expected a string");
-  *out = g_strdup (json_node_get_string (node));
-  return TRUE;
-}
-
-static gboolean
-required_string (JsonObject *props,
-                 const char *field,
-                 char      **out,
-                 const char *file,
-                 int         feature,
-                 GError    **error)
-{
-  if (!optional_string (props, field, out, file, feature, error))
-    return FALSE;
-  if (*out == NULL || **out == '\0')
-    {
-      g_clear_pointer (out, g_free);
-      return fail (error, PM_TOPOLOGY_ERROR_INVALID, file, feature, field, "missing");
-    }
-  return TRUE;
-}
-
-static gboolean
-optional_number (JsonObject *props,
-                 const char *field,
-                 double     *out,
-                 double      fallback,
-                 const char *file,
-                 int         feature,
-                 GError    **error)
+optional_number (JsonObject        *props,
+                 const char        *field,
+                 double            *out,
+                 double             fallback,
+                 const PmJsonPlace *at,
+                 GError           **error)
 {
   JsonNode *node = json_object_get_member (props, field);
 
   *out = fallback;
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node)
-      || (json_node_get_value_type (node) != G_TYPE_DOUBLE
-          && json_node_get_value_type (node) != G_TYPE_INT64))
-    return fail (error, PM_TOPOLOGY_ERROR_INVALID, file, feature, field, "expected a number");
+  if (!_pm_json_node_is_number (node))
+    return _pm_json_fail (error, at, field, "expected a number");
   *out = json_node_get_double (node);
   if (!isfinite (*out) || *out < 0)
-    return fail (error, PM_TOPOLOGY_ERROR_INVALID, file, feature, field,
-                 "expected a non-negative number");
+    return _pm_json_fail (error, at, field, "expected a non-negative number");
   return TRUE;
 }
 
 static gboolean
-read_position (JsonNode   *node,
-               PmLatLon   *out,
-               const char *file,
-               int         feature,
-               GError    **error)
+read_position (JsonNode          *node,
+               PmLatLon          *out,
+               const PmJsonPlace *at,
+               GError           **error)
 {
   JsonArray *pair;
   double values[2];
 
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node)
       || json_array_get_length (pair = json_node_get_array (node)) < 2)
-    return fail (error, PM_TOPOLOGY_ERROR_INVALID, file, feature, "geometry.coordinates",
-                 "expected a [longitude, latitude] position");
+    return _pm_json_fail (error, at, "geometry.coordinates",
+                          "expected a [longitude, latitude] position");
   for (guint i = 0; i < 2; i++)
     {
       JsonNode *v = json_array_get_element (pair, i);
-      if (!JSON_NODE_HOLDS_VALUE (v)
-          || (json_node_get_value_type (v) != G_TYPE_DOUBLE
-              && json_node_get_value_type (v) != G_TYPE_INT64))
-        return fail (error, PM_TOPOLOGY_ERROR_INVALID, file, feature, "geometry.coordinates",
-                     "expected numbers in the position");
+      if (!_pm_json_node_is_number (v))
+        return _pm_json_fail (error, at, "geometry.coordinates",
+                              "expected numbers in the position");
       values[i] = json_node_get_double (v);
     }
   if (!(values[0] >= -180 && values[0] <= 180) || !(values[1] >= -90 && values[1] <= 90))
-    return fail (error, PM_TOPOLOGY_ERROR_INVALID, file, feature, "geometry.coordinates",
-                 "position [%g, %g] out of range (longitude −180…180, latitude −90…90)",
-                 values[0], values[1]);
+    return _pm_json_fail (error, at, "geometry.coordinates",
+                          "position [%g, %g] out of range (longitude −180…180, latitude −90…90)",
+                          values[0], values[1]);
   out->lon = values[0];
   out->lat = values[1];
   return TRUE;
@@ -198,42 +117,38 @@ parse_role (const char *text,
 }
 
 static gboolean
-load_site (PmTopology *self,
-           JsonObject *props,
-           JsonObject *geometry,
-           const char *file,
-           int         feature,
-           GError    **error)
+load_site (PmTopology        *self,
+           JsonObject        *props,
+           JsonObject        *geometry,
+           const PmJsonPlace *at,
+           GError           **error)
 {
   PmSite site = { 0 };
   g_autofree char *role = NULL;
   double capacity;
 
-  if (!read_position (json_object_get_member (geometry, "coordinates"), &site.location, file,
-                      feature, error))
+  if (!read_position (json_object_get_member (geometry, "coordinates"), &site.location, at, error))
     return FALSE;
-  if (!required_string (props, "id", &site.id, file, feature, error))
+  if (!_pm_json_required_string (props, "id", &site.id, at, error))
     goto failed;
   if (g_hash_table_contains (self->site_index, site.id))
     {
-      fail (error, PM_TOPOLOGY_ERROR_INVALID, file, feature, "id", "duplicate site id “%s”",
-            site.id);
+      _pm_json_fail (error, at, "id", "duplicate site id “%s”", site.id);
       goto failed;
     }
-  if (!optional_string (props, "name", &site.name, file, feature, error)
-      || !optional_string (props, "role", &role, file, feature, error)
-      || !optional_string (props, "region", &site.region, file, feature, error)
-      || !optional_string (props, "storage", &site.storage, file, feature, error)
-      || !optional_string (props, "public_url", &site.public_url, file, feature, error)
-      || !optional_string (props, "address", &site.address, file, feature, error)
-      || !optional_string (props, "address6", &site.address6, file, feature, error)
-      || !optional_number (props, "capacity_bytes", &capacity, 0, file, feature, error))
+  if (!_pm_json_optional_string (props, "name", &site.name, at, error)
+      || !_pm_json_optional_string (props, "role", &role, at, error)
+      || !_pm_json_optional_string (props, "region", &site.region, at, error)
+      || !_pm_json_optional_string (props, "storage", &site.storage, at, error)
+      || !_pm_json_optional_string (props, "public_url", &site.public_url, at, error)
+      || !_pm_json_optional_string (props, "address", &site.address, at, error)
+      || !_pm_json_optional_string (props, "address6", &site.address6, at, error)
+      || !optional_number (props, "capacity_bytes", &capacity, 0, at, error))
     goto failed;
   site.role = PM_SITE_ROLE_EDGE;
   if (role != NULL && !parse_role (role, &site.role))
     {
-      fail (error, PM_TOPOLOGY_ERROR_INVALID, file, feature, "role",
-            "“%s” is not one of origin, core, edge", role);
+      _pm_json_fail (error, at, "role", "“%s” is not one of origin, core, edge", role);
       goto failed;
     }
   if (site.name == NULL)
@@ -253,69 +168,64 @@ failed:
 }
 
 static gboolean
-resolve_endpoint (PmTopology *self,
-                  JsonObject *props,
-                  const char *field,
-                  guint      *out,
-                  const char *file,
-                  int         feature,
-                  GError    **error)
+resolve_endpoint (PmTopology        *self,
+                  JsonObject        *props,
+                  const char        *field,
+                  guint             *out,
+                  const PmJsonPlace *at,
+                  GError           **error)
 {
   g_autofree char *id = NULL;
   int index;
 
-  if (!required_string (props, field, &id, file, feature, error))
+  if (!_pm_json_required_string (props, field, &id, at, error))
     return FALSE;
   index = pm_topology_lookup_site (self, id);
   if (index < 0)
-    return fail (error, PM_TOPOLOGY_ERROR_INVALID, file, feature, field,
-                 "segment names unknown site “%s”", id);
+    return _pm_json_fail (error, at, field, "segment names unknown site “%s”", id);
   *out = (guint) index;
   return TRUE;
 }
 
 static gboolean
-load_segment (PmTopology *self,
-              JsonObject *props,
-              JsonObject *geometry,
-              const char *file,
-              int         feature,
-              GError    **error)
+load_segment (PmTopology        *self,
+              JsonObject        *props,
+              JsonObject        *geometry,
+              const PmJsonPlace *at,
+              GError           **error)
 {
   PmSegment segment = { 0 };
   JsonNode *coordinates = json_object_get_member (geometry, "coordinates");
 
   if (coordinates == NULL || !JSON_NODE_HOLDS_ARRAY (coordinates)
       || json_array_get_length (json_node_get_array (coordinates)) < 2)
-    return fail (error, PM_TOPOLOGY_ERROR_INVALID, file, feature, "geometry.coordinates",
-                 "a LineString needs at least two positions");
+    return _pm_json_fail (error, at, "geometry.coordinates",
+                          "a LineString needs at least two positions");
   for (guint i = 0; i < json_array_get_length (json_node_get_array (coordinates)); i++)
     {
       PmLatLon ignored;
       if (!read_position (json_array_get_element (json_node_get_array (coordinates), i), &ignored,
-                          file, feature, error))
+                          at, error))
         return FALSE;
     }
 
-  if (!required_string (props, "id", &segment.id, file, feature, error))
+  if (!_pm_json_required_string (props, "id", &segment.id, at, error))
     goto failed;
   if (g_hash_table_contains (self->segment_index, segment.id))
     {
-      fail (error, PM_TOPOLOGY_ERROR_INVALID, file, feature, "id", "duplicate segment id “%s”",
-            segment.id);
+      _pm_json_fail (error, at, "id", "duplicate segment id “%s”", segment.id);
       goto failed;
     }
-  if (!resolve_endpoint (self, props, "a", &segment.a, file, feature, error)
-      || !resolve_endpoint (self, props, "b", &segment.b, file, feature, error)
-      || !optional_string (props, "circuit_id", &segment.circuit_id, file, feature, error)
-      || !optional_string (props, "probe", &segment.probe, file, feature, error)
-      || !optional_number (props, "bandwidth_bps", &segment.bandwidth_bps, 1e9, file, feature,
-                           error))
+  if (!resolve_endpoint (self, props, "a", &segment.a, at, error)
+      || !resolve_endpoint (self, props, "b", &segment.b, at, error)
+      || !_pm_json_optional_string (props, "circuit_id", &segment.circuit_id, at, error)
+      || !_pm_json_optional_string (props, "probe", &segment.probe, at, error)
+      || !optional_number (props, "bandwidth_bps", &segment.bandwidth_bps, 1e9, at, error))
     goto failed;
   if (segment.a == segment.b)
     {
-      fail (error, PM_TOPOLOGY_ERROR_INVALID, file, feature, "b",
-            "self-loop: both ends are site “%s”", pm_topology_get_site (self, segment.a)->id);
+      _pm_json_fail (error, at, "b", "self-loop: both ends are site “%s”",
+                     pm_topology_get_site (self, segment.a)->id);
       goto failed;
     }
   if (segment.probe == NULL)
@@ -342,35 +252,33 @@ typedef enum
 /* Checks the feature envelope and says which kind it is; the properties and geometry are
  * returned borrowed. */
 static gboolean
-classify_feature (JsonNode    *node,
-                  FeatureKind *kind,
-                  JsonObject **props,
-                  JsonObject **geometry,
-                  const char  *file,
-                  int          feature,
-                  GError     **error)
+classify_feature (JsonNode          *node,
+                  FeatureKind       *kind,
+                  JsonObject       **props,
+                  JsonObject       **geometry,
+                  const PmJsonPlace *at,
+                  GError           **error)
 {
   JsonObject *object;
   JsonNode *member;
   const char *type;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return fail (error, PM_TOPOLOGY_ERROR_INVALID, file, feature, NULL, "expected an object");
+    return _pm_json_fail (error, at, NULL, "expected an object");
   object = json_node_get_object (node);
   if (g_strcmp0 (json_object_get_string_member_with_default (object, "type", NULL), "Feature")
       != 0)
-    return fail (error, PM_TOPOLOGY_ERROR_INVALID, file, feature, "type", "expected “Feature”");
+    return _pm_json_fail (error, at, "type", "expected “Feature”");
 
   member = json_object_get_member (object, "properties");
   if (member == NULL || !JSON_NODE_HOLDS_OBJECT (member))
-    return fail (error, PM_TOPOLOGY_ERROR_INVALID, file, feature, "properties",
-                 "expected an object");
+    return _pm_json_fail (error, at, "properties", "expected an object");
   *props = json_node_get_object (member);
 
   member = json_object_get_member (object, "geometry");
   if (member == NULL || !JSON_NODE_HOLDS_OBJECT (member))
-    return fail (error, PM_TOPOLOGY_ERROR_INVALID, file, feature, "geometry",
-                 "expected a Point (site) or LineString (segment) geometry");
+    return _pm_json_fail (error, at, "geometry",
+                          "expected a Point (site) or LineString (segment) geometry");
   *geometry = json_node_get_object (member);
 
   type = json_object_get_string_member_with_default (*geometry, "type", "");
@@ -379,8 +287,8 @@ classify_feature (JsonNode    *node,
   else if (g_strcmp0 (type, "LineString") == 0)
     *kind = FEATURE_SEGMENT;
   else
-    return fail (error, PM_TOPOLOGY_ERROR_INVALID, file, feature, "geometry.type",
-                 "“%s” is neither Point (site) nor LineString (segment)", type);
+    return _pm_json_fail (error, at, "geometry.type",
+                          "“%s” is neither Point (site) nor LineString (segment)", type);
   return TRUE;
 }
 
@@ -390,22 +298,29 @@ load_root (PmTopology *self,
            const char *file,
            GError    **error)
 {
+  /* Everything the loader reports names the file, the feature and the field, so that a user with
+   * a 2,000-line GeoJSON file finds the culprit without bisecting it. */
+  const PmJsonPlace collection = {
+    .domain = PM_TOPOLOGY_ERROR, .code = PM_TOPOLOGY_ERROR_INVALID,
+    .file = file, .entry = "feature", .index = -1,
+  };
+  const PmJsonPlace empty = {
+    .domain = PM_TOPOLOGY_ERROR, .code = PM_TOPOLOGY_ERROR_EMPTY, .file = file, .index = -1,
+  };
   JsonObject *object;
   JsonNode *features_node;
   JsonArray *features;
   guint n;
 
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return fail (error, PM_TOPOLOGY_ERROR_INVALID, file, -1, NULL,
-                 "expected a GeoJSON FeatureCollection object");
+    return _pm_json_fail (error, &collection, NULL, "expected a GeoJSON FeatureCollection object");
   object = json_node_get_object (root);
   if (g_strcmp0 (json_object_get_string_member_with_default (object, "type", NULL),
                  "FeatureCollection") != 0)
-    return fail (error, PM_TOPOLOGY_ERROR_INVALID, file, -1, "type",
-                 "expected “FeatureCollection”");
+    return _pm_json_fail (error, &collection, "type", "expected “FeatureCollection”");
   features_node = json_object_get_member (object, "features");
   if (features_node == NULL || !JSON_NODE_HOLDS_ARRAY (features_node))
-    return fail (error, PM_TOPOLOGY_ERROR_INVALID, file, -1, "features", "expected an array");
+    return _pm_json_fail (error, &collection, "features", "expected an array");
   features = json_node_get_array (features_node);
   n = json_array_get_length (features);
 
@@ -421,22 +336,24 @@ load_root (PmTopology *self,
          * classify_feature() at -O1 and above, which breaks optimised -Werror builds. */
         FeatureKind kind = FEATURE_SITE;
         JsonObject *props = NULL, *geometry = NULL;
+        PmJsonPlace feature = collection;
 
+        feature.index = (int) i;
         if (!classify_feature (json_array_get_element (features, i), &kind, &props, &geometry,
-                               file, (int) i, error))
+                               &feature, error))
           return FALSE;
         if (pass == 0 && kind == FEATURE_SITE
-            && !load_site (self, props, geometry, file, (int) i, error))
+            && !load_site (self, props, geometry, &feature, error))
           return FALSE;
         if (pass == 1 && kind == FEATURE_SEGMENT
-            && !load_segment (self, props, geometry, file, (int) i, error))
+            && !load_segment (self, props, geometry, &feature, error))
           return FALSE;
       }
 
   if (self->sites->len == 0)
-    return fail (error, PM_TOPOLOGY_ERROR_EMPTY, file, -1, NULL, "empty network: no sites");
+    return _pm_json_fail (error, &empty, NULL, "empty network: no sites");
   if (self->segments->len == 0)
-    return fail (error, PM_TOPOLOGY_ERROR_EMPTY, file, -1, NULL, "empty network: no segments");
+    return _pm_json_fail (error, &empty, NULL, "empty network: no segments");
   return TRUE;
 }
 
@@ -512,20 +429,11 @@ pm_topology_new_from_bytes (GBytes     *bytes,
                             GError    **error)
 {
   g_autoptr(PmTopology) self = g_object_new (PM_TYPE_TOPOLOGY, NULL);
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) parse_error = NULL;
-  gsize size;
-  const char *data = g_bytes_get_data (bytes, &size);
+  g_autoptr(JsonParser) parser = _pm_json_parse_bytes (bytes, display_name, PM_TOPOLOGY_ERROR,
+                                                       PM_TOPOLOGY_ERROR_PARSE, error);
 
-  /* An empty GBytes may have no data pointer, which json-glib refuses with a critical. */
-  if (data == NULL)
-    data = "";
-  if (!json_parser_load_from_data (parser, data, (gssize) size, &parse_error))
-    {
-      g_set_error (error, PM_TOPOLOGY_ERROR, PM_TOPOLOGY_ERROR_PARSE, "%s: not valid JSON: %s",
-                   display_name, parse_error->message);
-      return NULL;
-    }
+  if (parser == NULL)
+    return NULL;
   if (!load_root (self, json_parser_get_root (parser), display_name, error))
     return NULL;
   build_graph (self);

@@ -9,8 +9,9 @@
  */
 #include "pm-truth.h"
 
-#include <json-glib/json-glib.h>
 #include <math.h>
+
+#include "pm-json-private.h"
 
 static const char *kind_names[] = {
   [PM_PARTITION_DEGRADATION] = "degradation",
@@ -80,125 +81,91 @@ pm_truth_to_json (PmTopology   *topology,
   return json_generator_to_data (generator, NULL);
 }
 
-static gboolean
-fail (GError    **error,
-      const char *file,
-      int         entry,
-      const char *field,
-      const char *format,
-      ...) G_GNUC_PRINTF (5, 6);
-
-static gboolean
-fail (GError    **error,
-      const char *file,
-      int         entry,
-      const char *field,
-      const char *format,
-      ...)
-{
-  g_autofree char *what = NULL;
-  g_autoptr(GString) where = g_string_new (file);
-  va_list args;
-
-  va_start (args, format);
-  what = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  if (entry >= 0)
-    g_string_append_printf (where, ": partition %d", entry);
-  if (field != NULL)
-    g_string_append_printf (where, ": field “%s”", field);
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", where->str, what);
-  return FALSE;
-}
-
 /* Unix seconds: whole numbers, written either as integers or as integral doubles. */
 static gboolean
-read_time (JsonObject *object,
-           const char *field,
-           gint64     *out,
-           const char *file,
-           int         entry,
-           GError    **error)
+read_time (JsonObject        *object,
+           const char        *field,
+           gint64            *out,
+           const PmJsonPlace *at,
+           GError           **error)
 {
   JsonNode *node = json_object_get_member (object, field);
   double value;
 
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return fail (error, file, entry, field, "missing (expected unix seconds)");
+    return _pm_json_fail (error, at, field, "missing (expected unix seconds)");
   if (!JSON_NODE_HOLDS_VALUE (node))
-    return fail (error, file, entry, field, "expected unix seconds");
+    return _pm_json_fail (error, at, field, "expected unix seconds");
   if (json_node_get_value_type (node) == G_TYPE_INT64)
     {
       *out = json_node_get_int (node);
       return TRUE;
     }
   if (json_node_get_value_type (node) != G_TYPE_DOUBLE)
-    return fail (error, file, entry, field, "expected unix seconds, not %s",
-                 json_node_get_value_type (node) == G_TYPE_STRING ? "a string" : "true/false");
+    return _pm_json_fail (error, at, field, "expected unix seconds, not %s",
+                          json_node_get_value_type (node) == G_TYPE_STRING ? "a string"
+                                                                           : "true/false");
   value = json_node_get_double (node);
   if (!isfinite (value) || value != floor (value) || fabs (value) > 9e15)
-    return fail (error, file, entry, field, "expected whole unix seconds, got %g", value);
+    return _pm_json_fail (error, at, field, "expected whole unix seconds, got %g", value);
   *out = (gint64) value;
   return TRUE;
 }
 
+/* A string that must be there; unlike _pm_json_required_string(), "" is read as such (and then
+ * named in the message saying it is unknown). */
 static gboolean
-read_string (JsonObject  *object,
-             const char  *field,
-             const char **out,
-             const char  *file,
-             int          entry,
-             GError     **error)
+read_string (JsonObject        *object,
+             const char        *field,
+             char             **out,
+             const PmJsonPlace *at,
+             GError           **error)
 {
-  JsonNode *node = json_object_get_member (object, field);
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return fail (error, file, entry, field, "missing");
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return fail (error, file, entry, field, "expected a string");
-  *out = json_node_get_string (node);
+  if (!_pm_json_optional_string (object, field, out, at, error))
+    return FALSE;
+  if (*out == NULL)
+    return _pm_json_fail (error, at, field, "missing");
   return TRUE;
 }
 
 static gboolean
-read_entry (PmTopology  *topology,
-            JsonNode    *node,
-            PmPartition *out,
-            const char  *file,
-            int          entry,
-            GError     **error)
+read_entry (PmTopology        *topology,
+            JsonNode          *node,
+            PmPartition       *out,
+            const PmJsonPlace *at,
+            GError           **error)
 {
   JsonObject *object;
   JsonNode *foreseeable;
-  const char *segment, *kind;
+  g_autofree char *segment = NULL;
+  g_autofree char *kind = NULL;
   int index;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return fail (error, file, entry, NULL, "expected an object");
+    return _pm_json_fail (error, at, NULL, "expected an object");
   object = json_node_get_object (node);
 
-  if (!read_string (object, "segment", &segment, file, entry, error))
+  if (!read_string (object, "segment", &segment, at, error))
     return FALSE;
   index = pm_topology_lookup_segment (topology, segment);
   if (index < 0)
-    return fail (error, file, entry, "segment", "unknown segment “%s” in topology “%s”",
-                 segment, pm_topology_get_name (topology) != NULL
-                          ? pm_topology_get_name (topology) : "(unnamed)");
+    return _pm_json_fail (error, at, "segment", "unknown segment “%s” in topology “%s”", segment,
+                          pm_topology_get_name (topology) != NULL
+                            ? pm_topology_get_name (topology) : "(unnamed)");
   out->segment = (guint) index;
 
-  if (!read_time (object, "start", &out->start_s, file, entry, error)
-      || !read_time (object, "end", &out->end_s, file, entry, error))
+  if (!read_time (object, "start", &out->start_s, at, error)
+      || !read_time (object, "end", &out->end_s, at, error))
     return FALSE;
   if (out->end_s < out->start_s)
-    return fail (error, file, entry, "end", "%" G_GINT64_FORMAT " is before start %"
-                 G_GINT64_FORMAT, out->end_s, out->start_s);
+    return _pm_json_fail (error, at, "end", "%" G_GINT64_FORMAT " is before start %"
+                          G_GINT64_FORMAT, out->end_s, out->start_s);
 
-  if (!read_string (object, "kind", &kind, file, entry, error))
+  if (!read_string (object, "kind", &kind, at, error))
     return FALSE;
   if (!pm_partition_kind_from_string (kind, &out->kind))
-    return fail (error, file, entry, "kind",
-                 "“%s” is not one of degradation, weather, maintenance, sudden", kind);
+    return _pm_json_fail (error, at, "kind",
+                          "“%s” is not one of degradation, weather, maintenance, sudden", kind);
 
   out->foreseeable = TRUE;
   foreseeable = json_object_get_member (object, "foreseeable");
@@ -206,7 +173,7 @@ read_entry (PmTopology  *topology,
     {
       if (!JSON_NODE_HOLDS_VALUE (foreseeable)
           || json_node_get_value_type (foreseeable) != G_TYPE_BOOLEAN)
-        return fail (error, file, entry, "foreseeable", "expected true or false");
+        return _pm_json_fail (error, at, "foreseeable", "expected true or false");
       out->foreseeable = json_node_get_boolean (foreseeable);
     }
   return TRUE;
@@ -217,6 +184,11 @@ pm_truth_load_file (PmTopology *topology,
                     const char *path,
                     GError    **error)
 {
+  /* As the file comment says, every message names the file, the entry and the field. */
+  const PmJsonPlace document = {
+    .domain = G_IO_ERROR, .code = G_IO_ERROR_INVALID_DATA,
+    .file = path, .entry = "partition", .index = -1,
+  };
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) parse_error = NULL;
   g_autoptr(GArray) partitions = NULL;
@@ -243,13 +215,13 @@ pm_truth_load_file (PmTopology *topology,
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      fail (error, path, -1, NULL, "expected an object with a “partitions” array");
+      _pm_json_fail (error, &document, NULL, "expected an object with a “partitions” array");
       return NULL;
     }
   member = json_object_get_member (json_node_get_object (root), "partitions");
   if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
     {
-      fail (error, path, -1, "partitions", "expected an array");
+      _pm_json_fail (error, &document, "partitions", "expected an array");
       return NULL;
     }
   entries = json_node_get_array (member);
@@ -259,8 +231,10 @@ pm_truth_load_file (PmTopology *topology,
   for (guint i = 0; i < json_array_get_length (entries); i++)
     {
       PmPartition p;
+      PmJsonPlace at = document;
 
-      if (!read_entry (topology, json_array_get_element (entries, i), &p, path, (int) i, error))
+      at.index = (int) i;
+      if (!read_entry (topology, json_array_get_element (entries, i), &p, &at, error))
         return NULL;
       g_array_append_val (partitions, p);
     }

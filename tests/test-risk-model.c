@@ -1,0 +1,147 @@
+/* test-risk-model.c: the logistic Partition Risk Score model.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+
+#include "pm-test-util.h"
+#include "predict/pm-risk-labeler.h"
+#include "predict/pm-risk-model.h"
+
+static void
+test_risk_model_no_evidence_is_low (void)
+{
+  g_autoptr(PmRiskModel) model = pm_risk_model_new ();
+  PmRiskFeatures none = { 0 };
+
+  g_assert_cmpfloat (pm_risk_model_predict (model, &none, NULL), <, 0.01);
+}
+
+static void
+test_risk_model_evidence_passes_through (void)
+{
+  g_autoptr(PmRiskModel) model = pm_risk_model_new ();
+  PmRiskFeatures features = { 0 };
+  double contributions[PM_RISK_N_FEATURES];
+  double p, z = 0;
+
+  features.x[PM_RISK_FEATURE_MAINTENANCE] = pm_risk_evidence (0.6);
+  p = pm_risk_model_predict (model, &features, contributions);
+  g_assert_cmpfloat_with_epsilon (p, 0.6, 1e-9);
+
+  /* The explanation adds up to the score. */
+  for (guint i = 0; i < PM_RISK_N_FEATURES; i++)
+    z += contributions[i];
+  z += pm_risk_model_get_bias (model);
+  g_assert_cmpfloat_with_epsilon (1 / (1 + exp (-z)), p, 1e-12);
+  g_assert_cmpfloat (contributions[PM_RISK_FEATURE_MAINTENANCE], >, 0);
+  g_assert_cmpfloat (contributions[PM_RISK_FEATURE_WEATHER], ==, 0);
+
+  /* Two independent pieces of evidence say more than either. */
+  features.x[PM_RISK_FEATURE_WEATHER] = pm_risk_evidence (0.3);
+  g_assert_cmpfloat (pm_risk_model_predict (model, &features, NULL), >, 0.6);
+}
+
+static void
+test_risk_model_nan_is_absent (void)
+{
+  g_autoptr(PmRiskModel) model = pm_risk_model_new ();
+  PmRiskFeatures with_nan = { 0 }, without = { 0 };
+
+  with_nan.x[PM_RISK_FEATURE_ANOMALY] = NAN;
+  g_assert_cmpfloat (pm_risk_model_predict (model, &with_nan, NULL), ==,
+                     pm_risk_model_predict (model, &without, NULL));
+  g_assert_cmpfloat (pm_risk_evidence (NAN), ==, 0);
+  g_assert_cmpfloat (pm_risk_evidence (0), ==, 0);
+  g_assert_true (isfinite (pm_risk_evidence (1.0)));
+}
+
+/* Outcomes drawn from a known logistic law in the anomaly score: after online training the
+ * model's probabilities match observed frequencies (calibration) within a few points. */
+static void
+test_risk_model_learns_calibrated (void)
+{
+  g_autoptr(PmRiskModel) model = pm_risk_model_new ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+  double predicted[5] = { 0 }, observed[5] = { 0 }, count[5] = { 0 };
+
+  for (int i = 0; i < 200000; i++)
+    {
+      PmRiskFeatures features = { 0 };
+      double a = g_rand_double (rand);
+      double truth = 1 / (1 + exp (-(-4 + 6 * a)));
+
+      features.x[PM_RISK_FEATURE_ANOMALY] = a;
+      pm_risk_model_train (model, &features, g_rand_double (rand) < truth);
+    }
+  g_assert_cmpuint (pm_risk_model_get_n_trained (model), ==, 200000);
+  g_assert_cmpfloat_with_epsilon (pm_risk_model_get_weight (model, PM_RISK_FEATURE_ANOMALY), 6,
+                                  1.0);
+
+  for (int i = 0; i < 50000; i++)
+    {
+      PmRiskFeatures features = { 0 };
+      double a = g_rand_double (rand);
+      double truth = 1 / (1 + exp (-(-4 + 6 * a)));
+      double p;
+      int bucket;
+
+      features.x[PM_RISK_FEATURE_ANOMALY] = a;
+      p = pm_risk_model_predict (model, &features, NULL);
+      bucket = MIN ((int) (p * 5), 4);
+      predicted[bucket] += p;
+      observed[bucket] += g_rand_double (rand) < truth;
+      count[bucket]++;
+    }
+  for (int b = 0; b < 5; b++)
+    if (count[b] > 1000)
+      g_assert_cmpfloat_with_epsilon (predicted[b] / count[b], observed[b] / count[b], 0.04);
+}
+
+/* Examples become training data exactly one horizon after they were recorded, positive when a
+ * partition started within that horizon. */
+static void
+test_risk_labeler_delays_and_labels (void)
+{
+  g_autoptr(PmRiskLabeler) labeler = pm_risk_labeler_new (2, 1800, 60);
+  g_autoptr(PmRiskModel) model = pm_risk_model_new ();
+  PmRiskFeatures signal = { 0 };
+  double before;
+
+  signal.x[PM_RISK_FEATURE_ANOMALY] = 1.0;
+  before = pm_risk_model_predict (model, &signal, NULL);
+
+  /* One record per minute at most. */
+  for (gint64 t = 0; t < 3600; t += 10)
+    {
+      pm_risk_labeler_record (labeler, 0, t, &signal);
+      pm_risk_labeler_record (labeler, 1, t, &signal);
+    }
+  g_assert_cmpuint (pm_risk_labeler_get_n_pending (labeler), ==, 2 * 60);
+
+  /* Segment 0 partitions at 3600: its records from 1800 on become positive. */
+  pm_risk_labeler_partition_started (labeler, 0, 3600);
+  g_assert_cmpuint (pm_risk_labeler_train_due (labeler, 1799, model), ==, 0);
+  g_assert_cmpuint (pm_risk_labeler_train_due (labeler, 1800, model), ==, 2);
+  g_assert_cmpuint (pm_risk_labeler_train_due (labeler, 5400, model), ==, 2 * 60 - 2);
+  g_assert_cmpuint (pm_risk_labeler_get_n_pending (labeler), ==, 0);
+  g_assert_cmpuint (pm_risk_model_get_n_trained (model), ==, 120);
+
+  /* 30 positives against 90 negatives for a strong signal: the model now trusts it less. */
+  g_assert_cmpfloat (pm_risk_model_predict (model, &signal, NULL), !=, before);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/risk-model/no-evidence-is-low", test_risk_model_no_evidence_is_low);
+  g_test_add_func ("/risk-model/evidence-passes-through", test_risk_model_evidence_passes_through);
+  g_test_add_func ("/risk-model/nan-is-absent", test_risk_model_nan_is_absent);
+  g_test_add_func ("/risk-model/learns-calibrated", test_risk_model_learns_calibrated);
+  g_test_add_func ("/risk-model/labeler-delays-and-labels", test_risk_labeler_delays_and_labels);
+
+  return g_test_run ();
+}
