@@ -295,12 +295,12 @@ test_negative_times (void)
   gint64 time_s;
   PmSample latest;
 
-  push (store, 0, -15, -15);  /* step -2: −20…−11 */
-  push (store, 0, -5, -5);    /* step -1: −10…−1 */
-  assert_latency (store, 0, -20, -15);
-  assert_latency (store, 0, -11, -15);
-  assert_latency (store, 0, -10, -5);
-  assert_latency (store, 0, -1, -5);
+  push (store, 0, -15, 15);   /* step -2: −20…−11 */
+  push (store, 0, -5, 5);     /* step -1: −10…−1 */
+  assert_latency (store, 0, -20, 15);
+  assert_latency (store, 0, -11, 15);
+  assert_latency (store, 0, -10, 5);
+  assert_latency (store, 0, -1, 5);
   assert_no_data (store, 0, 0);
   assert_no_data (store, 0, -21);
   g_assert_cmpuint (pm_series_store_read (store, 0, -30, 4, out), ==, 2);
@@ -308,13 +308,13 @@ test_negative_times (void)
   g_assert_cmpint (time_s, ==, -10);
 
   /* Crossing zero keeps the ring consistent. */
-  push (store, 0, 5, 5);
-  assert_latency (store, 0, -15, -15);
-  assert_latency (store, 0, 5, 5);
+  push (store, 0, 5, 25);
+  assert_latency (store, 0, -15, 15);
+  assert_latency (store, 0, 5, 25);
   for (int i = 1; i <= 8; i++)
     push (store, 0, i * STEP + 1, (float) i);
   assert_no_data (store, 0, -15);
-  assert_latency (store, 0, -5, -5);
+  assert_latency (store, 0, -5, 5);
 }
 
 static void

@@ -11,8 +11,9 @@
 
 typedef struct
 {
-  gint64 oldest;  /* step numbers; newest < oldest means empty */
-  gint64 newest;
+  gint64          oldest;  /* step numbers; newest < oldest means empty */
+  gint64          newest;
+  PmSeriesQuality quality;
 } Ring;
 
 struct _PmSeriesStore
@@ -58,7 +59,7 @@ pm_series_store_new (guint  n_segments,
   self->capacity = (guint) (span_s / step_s);
   self->rings = g_new (Ring, MAX (n_segments, 1));
   for (guint i = 0; i < n_segments; i++)
-    self->rings[i] = (Ring) { .oldest = 0, .newest = -1 };
+    self->rings[i] = (Ring) { .oldest = 0, .newest = -1, .quality = { 0 } };
   /* Not zeroed: pages are only touched as segments fill, and windows guard every read. */
   self->samples = g_malloc_n (MAX ((gsize) n_segments * self->capacity, 1), sizeof (PmSample));
   return self;
@@ -104,6 +105,33 @@ ring_is_empty (const Ring *ring)
   return ring->newest < ring->oldest;
 }
 
+/* Turns impossible values into no data; returns FALSE when any field had to be dropped. A NAN
+ * field is simply missing and does not count as invalid. */
+gboolean
+pm_sample_sanitize (PmSample *sample)
+{
+  gboolean valid = TRUE;
+
+  if (sample->latency_ms < 0 || sample->latency_ms > PM_SAMPLE_MAX_LATENCY_MS
+      || isinf (sample->latency_ms))
+    {
+      sample->latency_ms = NAN;
+      valid = FALSE;
+    }
+  if (sample->jitter_ms < 0 || sample->jitter_ms > PM_SAMPLE_MAX_JITTER_MS
+      || isinf (sample->jitter_ms))
+    {
+      sample->jitter_ms = NAN;
+      valid = FALSE;
+    }
+  if (sample->loss_ratio < 0 || sample->loss_ratio > 1)
+    {
+      sample->loss_ratio = NAN;
+      valid = FALSE;
+    }
+  return valid;
+}
+
 /* Stores a sample at its step. Newer steps advance the ring and mark skipped steps as gaps;
  * a late sample inside the window fills its slot; one older than the window is dropped (FALSE). */
 gboolean
@@ -114,11 +142,14 @@ pm_series_store_push (PmSeriesStore  *self,
 {
   Ring *ring;
   gint64 step;
+  PmSample clean = *sample;
 
   g_return_val_if_fail (segment < self->n_segments, FALSE);
 
   ring = &self->rings[segment];
   step = step_of (self, time_s);
+  if (!pm_sample_sanitize (&clean))
+    ring->quality.invalid_fields++;
 
   if (ring_is_empty (ring))
     {
@@ -135,6 +166,7 @@ pm_series_store_push (PmSeriesStore  *self,
     }
   else if (step <= ring->newest - self->capacity)
     {
+      ring->quality.too_old++;
       return FALSE;
     }
   else if (step < ring->oldest)
@@ -142,9 +174,18 @@ pm_series_store_push (PmSeriesStore  *self,
       for (gint64 s = step + 1; s < ring->oldest; s++)
         *slot (self, segment, s) = PM_SAMPLE_NO_DATA;
       ring->oldest = step;
+      ring->quality.out_of_order++;
+    }
+  else if (pm_sample_has_data (slot (self, segment, step)))
+    {
+      ring->quality.duplicates++;
+    }
+  else if (step < ring->newest)
+    {
+      ring->quality.out_of_order++;
     }
 
-  *slot (self, segment, step) = *sample;
+  *slot (self, segment, step) = clean;
   return TRUE;
 }
 
@@ -190,6 +231,14 @@ pm_series_store_latest (PmSeriesStore *self,
   *time_s = ring->newest * self->step_s;
   *out = *slot (self, segment, ring->newest);
   return pm_sample_has_data (out);
+}
+
+const PmSeriesQuality *
+pm_series_store_get_quality (PmSeriesStore *self,
+                             guint          segment)
+{
+  g_return_val_if_fail (segment < self->n_segments, NULL);
+  return &self->rings[segment].quality;
 }
 
 /* Copies n_steps consecutive steps starting at from_s into out, gaps as no data; returns how

@@ -26,6 +26,23 @@ pm_sample_has_data (const PmSample *sample)
   return !isnan (sample->latency_ms) || !isnan (sample->loss_ratio);
 }
 
+/* Bounds beyond which a value is a broken probe or exporter, not a network: a round trip longer
+ * than a minute, or jitter beyond that, or a loss ratio outside 0…1. Such fields become no data
+ * and are counted, never stored as if measured. */
+#define PM_SAMPLE_MAX_LATENCY_MS 60000.0f
+#define PM_SAMPLE_MAX_JITTER_MS  60000.0f
+
+/* What a segment's ring has refused or repaired, so that bad input is visible, never silent. */
+typedef struct
+{
+  guint64 invalid_fields;  /* NaN-free but impossible values (negative, absurd) set to no data */
+  guint64 duplicates;      /* a second sample for a step that already had one (the later wins) */
+  guint64 out_of_order;    /* late samples that filled an older step inside the window */
+  guint64 too_old;         /* samples older than the window, dropped */
+} PmSeriesQuality;
+
+gboolean pm_sample_sanitize (PmSample *sample);
+
 #define PM_SERIES_DEFAULT_STEP_S 10
 #define PM_SERIES_DEFAULT_SPAN_S (24 * 3600)
 
@@ -53,6 +70,8 @@ gboolean       pm_series_store_latest       (PmSeriesStore *self,
                                              guint          segment,
                                              gint64        *time_s,
                                              PmSample      *out);
+const PmSeriesQuality *pm_series_store_get_quality (PmSeriesStore *self,
+                                                   guint          segment);
 guint          pm_series_store_read         (PmSeriesStore *self,
                                              guint          segment,
                                              gint64         from_s,
