@@ -9,6 +9,7 @@
 
 #include "pm-demo.h"
 #include "pm-health.h"
+#include "predict/pm-predictor.h"
 #include "telemetry/pm-simulator.h"
 
 struct _PmEngine
@@ -23,6 +24,7 @@ struct _PmEngine
   PmSource      *source;
   PmSimulator   *simulator;   /* the source when it is the simulator, for its event feeds */
   PmSeriesStore *store;
+  PmPredictor   *predictor;
   PmSnapshot    *snapshot;
   GMutex         snapshot_lock;  /* guards the snapshot pointer: the API thread reads it */
   char          *source_error;
@@ -145,9 +147,22 @@ build_snapshot (PmEngine *self,
 
   if (self->simulator != NULL)
     {
-      g_autoptr(GPtrArray) events = pm_simulator_get_events (self->simulator, now_s, now_s + 1);
+      /* Announced events of the coming horizon feed the prediction; those active now are also
+       * shown on the map. */
+      gint64 horizon = pm_predictor_get_horizon (self->predictor);
+      g_autoptr(GPtrArray) events = pm_simulator_get_events (self->simulator, now_s,
+                                                             now_s + horizon);
       for (guint i = 0; i < events->len; i++)
-        g_ptr_array_add (snapshot->events, pm_event_copy (g_ptr_array_index (events, i)));
+        {
+          const PmEvent *event = g_ptr_array_index (events, i);
+          if (event->issued_s <= now_s && event->start_s <= now_s && now_s < event->end_s)
+            g_ptr_array_add (snapshot->events, pm_event_copy (event));
+        }
+      pm_predictor_update (self->predictor, self->store, events, now_s, snapshot);
+    }
+  else
+    {
+      pm_predictor_update (self->predictor, self->store, NULL, now_s, snapshot);
     }
   return snapshot;
 }
@@ -191,6 +206,7 @@ pm_engine_dispose (GObject *object)
   pm_engine_stop (self);
   g_clear_object (&self->source);
   g_clear_object (&self->simulator);
+  g_clear_object (&self->predictor);
   g_clear_object (&self->resources);
   g_clear_object (&self->topology);
   g_clear_object (&self->clock);
@@ -254,6 +270,7 @@ pm_engine_new (const PmEngineOptions *options,
     return NULL;
   self->store = pm_series_store_new (pm_topology_get_n_segments (self->topology),
                                      PM_SERIES_DEFAULT_STEP_S, PM_SERIES_DEFAULT_SPAN_S);
+  self->predictor = pm_predictor_new (self->topology, options->horizon_s);
   self->snapshot = pm_snapshot_new (self->topology);
   return g_steal_pointer (&self);
 }

@@ -29,6 +29,7 @@ typedef struct
   double      speed;           /* > 0 overrides the source's clock speed */
   guint       tick_ms;         /* real milliseconds between ticks; 0: 500 */
   gboolean    start_paused;    /* the virtual clock starts paused (tests, replays) */
+  gint64      horizon_s;       /* risk horizon H; 0: 30 min */
 } PmEngineOptions;
 
 #define PM_TYPE_ENGINE (pm_engine_get_type ())

@@ -76,3 +76,69 @@ pm_test_write_temp_file (const char *name,
   g_assert_no_error (error);
   return path;
 }
+
+GBytes *
+pm_test_json_bytes (const char *quoted)
+{
+  char *json = g_strdup (quoted);
+
+  g_strdelimit (json, "'", '"');
+  return g_bytes_new_take (json, strlen (json));
+}
+
+char *
+pm_test_write_temp_json (const char *name,
+                         const char *quoted)
+{
+  g_autofree char *json = g_strdup (quoted);
+
+  g_strdelimit (json, "'", '"');
+  return pm_test_write_temp_file (name, json);
+}
+
+PmTopology *
+pm_test_topology_from_json (const char *quoted,
+                            const char *display_name)
+{
+  g_autoptr(GBytes) bytes = pm_test_json_bytes (quoted);
+  g_autoptr(GError) error = NULL;
+  PmTopology *topology = pm_topology_new_from_bytes (bytes, display_name, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (topology);
+  return topology;
+}
+
+void
+pm_test_assert_error_names (const GError *error,
+                            const char   *file,
+                            const char   *entry,
+                            int           index,
+                            const char   *field)
+{
+  g_autofree char *prefix = g_strdup_printf ("%s: ", file);
+
+  g_assert_nonnull (error);
+  if (!g_str_has_prefix (error->message, prefix))
+    g_error ("“%s” does not start with “%s”", error->message, prefix);
+  if (index >= 0)
+    {
+      g_autofree char *plain = g_strdup_printf (": %s %d:", entry, index);
+      g_autofree char *with_id = g_strdup_printf (": %s %d (", entry, index);
+
+      if (strstr (error->message, plain) == NULL && strstr (error->message, with_id) == NULL)
+        g_error ("“%s” does not name %s %d", error->message, entry, index);
+    }
+  else
+    {
+      g_autofree char *any = g_strdup_printf (": %s ", entry);
+
+      g_assert_null (strstr (error->message, any));
+    }
+  if (field != NULL)
+    {
+      g_autofree char *quoted = g_strdup_printf ("field “%s”", field);
+
+      pm_test_assert_contains (error->message, quoted);
+    }
+}

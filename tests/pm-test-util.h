@@ -4,19 +4,54 @@
  */
 #pragma once
 
+#include <string.h>
+
 #include <glib.h>
+
+#include "pm-topology.h"
 
 G_BEGIN_DECLS
 
+/* Fails the test, naming both strings, unless haystack contains needle. */
+#define pm_test_assert_contains(haystack, needle)                                                 \
+  G_STMT_START                                                                                \
+  {                                                                                           \
+    if (strstr ((haystack), (needle)) == NULL)                                                \
+      g_error ("%s:%d: “%s” does not contain “%s”", __FILE__, __LINE__, (haystack), (needle));   \
+  }                                                                                           \
+  G_STMT_END
+
 /* Path of a file under the shared real-data folder, or NULL after marking the test skipped
  * with a message when the folder is absent. */
-char *pm_test_shared_data_path (const char *relative);
+char       *pm_test_shared_data_path   (const char   *relative);
 
 /* A fresh temporary folder removed (recursively) at the end of the test. */
-char *pm_test_make_temp_dir    (void);
+char       *pm_test_make_temp_dir      (void);
 
 /* Writes contents to a new file in a temporary folder and returns its path. */
-char *pm_test_write_temp_file  (const char *name,
-                                const char *contents);
+char       *pm_test_write_temp_file    (const char   *name,
+                                        const char   *contents);
+
+/* JSON written with single quotes to stay readable in C, as bytes with every ' turned into a
+ * double quote (so no string in it may hold an apostrophe). */
+GBytes     *pm_test_json_bytes         (const char   *quoted);
+
+/* The same JSON written to a new file in a temporary folder; returns its path. */
+char       *pm_test_write_temp_json    (const char   *name,
+                                        const char   *quoted);
+
+/* A topology from such JSON, named display_name in messages; fails the test if it does not
+ * load. */
+PmTopology *pm_test_topology_from_json (const char   *quoted,
+                                        const char   *display_name);
+
+/* Asserts that a loader's error leads a user to the culprit: the message starts with "FILE: ",
+ * names "ENTRY INDEX" (followed by ":" or by the entry's id in brackets) or, for index -1, no
+ * entry at all, and names field “FIELD” unless field is NULL. */
+void        pm_test_assert_error_names (const GError *error,
+                                        const char   *file,
+                                        const char   *entry,
+                                        int           index,
+                                        const char   *field);
 
 G_END_DECLS

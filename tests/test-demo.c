@@ -13,14 +13,6 @@
 
 #define MB (1000 * 1000)
 
-#define assert_contains(haystack, needle)                                                   \
-  G_STMT_START                                                                              \
-  {                                                                                         \
-    if (strstr ((haystack), (needle)) == NULL)                                              \
-      g_error ("%s:%d: “%s” does not contain “%s”", __FILE__, __LINE__, (haystack), (needle)); \
-  }                                                                                         \
-  G_STMT_END
-
 static PmTopology *
 load_demo (void)
 {
@@ -35,16 +27,7 @@ load_demo (void)
 static PmTopology *
 load_network (const char *quoted)
 {
-  g_autofree char *json = g_strdup (quoted);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  PmTopology *topology;
-
-  g_strdelimit (json, "'", '"');
-  bytes = g_bytes_new (json, strlen (json));
-  topology = pm_topology_new_from_bytes (bytes, "test.geojson", &error);
-  g_assert_no_error (error);
-  return topology;
+  return pm_test_topology_from_json (quoted, "test.geojson");
 }
 
 static gboolean
@@ -478,8 +461,8 @@ test_prepare_edges_data_dir_is_file (void)
   g_assert_false (pm_demo_prepare_edges (file, topology, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
   g_test_message ("%s", error->message);
-  assert_contains (error->message, file);
-  assert_contains (error->message, "fra");
+  pm_test_assert_contains (error->message, file);
+  pm_test_assert_contains (error->message, "fra");
 }
 
 static void
@@ -499,8 +482,8 @@ test_prepare_edges_edge_is_file (void)
   g_assert_nonnull (error);
   g_assert_true (error->domain == G_IO_ERROR);
   g_test_message ("%s", error->message);
-  assert_contains (error->message, dub);
-  assert_contains (error->message, "“dub”");
+  pm_test_assert_contains (error->message, dub);
+  pm_test_assert_contains (error->message, "“dub”");
 }
 
 static void
@@ -519,7 +502,7 @@ test_prepare_edges_unsafe_id (void)
 
   g_assert_false (pm_demo_prepare_edges (data_dir, topology, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME);
-  assert_contains (error->message, "“..”");
+  pm_test_assert_contains (error->message, "“..”");
 }
 
 /* A site that names its own storage is not a local edge. */

@@ -3,8 +3,6 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <string.h>
-
 #include "pm-resources.h"
 #include "pm-test-util.h"
 
@@ -50,27 +48,10 @@
 #define OK_PROPS "'id':'x','size_bytes':10,'criticality':3"
 #define BAD_POLICY(policy) "{'resources':[" GOOD "],'policy':" policy "}"
 
-#define assert_contains(haystack, needle)                                                   \
-  G_STMT_START                                                                              \
-  {                                                                                         \
-    if (strstr ((haystack), (needle)) == NULL)                                              \
-      g_error ("%s:%d: “%s” does not contain “%s”", __FILE__, __LINE__, (haystack), (needle)); \
-  }                                                                                         \
-  G_STMT_END
-
 static PmTopology *
 load_network (void)
 {
-  g_autofree char *json = g_strdup (NETWORK);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  PmTopology *topology;
-
-  g_strdelimit (json, "'", '"');
-  bytes = g_bytes_new (json, strlen (json));
-  topology = pm_topology_new_from_bytes (bytes, "network.geojson", &error);
-  g_assert_no_error (error);
-  return topology;
+  return pm_test_topology_from_json (NETWORK, "network.geojson");
 }
 
 static PmResources *
@@ -78,11 +59,8 @@ load (PmTopology *topology,
       const char *quoted,
       GError    **error)
 {
-  g_autofree char *json = g_strdup (quoted);
-  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) bytes = pm_test_json_bytes (quoted);
 
-  g_strdelimit (json, "'", '"');
-  bytes = g_bytes_new (json, strlen (json));
   return pm_resources_new_from_bytes (bytes, FILE_NAME, topology, error);
 }
 
@@ -232,15 +210,12 @@ test_from_file (void)
   g_autoptr(PmTopology) topology = load_network ();
   g_autoptr(GError) error = NULL;
   g_autoptr(PmResources) resources = NULL;
-  g_autofree char *json = g_strdup (DEMO_LIKE);
-  g_autofree char *path = NULL;
+  g_autofree char *path = pm_test_write_temp_json ("resources.json", DEMO_LIKE);
   g_autofree char *bad = NULL;
   g_autofree char *empty = NULL;
   g_autofree char *dir = pm_test_make_temp_dir ();
   g_autofree char *missing = g_build_filename (dir, "missing.json", NULL);
 
-  g_strdelimit (json, "'", '"');
-  path = pm_test_write_temp_file ("resources.json", json);
   resources = pm_resources_new_from_file (path, topology, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (pm_resources_get_n_resources (resources), ==, 4);
@@ -251,8 +226,8 @@ test_from_file (void)
   g_assert_null (resources);
   g_assert_error (error, PM_RESOURCES_ERROR, PM_RESOURCES_ERROR_INVALID);
   g_assert_true (g_str_has_prefix (error->message, bad));
-  assert_contains (error->message, "resource 0");
-  assert_contains (error->message, "“size_bytes”");
+  pm_test_assert_contains (error->message, "resource 0");
+  pm_test_assert_contains (error->message, "“size_bytes”");
   g_clear_error (&error);
 
   empty = pm_test_write_temp_file ("empty.json", "");
@@ -410,26 +385,9 @@ test_invalid (gconstpointer data)
   g_test_message ("%s", error != NULL ? error->message : "(no error)");
   g_assert_null (resources);
   g_assert_error (error, PM_RESOURCES_ERROR, c->code);
-  g_assert_true (g_str_has_prefix (error->message, FILE_NAME ": "));
-  if (c->index >= 0)
-    {
-      g_autofree char *plain = g_strdup_printf (": resource %d:", c->index);
-      g_autofree char *with_id = g_strdup_printf (": resource %d (", c->index);
-
-      if (strstr (error->message, plain) == NULL && strstr (error->message, with_id) == NULL)
-        g_error ("“%s” does not name resource %d", error->message, c->index);
-    }
-  else
-    {
-      g_assert_null (strstr (error->message, ": resource "));
-    }
-  if (c->field != NULL)
-    {
-      g_autofree char *quoted = g_strdup_printf ("field “%s”", c->field);
-      assert_contains (error->message, quoted);
-    }
+  pm_test_assert_error_names (error, FILE_NAME, "resource", c->index, c->field);
   if (c->detail != NULL)
-    assert_contains (error->message, c->detail);
+    pm_test_assert_contains (error->message, c->detail);
 }
 
 int

@@ -48,12 +48,7 @@ static const char tiny_geojson[] =
 static PmTopology *
 tiny_topology (void)
 {
-  g_autoptr(GBytes) bytes = g_bytes_new_static (tiny_geojson, sizeof tiny_geojson - 1);
-  g_autoptr(GError) error = NULL;
-  PmTopology *topology = pm_topology_new_from_bytes (bytes, "tiny", &error);
-
-  g_assert_no_error (error);
-  return topology;
+  return pm_test_topology_from_json (tiny_geojson, "tiny");
 }
 
 /* GÉANT 2012 (58 segments), or NULL with the test skipped when the shared data is absent. */

@@ -3,8 +3,6 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <string.h>
-
 #include "pm-test-util.h"
 #include "pm-topology.h"
 
@@ -28,49 +26,13 @@
 
 #define FILE_NAME "networks/test.geojson"
 
-#define assert_contains(haystack, needle)                                                   \
-  G_STMT_START                                                                              \
-  {                                                                                         \
-    if (strstr ((haystack), (needle)) == NULL)                                              \
-      g_error ("%s:%d: “%s” does not contain “%s”", __FILE__, __LINE__, (haystack), (needle)); \
-  }                                                                                         \
-  G_STMT_END
-
 static PmTopology *
 load (const char *quoted,
       GError    **error)
 {
-  g_autofree char *json = g_strdup (quoted);
-  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) bytes = pm_test_json_bytes (quoted);
 
-  g_strdelimit (json, "'", '"');
-  bytes = g_bytes_new (json, strlen (json));
   return pm_topology_new_from_bytes (bytes, FILE_NAME, error);
-}
-
-/* Asserts the code and that the message leads a user to the culprit: file, feature, field. */
-static void
-assert_names (const GError *error,
-              int           code,
-              int           feature,
-              const char   *field)
-{
-  g_assert_error (error, PM_TOPOLOGY_ERROR, code);
-  g_assert_true (g_str_has_prefix (error->message, FILE_NAME ": "));
-  if (feature >= 0)
-    {
-      g_autofree char *where = g_strdup_printf (": feature %d:", feature);
-      assert_contains (error->message, where);
-    }
-  else
-    {
-      g_assert_null (strstr (error->message, ": feature "));
-    }
-  if (field != NULL)
-    {
-      g_autofree char *quoted = g_strdup_printf ("field “%s”", field);
-      assert_contains (error->message, quoted);
-    }
 }
 
 static void
@@ -247,14 +209,11 @@ test_from_file (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PmTopology) topology = NULL;
-  g_autofree char *json = g_strdup (FC (F_LON "," F_PAR "," F_SEG));
-  g_autofree char *path = NULL;
+  g_autofree char *path = pm_test_write_temp_json ("net.geojson", FC (F_LON "," F_PAR "," F_SEG));
   g_autofree char *bad = NULL;
   g_autofree char *dir = pm_test_make_temp_dir ();
   g_autofree char *missing = g_build_filename (dir, "missing.geojson", NULL);
 
-  g_strdelimit (json, "'", '"');
-  path = pm_test_write_temp_file ("net.geojson", json);
   topology = pm_topology_new_from_file (path, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (pm_topology_get_n_sites (topology), ==, 2);
@@ -423,9 +382,10 @@ test_invalid (gconstpointer data)
 
   g_test_message ("%s", error != NULL ? error->message : "(no error)");
   g_assert_null (topology);
-  assert_names (error, c->code, c->feature, c->field);
+  g_assert_error (error, PM_TOPOLOGY_ERROR, c->code);
+  pm_test_assert_error_names (error, FILE_NAME, "feature", c->feature, c->field);
   if (c->detail != NULL)
-    assert_contains (error->message, c->detail);
+    pm_test_assert_contains (error->message, c->detail);
 }
 
 /* Reads the table of README.md: | file | network | sites | segments |. */

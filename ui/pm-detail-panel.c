@@ -28,6 +28,7 @@ struct _PmDetailPanel
   int         site;
   int         segment;
   GHashTable *values;  /* row title → value GtkLabel (borrowed from the rows) */
+  GtkWidget  *factor_rows[PM_MAX_FACTORS];
 };
 
 G_DEFINE_TYPE (PmDetailPanel, pm_detail_panel, GTK_TYPE_WIDGET)
@@ -109,6 +110,8 @@ build_segment_rows (PmDetailPanel *self)
   gtk_label_set_label (self->title, ends);
   gtk_label_set_label (self->subtitle, segment->id);
   add_row (self, self->figures, _("State"));
+  add_row (self, self->figures, _("Partition risk"));
+  add_row (self, self->figures, _("Expected at"));
   add_row (self, self->figures, _("Latency"));
   add_row (self, self->figures, _("Jitter"));
   add_row (self, self->figures, _("Loss"));
@@ -117,8 +120,13 @@ build_segment_rows (PmDetailPanel *self)
   add_row (self, self->figures, _("Bandwidth"));
   add_row (self, self->figures, _("Circuit"));
   add_row (self, self->figures, _("Last sample"));
-  gtk_widget_set_visible (GTK_WIDGET (self->links_heading), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->links), FALSE);
+  /* The links list shows the factors behind the risk for a segment. */
+  gtk_label_set_label (self->links_heading, _("Why"));
+  for (guint i = 0; i < PM_MAX_FACTORS; i++)
+    {
+      self->factor_rows[i] = adw_action_row_new ();
+      gtk_list_box_append (self->links, self->factor_rows[i]);
+    }
 
   set_value_take (self, _("Baseline RTT"), pm_format_ms (pm_segment_baseline_rtt_ms (segment)));
   set_value_take (self, _("Length"), pm_format_km (segment->length_km));
@@ -132,6 +140,21 @@ update_segment (PmDetailPanel *self)
   const PmSegmentState *state = &self->snapshot->segments[self->segment];
 
   set_value_take (self, _("State"), describe_health (state->health));
+  set_value_take (self, _("Partition risk"), pm_format_ratio (state->risk));
+  set_value_take (self, _("Expected at"), state->eta_s > 0 ? pm_format_clock (state->eta_s)
+                                                           : g_strdup (_("not expected")));
+  for (guint i = 0; i < PM_MAX_FACTORS; i++)
+    {
+      gboolean shown = i < state->n_factors;
+
+      gtk_widget_set_visible (self->factor_rows[i], shown);
+      if (shown && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (
+                                self->factor_rows[i])), state->factors[i].text) != 0)
+        adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->factor_rows[i]),
+                                       state->factors[i].text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->links_heading), state->n_factors > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->links), state->n_factors > 0);
   set_value_take (self, _("Latency"), pm_format_ms (state->sample.latency_ms));
   set_value_take (self, _("Jitter"), pm_format_ms (state->sample.jitter_ms));
   set_value_take (self, _("Loss"), pm_format_ratio (state->sample.loss_ratio));
@@ -165,9 +188,11 @@ build_site_rows (PmDetailPanel *self)
 
   gtk_label_set_label (self->title, site->name);
   gtk_label_set_label (self->subtitle, site->id);
+  gtk_label_set_label (self->links_heading, _("Segments"));
   add_row (self, self->figures, _("Role"));
   add_row (self, self->figures, _("Region"));
   add_row (self, self->figures, _("Links up"));
+  add_row (self, self->figures, _("Isolation risk"));
   add_row (self, self->figures, _("Address"));
   add_row (self, self->figures, _("IPv6 address"));
   set_value (self, _("Role"), site_role_label (site->role));
@@ -193,6 +218,7 @@ update_site (PmDetailPanel *self)
   const guint *segments;
   guint n_segments;
 
+  set_value_take (self, _("Isolation risk"), pm_format_ratio (state->isolation));
   set_value_take (self, _("Links up"),
                   g_strdup_printf (_("%u of %u"), state->n_segments - state->n_down,
                                    state->n_segments));
@@ -203,9 +229,10 @@ update_site (PmDetailPanel *self)
       const PmSegmentState *segment = &self->snapshot->segments[segments[i]];
       g_autofree char *health = describe_health (segment->health);
       g_autofree char *latency = pm_format_ms (segment->sample.latency_ms);
+      g_autofree char *risk = pm_format_ratio (segment->risk);
 
       set_value_take (self, pm_topology_get_site (topology, peer)->name,
-                      g_strdup_printf ("%s · %s", health, latency));
+                      g_strdup_printf (_("%s · %s · risk %s"), health, latency, risk));
     }
 }
 
@@ -214,6 +241,7 @@ rebuild (PmDetailPanel *self)
 {
   clear_list (self->figures);
   clear_list (self->links);
+  memset (self->factor_rows, 0, sizeof self->factor_rows);
   g_hash_table_remove_all (self->values);
 
   if (self->snapshot == NULL || (self->site < 0 && self->segment < 0))

@@ -71,6 +71,7 @@ draw_segment (PmNetworkLayer *self,
   PmTopology *topology = self->snapshot->topology;
   const PmSegment *segment = pm_topology_get_segment (topology, index);
   double health = self->snapshot->segments[index].health;
+  double risk = self->snapshot->segments[index].risk;
   gboolean selected = (int) index == self->selected_segment;
   double ax, ay, bx, by;
   GdkRGBA color;
@@ -86,7 +87,8 @@ draw_segment (PmNetworkLayer *self,
   cairo_set_line_width (cr, selected ? 9 : 6);
   cairo_stroke (cr);
 
-  pm_health_palette_color (health, &color);
+  /* Colour is the predicted risk; a segment that is down already is also dashed. */
+  pm_health_palette_color (risk, &color);
   if (pm_health_level (health) == PM_HEALTH_DOWN)
     {
       static const double dashes[] = { 7, 5 };
@@ -109,8 +111,8 @@ draw_segment (PmNetworkLayer *self,
     }
 }
 
-/* Sites as dots: the origin larger with a ring; colour from the best attached segment (a site is
- * as reachable as its best link), so a site turns red only once every link is down. */
+/* Sites as dots: the origin larger with a ring; colour from the site's isolation risk, or, until
+ * that is known, from its best attached segment (a site is as reachable as its best link). */
 static void
 draw_sites (PmNetworkLayer *self,
             cairo_t        *cr)
@@ -127,7 +129,8 @@ draw_sites (PmNetworkLayer *self,
       double x, y;
       GdkRGBA color;
 
-      pm_health_palette_color (state->best_health, &color);
+      pm_health_palette_color (isnan (state->isolation) ? state->best_health : state->isolation,
+                               &color);
       to_widget (self, site->location, &x, &y);
       cairo_arc (cr, x, y, radius + 1.5, 0, 2 * G_PI);
       cairo_set_source_rgba (cr, 0, 0, 0, 0.8);

@@ -11,6 +11,8 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "pm-test-files.h"
+
 /* What the GNOME runtime (org.gnome.Platform 43) already provides: a dependency('NAME') whose
  * pkg-config NAME is listed here needs no module in the manifest. Keep this the only such list.
  * Meson's special dependencies (threads, dl, …) come with the toolchain and are listed too. */
@@ -187,39 +189,21 @@ scan_meson_dependencies (const char *text,
     }
 }
 
+/* The project's own folders: not subprojects, and not build folders. */
 static gboolean
-is_build_dir (const char *path)
+is_source_dir (const char *name,
+               const char *path)
 {
   g_autofree char *private_dir = g_build_filename (path, "meson-private", NULL);
 
-  return g_file_test (private_dir, G_FILE_TEST_IS_DIR);
+  return !g_str_equal (name, "subprojects") && !g_file_test (private_dir, G_FILE_TEST_IS_DIR);
 }
 
-/* Every meson.build of the project: the top level and the subdir()s, skipping build folders,
- * hidden folders and subprojects. */
-static void
-find_meson_files (const char *dir,
-                  GPtrArray  *files)
+static gboolean
+is_meson_file (const char *name,
+               const char *path)
 {
-  g_autoptr(GDir) handle = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *entry;
-
-  handle = g_dir_open (dir, 0, &error);
-  g_assert_no_error (error);
-
-  while ((entry = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, entry, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        {
-          if (entry[0] != '.' && !g_str_equal (entry, "subprojects") && !is_build_dir (path))
-            find_meson_files (path, files);
-        }
-      else if (g_str_equal (entry, "meson.build"))
-        g_ptr_array_add (files, g_steal_pointer (&path));
-    }
+  return g_str_equal (name, "meson.build");
 }
 
 /* The pkg-config names among NAMES that neither the runtime nor a module of MODULES provides. */
@@ -397,7 +381,8 @@ test_manifest_dependencies (void)
   g_autoptr(GPtrArray) missing = NULL;
   g_autofree char *top = g_build_filename (source_root, "meson.build", NULL);
 
-  find_meson_files (source_root, files);
+  /* Every meson.build of the project: the top level and the subdir()s. */
+  pm_test_find_files (source_root, is_source_dir, is_meson_file, files);
   g_assert_true (g_ptr_array_find_with_equal_func (files, top, g_str_equal, NULL));
 
   for (guint i = 0; i < files->len; i++)

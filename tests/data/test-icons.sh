@@ -5,24 +5,12 @@
 # symbolic icon, so a stroke would keep its colour on a dark background.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -u
+. "$(dirname "$0")/tap.sh"
 
 xmllint=$1
 app_icon=$2
 symbolic_icon=$3
 svg_ns='http://www.w3.org/2000/svg'
-n=0
-failed=0
-
-ok() {
-  n=$((n + 1))
-  echo "ok $n - $1"
-}
-
-not_ok() {
-  n=$((n + 1))
-  failed=1
-  echo "not ok $n - $1"
-}
 
 check() {
   description=$1

@@ -5,21 +5,9 @@
 # Prints TAP.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -u
+. "$(dirname "$0")/tap.sh"
 
 top=$1
-n=0
-failed=0
-
-ok() {
-  n=$((n + 1))
-  echo "ok $n - $1"
-}
-
-not_ok() {
-  n=$((n + 1))
-  failed=1
-  echo "not ok $n - $1"
-}
 
 # The entries of a list file: comments and blank lines left out.
 entries() {

@@ -25,6 +25,8 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "pm-test-files.h"
+
 #define UI_DIRS_ENV "PM_TEST_UI_DIRS"
 
 /* Types that GTK 4.8 and libadwaita 1.2 do not have yet (see STYLE.md for what to use instead). */
@@ -424,28 +426,11 @@ compare_strings (gconstpointer a,
   return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
 }
 
-static void
-find_ui_files (const char *dir,
-               GPtrArray  *files)
+static gboolean
+is_ui_file (const char *name,
+            const char *path)
 {
-  g_autoptr(GDir) handle = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *entry;
-
-  handle = g_dir_open (dir, 0, &error);
-  g_assert_no_error (error);
-
-  while ((entry = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, entry, NULL);
-
-      if (entry[0] == '.')
-        continue;
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        find_ui_files (path, files);
-      else if (g_str_has_suffix (entry, ".ui"))
-        g_ptr_array_add (files, g_steal_pointer (&path));
-    }
+  return g_str_has_suffix (name, ".ui");
 }
 
 int
@@ -481,7 +466,7 @@ main (int   argc,
   dirs = g_strsplit (g_getenv (UI_DIRS_ENV), G_SEARCHPATH_SEPARATOR_S, -1);
 
   for (guint i = 0; dirs[i] != NULL; i++)
-    find_ui_files (dirs[i], files);
+    pm_test_find_files (dirs[i], NULL, is_ui_file, files);
   g_ptr_array_sort (files, compare_strings);
   if (files->len == 0)
     g_error ("no .ui files under %s", g_getenv (UI_DIRS_ENV));

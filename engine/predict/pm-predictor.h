@@ -1,0 +1,30 @@
+/* pm-predictor.h: the Partition Prediction Engine's per-tick pipeline: from the time series and
+ * the event feeds to each segment's risk, expected time and factors in the snapshot.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "model/pm-topology.h"
+#include "pm-snapshot.h"
+#include "telemetry/pm-series.h"
+
+G_BEGIN_DECLS
+
+#define PM_PREDICTOR_DEFAULT_HORIZON_S (30 * 60)
+
+#define PM_TYPE_PREDICTOR (pm_predictor_get_type ())
+G_DECLARE_FINAL_TYPE (PmPredictor, pm_predictor, PM, PREDICTOR, GObject)
+
+PmPredictor *pm_predictor_new         (PmTopology *topology,
+                                       gint64      horizon_s);
+gint64       pm_predictor_get_horizon (PmPredictor *self);
+void         pm_predictor_update      (PmPredictor     *self,
+                                       PmSeriesStore   *store,
+                                       const GPtrArray *events,
+                                       gint64           now_s,
+                                       PmSnapshot      *snapshot);
+
+G_END_DECLS
