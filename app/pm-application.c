@@ -15,12 +15,14 @@
 
 #include "pm-engine.h"
 #include "pm-window.h"
+#include "route/pm-api-server.h"
 
 struct _PmApplication
 {
   AdwApplication parent_instance;
 
   PmEngine      *engine;
+  PmApiServer   *api;
   GSettings     *settings;
 };
 
@@ -36,6 +38,9 @@ static const GOptionEntry option_entries[] = {
   { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Folder for the catalogue and the local edges (default: <user data dir>/premirror)"),
     N_("DIR") },
+  { "api", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Serve the HTTP API on ADDR:PORT (default: 127.0.0.1:8470; port 0 picks a free one; "
+       "none: no API)"), N_("ADDR:PORT") },
   { "headless", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Run the engine without a window until SIGTERM or SIGINT"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
@@ -50,6 +55,13 @@ quit_loop_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Runs on the API thread: the engine hands out its snapshots under a lock. */
+static PmSnapshot *
+dup_snapshot_cb (gpointer data)
+{
+  return pm_engine_dup_snapshot (data);
+}
+
 static int
 run_headless (PmApplication *self)
 {
@@ -59,11 +71,16 @@ run_headless (PmApplication *self)
 
   term_id = g_unix_signal_add (SIGTERM, quit_loop_cb, loop);
   int_id = g_unix_signal_add (SIGINT, quit_loop_cb, loop);
+  /* Scripts wait for the first line to learn where the API listens (port 0 picks one). */
+  if (pm_api_server_get_url (self->api) != NULL)
+    g_print ("api: %s\n", pm_api_server_get_url (self->api));
   g_print ("engine: %s, %u sites, %u segments\n", snapshot->source_description,
            snapshot->n_sites, snapshot->n_segments);
+  fflush (stdout);
   g_main_loop_run (loop);
   g_source_remove (term_id);
   g_source_remove (int_id);
+  pm_api_server_stop (self->api);
   pm_engine_stop (self->engine);
   return 0;
 }
@@ -75,6 +92,7 @@ pm_application_handle_local_options (GApplication *app,
   PmApplication *self = PM_APPLICATION (app);
   g_autoptr(GError) error = NULL;
   g_autofree char *topology = NULL, *resources = NULL, *source = NULL, *data_dir = NULL;
+  g_autofree char *api = NULL;
   PmEngineOptions engine_options = { 0 };
 
   if (g_variant_dict_contains (options, "version"))
@@ -87,6 +105,7 @@ pm_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "resources", "^ay", &resources);
   g_variant_dict_lookup (options, "source", "s", &source);
   g_variant_dict_lookup (options, "data-dir", "^ay", &data_dir);
+  g_variant_dict_lookup (options, "api", "s", &api);
   engine_options.topology_path = topology;
   engine_options.resources_path = resources;
   engine_options.source_uri = source;
@@ -94,6 +113,14 @@ pm_application_handle_local_options (GApplication *app,
 
   self->engine = pm_engine_new (&engine_options, &error);
   if (self->engine == NULL || !pm_engine_start (self->engine, &error))
+    {
+      g_printerr ("premirror: %s\n", error->message);
+      return 1;
+    }
+
+  /* Started after the engine's first tick, so that the API never answers without a state. */
+  self->api = pm_api_server_new (dup_snapshot_cb, g_object_ref (self->engine), g_object_unref);
+  if (!pm_api_server_start (self->api, api, &error))
     {
       g_printerr ("premirror: %s\n", error->message);
       return 1;
@@ -187,6 +214,8 @@ pm_application_dispose (GObject *object)
 {
   PmApplication *self = PM_APPLICATION (object);
 
+  /* The API thread reads the engine's snapshots: it stops first. */
+  g_clear_object (&self->api);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
 

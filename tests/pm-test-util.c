@@ -142,3 +142,13 @@ pm_test_assert_error_names (const GError *error,
       pm_test_assert_contains (error->message, quoted);
     }
 }
+
+int
+pm_test_segment_by_circuit (PmTopology *topology,
+                            const char *circuit_id)
+{
+  for (guint i = 0; i < pm_topology_get_n_segments (topology); i++)
+    if (g_strcmp0 (pm_topology_get_segment (topology, i)->circuit_id, circuit_id) == 0)
+      return (int) i;
+  return pm_topology_lookup_segment (topology, circuit_id);
+}

@@ -54,4 +54,8 @@ void        pm_test_assert_error_names (const GError *error,
                                         int           index,
                                         const char   *field);
 
+/* The index of the segment with that circuit id (or, failing that, segment id), or -1. */
+int   pm_test_segment_by_circuit (PmTopology *topology,
+                                  const char *circuit_id);
+
 G_END_DECLS

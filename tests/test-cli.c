@@ -1,9 +1,12 @@
 /* test-cli.c: the premirror executable's command line: --version, --headless until SIGTERM,
- * and a clear message with exit status 1 for a bad topology. Needs no display.
+ * a clear message with exit status 1 for a bad topology, and --api: the "api:" line, a real
+ * request to it, bad and busy addresses, and none. Needs no display.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 #include <signal.h>
 
 #include "pm-test-util.h"
@@ -57,13 +60,19 @@ test_cli_headless_until_sigterm (void)
   g_autofree char *data_dir = pm_test_make_temp_dir ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) process = spawn (&error, "--headless", "--data-dir", data_dir,
-                                          "--source", "sim:?seed=3&speed=600", NULL);
+                                          "--source", "sim:?seed=3&speed=600",
+                                          "--api", "127.0.0.1:0", NULL);
   g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *api_line = NULL;
   g_autofree char *line = NULL;
   g_autofree char *edges = g_build_filename (data_dir, "edges", NULL);
 
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  api_line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (api_line);
+  g_assert_true (g_str_has_prefix (api_line, "api: http://127.0.0.1:"));
   line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);
@@ -119,6 +128,146 @@ test_cli_unknown_source (void)
   g_assert_nonnull (strstr (err, "speed"));
 }
 
+/* The port of an "api: http://127.0.0.1:PORT" line, or 0 when the line is anything else. */
+static guint
+api_line_port (const char *line)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("^api: http://127\\.0\\.0\\.1:([0-9]+)$", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *port = NULL;
+
+  if (line == NULL || !g_regex_match (regex, line, 0, &match))
+    return 0;
+  port = g_match_info_fetch (match, 1);
+  return (guint) g_ascii_strtoull (port, NULL, 10);
+}
+
+static void
+assert_terminates_cleanly (GSubprocess *process)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+}
+
+static void
+test_cli_api_health (void)
+{
+  g_autofree char *data_dir = pm_test_make_temp_dir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = spawn (&error, "--headless", "--data-dir", data_dir,
+                                          "--api", "127.0.0.1:0", NULL);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *text = NULL;
+  guint port;
+
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  port = api_line_port (line);
+  if (port == 0)
+    g_error ("expected “api: http://127.0.0.1:PORT” first, got “%s”", line);
+
+  /* The line comes once the server listens: the request needs no retry. */
+  url = g_strdup_printf ("http://127.0.0.1:%u/v1/health", port);
+  message = soup_message_new ("GET", url);
+  soup_session_set_proxy_resolver (session, NULL);
+  body = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (message), ==, SOUP_STATUS_OK);
+  text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  root = json_from_string (text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "status"), ==,
+                   "ok");
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "now"), >, 0);
+
+  assert_terminates_cleanly (process);
+}
+
+static void
+test_cli_api_none (void)
+{
+  g_autofree char *data_dir = pm_test_make_temp_dir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = spawn (&error, "--headless", "--data-dir", data_dir,
+                                          "--api", "none", NULL);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *rest = NULL;
+
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "engine: "));
+
+  /* Still running without an API: it stops on SIGTERM like any headless engine. */
+  assert_terminates_cleanly (process);
+  rest = g_data_input_stream_read_upto (out, "", 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (strstr (rest != NULL ? rest : "", "api:"));
+}
+
+static void
+assert_api_refused (const char *address,
+                    const char *message_part)
+{
+  g_autofree char *data_dir = pm_test_make_temp_dir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = spawn (&error, "--headless", "--data-dir", data_dir,
+                                          "--api", address, NULL);
+  g_autofree char *prefix = g_strdup_printf ("premirror: --api %s: ", address);
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  g_assert_cmpstr (out, ==, "");
+  if (!g_str_has_prefix (err, prefix) || strstr (err, message_part) == NULL)
+    g_error ("--api %s: unexpected message “%s”", address, err);
+}
+
+static void
+test_cli_api_bad_address (void)
+{
+  assert_api_refused ("127.0.0.1:99999", "0 to 65535");
+  assert_api_refused ("localhost:8470", "numeric IP address");
+  assert_api_refused ("::1:8470", "brackets");
+}
+
+static void
+test_cli_api_in_use (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) wanted = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+
+  g_socket_listener_add_address (listener, wanted, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                 NULL, &bound, &error);
+  g_assert_no_error (error);
+  address = g_strdup_printf ("127.0.0.1:%u",
+                             g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  assert_api_refused (address, "already in use");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -129,6 +278,10 @@ main (int   argc,
   g_test_add_func ("/cli/headless-until-sigterm", test_cli_headless_until_sigterm);
   g_test_add_func ("/cli/bad-topology", test_cli_bad_topology);
   g_test_add_func ("/cli/bad-source", test_cli_unknown_source);
+  g_test_add_func ("/cli/api-health", test_cli_api_health);
+  g_test_add_func ("/cli/api-none", test_cli_api_none);
+  g_test_add_func ("/cli/api-bad-address", test_cli_api_bad_address);
+  g_test_add_func ("/cli/api-in-use", test_cli_api_in_use);
 
   return g_test_run ();
 }

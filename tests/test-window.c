@@ -152,6 +152,34 @@ test_window_pause_action (Fixture       *fixture,
   g_assert_cmpfloat (pm_clock_get_speed (clock), ==, 600);
 }
 
+/* The alerts list shows exactly the snapshot's alerts, and activating one selects its subject. */
+static void
+test_window_alerts_list (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  PmAlertsPanel *panel = pm_window_get_alerts_panel (fixture->window);
+  PmSnapshot *snapshot;
+
+  /* Demo seed 1 has an announced outage window on fra--zrh around the start. */
+  for (int i = 0; i < 6; i++)
+    {
+      pm_clock_advance (pm_engine_get_clock (fixture->engine), (gint64) 600 * G_USEC_PER_SEC);
+      pm_engine_tick (fixture->engine);
+    }
+  snapshot = pm_engine_get_snapshot (fixture->engine);
+  g_assert_cmpuint (pm_alerts_panel_get_n_shown (panel), ==, snapshot->alerts->len);
+  if (snapshot->alerts->len > 0)
+    {
+      const PmAlert *alert = g_ptr_array_index (snapshot->alerts, 0);
+      PmDetailPanel *details = pm_window_get_detail_panel (fixture->window);
+
+      g_signal_emit_by_name (panel, "alert-activated",
+                             alert->subject == PM_ALERT_SITE ? (int) alert->index : -1,
+                             alert->subject == PM_ALERT_SEGMENT ? (int) alert->index : -1);
+      g_assert_nonnull (pm_detail_panel_get_title (details));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -165,6 +193,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/window/select-segment-updates-live", Fixture, NULL, fixture_set_up,
               test_window_select_segment_updates_live, fixture_tear_down);
+  g_test_add ("/window/alerts-list", Fixture, NULL, fixture_set_up, test_window_alerts_list,
+              fixture_tear_down);
   g_test_add ("/window/pause-action", Fixture, NULL, fixture_set_up, test_window_pause_action,
               fixture_tear_down);
 

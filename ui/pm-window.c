@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pm-alerts-panel.h"
 #include "pm-format.h"
 
 struct _PmWindow
@@ -24,6 +25,9 @@ struct _PmWindow
   GtkLabel            *source_banner_label;
   PmMapView           *map_view;
   PmDetailPanel       *detail_panel;
+  PmAlertsPanel       *alerts_panel;
+  AdwViewStack        *side_stack;
+  AdwViewStackPage    *alerts_page;
 
   PmEngine            *engine;
   GSettings           *settings;
@@ -73,6 +77,16 @@ update_header (PmWindow   *self,
   gtk_revealer_set_reveal_child (self->source_banner, snapshot->source_error != NULL);
 }
 
+static guint
+count_firing (PmSnapshot *snapshot)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < snapshot->alerts->len; i++)
+    n += ((PmAlert *) g_ptr_array_index (snapshot->alerts, i))->state == PM_ALERT_FIRING;
+  return n;
+}
+
 static void
 engine_changed_cb (PmEngine   *engine,
                    PmSnapshot *snapshot,
@@ -83,6 +97,8 @@ engine_changed_cb (PmEngine   *engine,
   update_header (self, snapshot);
   pm_map_view_set_snapshot (self->map_view, snapshot);
   pm_detail_panel_set_snapshot (self->detail_panel, snapshot);
+  pm_alerts_panel_set_snapshot (self->alerts_panel, snapshot);
+  adw_view_stack_page_set_badge_number (self->alerts_page, count_firing (snapshot));
 }
 
 static void
@@ -92,6 +108,18 @@ map_selected_cb (PmMapView *map_view,
                  PmWindow  *self)
 {
   pm_detail_panel_select (self->detail_panel, site, segment);
+  if (site >= 0 || segment >= 0)
+    adw_view_stack_set_visible_child_name (self->side_stack, "details");
+}
+
+static void
+alert_activated_cb (PmAlertsPanel *panel,
+                    int            site,
+                    int            segment,
+                    PmWindow      *self)
+{
+  pm_map_view_select (self->map_view, site, segment);
+  map_selected_cb (self->map_view, site, segment, self);
 }
 
 static void
@@ -176,6 +204,7 @@ pm_window_class_init (PmWindowClass *klass)
 
   g_type_ensure (PM_TYPE_MAP_VIEW);
   g_type_ensure (PM_TYPE_DETAIL_PANEL);
+  g_type_ensure (PM_TYPE_ALERTS_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/premirror/Premirror/pm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PmWindow, pause_button);
@@ -187,7 +216,11 @@ pm_window_class_init (PmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PmWindow, source_banner_label);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, map_view);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, detail_panel);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, alerts_panel);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, side_stack);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, alerts_page);
   gtk_widget_class_bind_template_callback (widget_class, map_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, alert_activated_cb);
 
   gtk_widget_class_add_binding (widget_class, GDK_KEY_plus, GDK_CONTROL_MASK, map_shortcut_cb,
                                 "s", "map.zoom-in");
@@ -266,6 +299,12 @@ PmDetailPanel *
 pm_window_get_detail_panel (PmWindow *self)
 {
   return self->detail_panel;
+}
+
+PmAlertsPanel *
+pm_window_get_alerts_panel (PmWindow *self)
+{
+  return self->alerts_panel;
 }
 
 const char *

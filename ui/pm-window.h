@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "pm-alerts-panel.h"
 #include "pm-detail-panel.h"
 #include "pm-engine.h"
 #include "pm-map-view.h"
@@ -20,6 +21,7 @@ PmWindow      *pm_window_new              (gpointer  application,
 void           pm_window_add_accels       (GtkApplication *application);
 PmMapView     *pm_window_get_map_view     (PmWindow *self);
 PmDetailPanel *pm_window_get_detail_panel (PmWindow *self);
+PmAlertsPanel *pm_window_get_alerts_panel (PmWindow *self);
 const char    *pm_window_get_clock_text   (PmWindow *self);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
  */
 #include "pm-resources.h"
 
+#include <json-glib/json-glib.h>
 #include <math.h>
 
 #include "pm-json-private.h"

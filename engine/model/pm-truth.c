@@ -9,6 +9,7 @@
  */
 #include "pm-truth.h"
 
+#include <json-glib/json-glib.h>
 #include <math.h>
 
 #include "pm-json-private.h"

@@ -14,7 +14,9 @@
 
 #include <math.h>
 
+#include "pm-alerts.h"
 #include "pm-hazard.h"
+#include "pm-isolation.h"
 #include "pm-risk-labeler.h"
 #include "pm-risk-model.h"
 
@@ -73,6 +75,10 @@ struct _PmPredictor
   PmHazardModel   *hazard;
   PmRiskModel     *model;
   PmRiskLabeler   *labeler;
+  PmIsolation     *isolation;
+  PmAlertManager  *alerts;
+  double          *risks;
+  PmIsolationEstimate *isolation_estimates;
   gint64           evaluated_until;
 };
 
@@ -250,7 +256,11 @@ build_features (PmPredictor          *self,
     clamp ((w->jitter_level - state->jitter.mean) / jitter_sd, 0, 20) / 4;
   level_sigma = MAX ((w->latency_level - state->latency.mean) / latency_sd,
                      (w->loss_level - state->loss.mean) / loss_sd);
-  f->x[PM_RISK_FEATURE_ANOMALY] = 1 - exp (-clamp (level_sigma, 0, 50) / 6);
+  /* Linear in σ up to a cap: a degradation near its end sits tens of σ above usual, and the model
+   * must be able to say "certain" there, which a saturating transform would forbid. */
+  f->x[PM_RISK_FEATURE_ANOMALY] = clamp (level_sigma, 0, 30) / 6;
+  /* Where usual loss is itself noisy, σ units hide a loss that is plainly too high. */
+  f->x[PM_RISK_FEATURE_LOSS_EXCESS] = clamp ((w->loss_level - state->loss.mean) / 0.03, 0, 10);
   if (with_events)
     {
       f->x[PM_RISK_FEATURE_MAINTENANCE] = pm_risk_evidence (self->hazards[index].maintenance);
@@ -290,6 +300,10 @@ describe_factor (PmPredictor    *self,
     case PM_RISK_FEATURE_ANOMALY:
       g_snprintf (text, size, "latency %.1f ms and loss %.2f%% against usual %.1f ms, %.2f%%",
                   w->latency_level, w->loss_level * 100, state->latency.mean,
+                  state->loss.mean * 100);
+      break;
+    case PM_RISK_FEATURE_LOSS_EXCESS:
+      g_snprintf (text, size, "loss %.2f%%, usually %.2f%%", w->loss_level * 100,
                   state->loss.mean * 100);
       break;
     case PM_RISK_FEATURE_MAINTENANCE:
@@ -421,6 +435,10 @@ pm_predictor_finalize (GObject *object)
   g_clear_object (&self->hazard);
   g_clear_object (&self->model);
   g_clear_pointer (&self->labeler, pm_risk_labeler_free);
+  g_clear_object (&self->isolation);
+  g_clear_object (&self->alerts);
+  g_free (self->risks);
+  g_free (self->isolation_estimates);
   g_free (self->segments);
   g_free (self->hazards);
 
@@ -454,6 +472,11 @@ pm_predictor_new (PmTopology *topology,
   self->hazard = pm_hazard_model_new (topology);
   self->model = pm_risk_model_new ();
   self->labeler = pm_risk_labeler_new (self->n_segments, self->horizon_s, EVALUATE_EVERY_S);
+  self->isolation = pm_isolation_new (topology);
+  self->alerts = pm_alert_manager_new (topology, NULL);
+  self->risks = g_new (double, MAX (self->n_segments, 1));
+  self->isolation_estimates =
+    g_new (PmIsolationEstimate, MAX (pm_topology_get_n_sites (topology), 1));
   self->evaluated_until = G_MININT64;
   return self;
 }
@@ -493,4 +516,30 @@ pm_predictor_update (PmPredictor     *self,
   if (now_s % EVALUATE_EVERY_S == 0)
     self->evaluated_until = now_s;
   snapshot->horizon_s = self->horizon_s;
+
+  /* Isolation from the segment risks, then alerts from both. */
+  for (guint i = 0; i < self->n_segments; i++)
+    self->risks[i] = snapshot->segments[i].risk;
+  pm_isolation_compute (self->isolation, self->risks, self->isolation_estimates, NULL);
+  for (guint i = 0; i < snapshot->n_sites; i++)
+    snapshot->sites[i].isolation = self->isolation_estimates[i].probability;
+  pm_alert_manager_update_segments (self->alerts, now_s, snapshot->segments, snapshot->n_segments);
+  pm_alert_manager_update_sites (self->alerts, now_s, snapshot->sites, snapshot->n_sites);
+  pm_alert_manager_expire (self->alerts, now_s);
+  g_clear_pointer (&snapshot->alerts, g_ptr_array_unref);
+  snapshot->alerts = pm_alert_manager_export (self->alerts, now_s);
+}
+
+/* The alert manager, for operator actions (acknowledge, silence) and the evaluator's log. */
+PmAlertManager *
+pm_predictor_get_alert_manager (PmPredictor *self)
+{
+  return self->alerts;
+}
+
+/* The risk model, so that evaluations can report what it learned. */
+PmRiskModel *
+pm_predictor_get_risk_model (PmPredictor *self)
+{
+  return self->model;
 }

@@ -27,4 +27,9 @@ void         pm_predictor_update      (PmPredictor     *self,
                                        gint64           now_s,
                                        PmSnapshot      *snapshot);
 
+typedef struct _PmAlertManager PmAlertManager;
+PmAlertManager *pm_predictor_get_alert_manager (PmPredictor *self);
+typedef struct _PmRiskModel PmRiskModel;
+PmRiskModel    *pm_predictor_get_risk_model    (PmPredictor *self);
+
 G_END_DECLS

@@ -16,7 +16,8 @@ typedef enum
   PM_RISK_FEATURE_LOSS_TREND,        /* loss slope, in units of the segment's usual variation */
   PM_RISK_FEATURE_LATENCY_TREND,     /* latency slope, likewise */
   PM_RISK_FEATURE_JITTER_LEVEL,      /* jitter above its usual level */
-  PM_RISK_FEATURE_ANOMALY,           /* degradation detector score, 0…1 */
+  PM_RISK_FEATURE_ANOMALY,           /* level above usual, in units of usual variation */
+  PM_RISK_FEATURE_LOSS_EXCESS,       /* loss above usual in absolute terms (per 3 points) */
   PM_RISK_FEATURE_MAINTENANCE,       /* evidence: maintenance hazard */
   PM_RISK_FEATURE_WEATHER,           /* evidence: weather hazard */
   PM_RISK_FEATURE_HISTORY,           /* evidence: the segment's own unexplained failure rate */

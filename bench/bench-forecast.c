@@ -1,0 +1,260 @@
+/* bench-forecast.c: sample ingestion with forecasting on one core: the time-series store, both
+ * forecasting models (Holt-Winters and ARIMA) for the three metrics of every segment, and the
+ * degradation detector (anomaly score) for each of them; plus the cost of fitting, of a
+ * crossing-probability pass over all segments, and the memory per segment.
+ *
+ * The samples come from the simulator on a synthetic grid backbone, generated before timing.
+ * After a day of history is loaded and every segment fitted on it, 8 h of live samples are
+ * ingested tick by tick (6 steps = 1 min of virtual time per tick), segment by segment, as the
+ * engine does. Loops, each timed on this thread's CPU clock:
+ * - reference: pm_series_store_push only, all 8 h;
+ * - store + forecast: push, then pm_forecaster_update, the first 4 h;
+ * - store + forecast + anomaly: the same, then one pm_anomaly_detector_update per metric, the
+ *   next 4 h (the models go on from where the first half left them).
+ * Rates are segment-samples per second (one segment-sample = the three metrics of one segment
+ * at one step); "÷ ref." is the rate over the reference loop's. Figures are printed, never
+ * judged.
+ *
+ * Usage: bench-forecast [SEGMENTS]   (default: 1000)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "pm-simulator.h"
+#include "predict/pm-anomaly.h"
+#include "predict/pm-forecaster.h"
+
+#define STEP_S        PM_SERIES_DEFAULT_STEP_S
+#define TICK_STEPS    6
+#define LIVE_STEPS    2880  /* 8 h of live samples: 4 h per timed half */
+#define HORIZON_STEPS 180   /* 30 min */
+#define TARGET        2e6
+
+/* A grid of sites over Europe, each linked to its right and lower neighbours, until the network
+ * has n segments (as bench-simulator builds it). */
+static PmTopology *
+grid_topology (guint n_segments)
+{
+  guint side = (guint) ceil (sqrt (n_segments / 2.0)) + 1;
+  g_autoptr(GString) json = g_string_new ("{\"type\": \"FeatureCollection\", \"name\": \"grid\","
+                                          " \"features\": [");
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  guint made = 0;
+  PmTopology *topology;
+
+#define LON(col) (-10.0 + 40.0 * (col) / (side - 1))
+#define LAT(row) (36.0 + 24.0 * (row) / (side - 1))
+
+  for (guint row = 0; row < side; row++)
+    for (guint col = 0; col < side; col++)
+      g_string_append_printf (json,
+                              "%s{\"type\": \"Feature\", \"geometry\": {\"type\": \"Point\","
+                              " \"coordinates\": [%.5f, %.5f]}, \"properties\": {\"id\":"
+                              " \"s%u-%u\", \"role\": \"%s\"}}",
+                              row + col == 0 ? "" : ",", LON (col), LAT (row), row, col,
+                              row + col == 0 ? "origin" : "edge");
+
+  for (guint row = 0; row < side && made < n_segments; row++)
+    for (guint col = 0; col < side && made < n_segments; col++)
+      for (guint dir = 0; dir < 2 && made < n_segments; dir++)
+        {
+          guint row2 = row + dir, col2 = col + !dir;
+
+          if (row2 >= side || col2 >= side)
+            continue;
+          g_string_append_printf (json,
+                                  ",{\"type\": \"Feature\", \"geometry\": {\"type\":"
+                                  " \"LineString\", \"coordinates\": [[%.5f, %.5f], [%.5f, %.5f]]},"
+                                  " \"properties\": {\"id\": \"l%u\", \"a\": \"s%u-%u\","
+                                  " \"b\": \"s%u-%u\"}}",
+                                  LON (col), LAT (row), LON (col2), LAT (row2), made, row, col,
+                                  row2, col2);
+          made++;
+        }
+  g_string_append (json, "]}");
+
+#undef LON
+#undef LAT
+
+  g_assert (made == n_segments);
+  bytes = g_string_free_to_bytes (g_steal_pointer (&json));
+  topology = pm_topology_new_from_bytes (bytes, "grid", &error);
+  g_assert_no_error (error);
+  return topology;
+}
+
+/* CPU time of this thread: "one core" even on a busy machine. */
+static double
+cpu_seconds (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double) ts.tv_sec + (double) ts.tv_nsec * 1e-9;
+}
+
+static void
+report (const char *loop,
+        double      samples,
+        double      seconds,
+        double      reference_rate)
+{
+  double rate = samples / seconds;
+
+  printf ("  %-28s  %10.0f  %8.3f  %10.2f  %8.0f", loop, samples, seconds, rate / 1e6,
+          seconds / samples * 1e9);
+  if (reference_rate > 0)
+    printf ("  %7.3f", rate / reference_rate);
+  printf ("\n");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  guint64 n = 1000;
+  g_autoptr(PmTopology) topology = NULL;
+  g_autoptr(PmSimulator) sim = NULL;
+  g_autoptr(PmSeriesStore) history = NULL;
+  g_autoptr(PmForecaster) f = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree PmSample *live = NULL;
+  g_autofree PmAnomalyDetector **detectors = NULL;
+  gint64 start = PM_SIMULATOR_DEFAULT_START;
+  double t0, fit_s, ref_s, fc_s, all_s, cross_s, samples, ref_rate, sink = 0;
+  guint n_models[PM_N_FORECAST_MODELS] = { 0 };
+
+  if (argc > 1 && !g_ascii_string_to_unsigned (argv[1], 10, 1, 100000, &n, NULL))
+    {
+      fprintf (stderr, "usage: %s [SEGMENTS] (1 to 100000)\n", argv[0]);
+      return 2;
+    }
+
+  topology = grid_topology ((guint) n);
+  sim = pm_simulator_new (topology, NULL);
+  history = pm_series_store_new ((guint) n, STEP_S, PM_SERIES_DEFAULT_SPAN_S);
+  f = pm_forecaster_new ((guint) n, NULL);
+
+  /* A day of history, and the live samples, generated before any timing. */
+  if (!pm_source_advance (PM_SOURCE (sim), history, start, &error))
+    g_error ("%s", error->message);
+  live = g_new (PmSample, (gsize) n * LIVE_STEPS);
+  for (guint s = 0; s < n; s++)
+    for (guint i = 0; i < LIVE_STEPS; i++)
+      pm_simulator_sample (sim, s, start + (gint64) (i + 1) * STEP_S,
+                           &live[(gsize) i * n + s]);
+
+  printf ("bench-forecast: %" G_GUINT64_FORMAT " segments, simulator default scenario, %d s "
+          "steps, one core (thread CPU time)\n", n, STEP_S);
+  printf ("models per segment: Holt-Winters + ARIMA for latency, jitter and loss; anomaly "
+          "detector per metric\n");
+  printf ("target: >= %.0f M segment-samples/s with forecasting and anomaly scoring\n\n",
+          TARGET / 1e6);
+
+  /* Fit every segment on its day of history. */
+  t0 = cpu_seconds ();
+  for (guint s = 0; s < n; s++)
+    pm_forecaster_fit (f, s, history);
+  fit_s = cpu_seconds () - t0;
+  for (guint s = 0; s < n; s++)
+    for (PmMetric m = 0; m < PM_N_METRICS; m++)
+      n_models[pm_forecaster_get_model (f, s, m)]++;
+  printf ("fit on 24 h of history: %.1f ms per segment (3 metrics x 2 models), %.1f s for all;"
+          " in use after the fit: Holt-Winters %u, ARIMA %u series\n\n",
+          fit_s / n * 1e3, fit_s, n_models[PM_FORECAST_MODEL_HOLT_WINTERS],
+          n_models[PM_FORECAST_MODEL_ARIMA]);
+
+  detectors = g_new (PmAnomalyDetector *, (gsize) n * PM_N_METRICS);
+  for (gsize i = 0; i < (gsize) n * PM_N_METRICS; i++)
+    detectors[i] = pm_anomaly_detector_new (NULL);
+
+  printf ("  %-28s  %10s  %8s  %10s  %8s  %7s\n", "loop (live)", "samples", "seconds",
+          "M samp/s", "ns/samp", "/ ref.");
+  samples = (double) n * LIVE_STEPS;
+
+  /* The reference: the store alone, same pushes in the same order, over both halves. */
+  {
+    g_autoptr(PmSeriesStore) store = pm_series_store_new ((guint) n, STEP_S,
+                                                          PM_SERIES_DEFAULT_SPAN_S);
+    t0 = cpu_seconds ();
+    for (guint tick = 0; tick < LIVE_STEPS; tick += TICK_STEPS)
+      for (guint s = 0; s < n; s++)
+        for (guint i = tick; i < tick + TICK_STEPS; i++)
+          pm_series_store_push (store, s, start + (gint64) (i + 1) * STEP_S,
+                                &live[(gsize) i * n + s]);
+    ref_s = cpu_seconds () - t0;
+  }
+
+  /* The first half with forecasting, the second with forecasting and anomaly scoring: the
+   * models go on from where the first half left them, as they would live. */
+  {
+    g_autoptr(PmSeriesStore) store = pm_series_store_new ((guint) n, STEP_S,
+                                                          PM_SERIES_DEFAULT_SPAN_S);
+    t0 = cpu_seconds ();
+    for (guint tick = 0; tick < LIVE_STEPS / 2; tick += TICK_STEPS)
+      for (guint s = 0; s < n; s++)
+        for (guint i = tick; i < tick + TICK_STEPS; i++)
+          {
+            gint64 t = start + (gint64) (i + 1) * STEP_S;
+            const PmSample *sample = &live[(gsize) i * n + s];
+
+            pm_series_store_push (store, s, t, sample);
+            pm_forecaster_update (f, s, t, sample);
+          }
+    fc_s = cpu_seconds () - t0;
+
+    t0 = cpu_seconds ();
+    for (guint tick = LIVE_STEPS / 2; tick < LIVE_STEPS; tick += TICK_STEPS)
+      for (guint s = 0; s < n; s++)
+        for (guint i = tick; i < tick + TICK_STEPS; i++)
+          {
+            gint64 t = start + (gint64) (i + 1) * STEP_S;
+            const PmSample *sample = &live[(gsize) i * n + s];
+            PmAnomalyDetector **d = &detectors[(gsize) s * PM_N_METRICS];
+
+            pm_series_store_push (store, s, t, sample);
+            pm_forecaster_update (f, s, t, sample);
+            sink += pm_anomaly_detector_update (d[0], (double) t, sample->latency_ms);
+            sink += pm_anomaly_detector_update (d[1], (double) t, sample->jitter_ms);
+            sink += pm_anomaly_detector_update (d[2], (double) t, sample->loss_ratio);
+          }
+    all_s = cpu_seconds () - t0;
+  }
+
+  ref_rate = samples / ref_s;
+  report ("reference (store push)", samples, ref_s, 0);
+  report ("store + forecast", samples / 2, fc_s, ref_rate);
+  report ("store + forecast + anomaly", samples / 2, all_s, ref_rate);
+  printf ("  forecasting alone: %.0f ns per segment-sample (%.1f M/s); anomaly scoring alone: "
+          "%.0f ns\n", (fc_s - ref_s / 2) / (samples / 2) * 1e9,
+          samples / 2 / (fc_s - ref_s / 2) / 1e6, (all_s - fc_s) / (samples / 2) * 1e9);
+
+  /* What a tick costs on top: crossing probabilities for latency and loss over 30 min. */
+  t0 = cpu_seconds ();
+  for (guint s = 0; s < n; s++)
+    {
+      sink += pm_forecaster_crossing_probability (f, s, PM_METRIC_LATENCY, 1000, HORIZON_STEPS);
+      sink += pm_forecaster_crossing_probability (f, s, PM_METRIC_LOSS, 0.5, HORIZON_STEPS);
+    }
+  cross_s = cpu_seconds () - t0;
+  printf ("\ncrossing probability (latency and loss, 30 min horizon) for all segments: %.2f ms "
+          "per tick (%.1f us per segment)\n", cross_s * 1e3, cross_s / n * 1e6);
+
+  printf ("memory: forecaster %zu B per segment (Holt-Winters %zu B with its %u-slot profile, "
+          "ARIMA %zu B, per metric); store %zu B per segment at the 24 h span\n",
+          pm_forecaster_get_memory_per_segment (f),
+          pm_holt_winters_get_memory_size (pm_forecaster_get_holt_winters (f, 0, 0)),
+          PM_HOLT_WINTERS_DEFAULT_PERIOD_S / PM_HOLT_WINTERS_DEFAULT_SLOT_S,
+          pm_arima_get_memory_size (pm_forecaster_get_arima (f, 0, 0)),
+          pm_series_store_bytes_per_segment (history));
+  if (sink == 42.4242)
+    printf ("\n");  /* keeps the scores alive */
+
+  for (gsize i = 0; i < (gsize) n * PM_N_METRICS; i++)
+    pm_anomaly_detector_free (detectors[i]);
+  return 0;
+}

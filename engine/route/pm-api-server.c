@@ -1,0 +1,664 @@
+/* pm-api-server.c: the HTTP API server on a thread and main context of its own.
+ *
+ * The SoupServer is created, listens, serves and is destroyed on the API thread alone, so that no
+ * libsoup object is ever shared between threads. What crosses threads: the route table (guarded
+ * by a lock, so that handlers can be added while serving), the snapshots (immutable and reference
+ * counted, handed over by the thread-safe snapshot function), the start handshake (a mutex and a
+ * condition) and the request to stop (an idle source on the API context).
+ *
+ * Connections are accepted by a GSocketService and handed to libsoup, not by libsoup's own
+ * listener: in libsoup 3.2 that listener leaks every accepted socket, and never notices a client
+ * closing an idle kept-alive connection, which then stays in CLOSE_WAIT with its descriptor held:
+ * a thousand short-lived clients (curl, health checkers) would exhaust the process's descriptors.
+ * libsoup keeps alive no connection it did not accept itself, so every response says
+ * "Connection: close" and no client tries to reuse one. Both bugs are fixed upstream in 3.3.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "pm-api-server.h"
+
+#include <gio/gnetworking.h>
+#include <string.h>
+
+#include "pm-api-json.h"
+#include "pm-api-read.h"
+
+typedef struct
+{
+  char          *method;
+  char         **segments;  /* the pattern split at "/", without the leading empty one or "*" */
+  gboolean       tail;      /* the pattern's last segment is "*" */
+  guint          score;     /* more literal segments win over captures, captures over a tail */
+  PmApiHandler   handler;
+  gpointer       user_data;
+  GDestroyNotify destroy;
+} Route;
+
+struct _PmApiServer
+{
+  GObject             parent_instance;
+
+  PmApiSnapshotFunc   dup_snapshot;
+  gpointer            snapshot_data;
+  GDestroyNotify      snapshot_destroy;
+  char               *dns_zone;
+
+  GRWLock             routes_lock;
+  GPtrArray          *routes;
+
+  /* Written by start() before the thread runs or by the thread before the handshake, then
+   * read-only until stop() has joined the thread. */
+  GInetSocketAddress *address;
+  GMainContext       *context;
+  GMainLoop          *loop;
+  GThread            *thread;
+  char               *url;
+  guint16             port;
+
+  GMutex              start_lock;
+  GCond               start_cond;
+  gboolean            started;
+  GError             *start_error;
+};
+
+G_DEFINE_TYPE (PmApiServer, pm_api_server, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (pm-api-server-error-quark, pm_api_server_error)
+
+static void
+route_free (gpointer data)
+{
+  Route *route = data;
+
+  if (route->destroy != NULL)
+    route->destroy (route->user_data);
+  g_free (route->method);
+  g_strfreev (route->segments);
+  g_free (route);
+}
+
+static gboolean
+is_capture (const char *segment)
+{
+  gsize length = strlen (segment);
+
+  return length > 2 && segment[0] == '{' && segment[length - 1] == '}';
+}
+
+/* Matches a percent-encoded path against the route's pattern. Literal segments compare encoded;
+ * captures are decoded and must be non-empty UTF-8 without "/" or NUL, and neither "." nor "..",
+ * so that no handler can be led out of the folder it serves. */
+static gboolean
+route_match (const Route *route,
+             const char  *path,
+             GHashTable  *params)
+{
+  const char *p;
+
+  if (path[0] != '/')
+    return FALSE;
+  p = path + 1;
+  if (route->segments[0] == NULL)
+    {
+      g_hash_table_insert (params, g_strdup ("*"), g_strdup (p));
+      return TRUE;
+    }
+
+  for (guint i = 0; route->segments[i] != NULL; i++)
+    {
+      const char *segment = route->segments[i];
+      const char *end = p + strcspn (p, "/");
+      gsize length = (gsize) (end - p);
+
+      if (is_capture (segment))
+        {
+          g_autofree char *value = NULL;
+
+          if (length == 0)
+            return FALSE;
+          value = g_uri_unescape_segment (p, end, "/");
+          if (value == NULL || !g_utf8_validate (value, -1, NULL)
+              || g_str_equal (value, ".") || g_str_equal (value, ".."))
+            return FALSE;
+          g_hash_table_insert (params, g_strndup (segment + 1, strlen (segment) - 2),
+                               g_steal_pointer (&value));
+        }
+      else if (strlen (segment) != length || strncmp (segment, p, length) != 0)
+        {
+          return FALSE;
+        }
+
+      if (route->segments[i + 1] == NULL)
+        {
+          if (!route->tail)
+            return *end == '\0';
+          if (*end != '/')
+            return FALSE;
+          g_hash_table_insert (params, g_strdup ("*"), g_strdup (end + 1));
+          return TRUE;
+        }
+      if (*end != '/')
+        return FALSE;
+      p = end + 1;
+    }
+  g_assert_not_reached ();
+}
+
+static void
+add_allowed (GPtrArray  *allowed,
+             const char *method)
+{
+  if (!g_ptr_array_find_with_equal_func (allowed, method, g_str_equal, NULL))
+    g_ptr_array_add (allowed, (gpointer) method);
+}
+
+/* The one libsoup handler: finds the route, or answers 404 or 405 in the API's error format. */
+static void
+request_cb (SoupServer        *server,
+            SoupServerMessage *message,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  PmApiServer *self = user_data;
+  g_autoptr(GHashTable) empty_query = NULL;
+  g_autoptr(GHashTable) params = NULL;
+  g_autoptr(GPtrArray) allowed = g_ptr_array_new ();
+  g_autoptr(PmSnapshot) snapshot = self->dup_snapshot (self->snapshot_data);
+  SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (message);
+  const char *method = soup_server_message_get_method (message);
+  const char *wanted = g_str_equal (method, "HEAD") ? "GET" : method;
+  PmApiHandler handler = NULL;
+  gpointer handler_data = NULL;
+  guint best_score = 0;
+  PmApiRequest request;
+
+  g_rw_lock_reader_lock (&self->routes_lock);
+  for (guint i = 0; i < self->routes->len; i++)
+    {
+      const Route *route = g_ptr_array_index (self->routes, i);
+      g_autoptr(GHashTable) captured = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                              g_free);
+
+      if (!route_match (route, path, captured))
+        continue;
+      if (!g_str_equal (route->method, wanted))
+        {
+          add_allowed (allowed, route->method);
+          if (g_str_equal (route->method, "GET"))
+            add_allowed (allowed, "HEAD");
+          continue;
+        }
+      if (handler == NULL || route->score > best_score)
+        {
+          handler = route->handler;
+          handler_data = route->user_data;
+          best_score = route->score;
+          g_clear_pointer (&params, g_hash_table_unref);
+          params = g_steal_pointer (&captured);
+        }
+    }
+  /* Routes are never removed while the thread runs: the handler stays valid after unlocking. */
+  g_rw_lock_reader_unlock (&self->routes_lock);
+
+  /* libsoup would close the connection anyway (see the top of the file): say so up front. */
+  soup_message_headers_replace (response_headers, "Connection", "close");
+  if (query == NULL)
+    query = empty_query = g_hash_table_new (g_str_hash, g_str_equal);
+  request = (PmApiRequest) {
+    .message = message,
+    .method = method,
+    .path = path,
+    .query = query,
+    .params = params,
+    .snapshot = snapshot,
+  };
+
+  if (handler != NULL)
+    {
+      handler (self, &request, handler_data);
+    }
+  else if (allowed->len > 0)
+    {
+      g_autofree char *allow = NULL;
+
+      g_ptr_array_add (allowed, NULL);
+      allow = g_strjoinv (", ", (char **) allowed->pdata);
+      soup_message_headers_replace (response_headers, "Allow", allow);
+      pm_api_json_respond_error (&request, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed",
+                                 "%s is not allowed on %s; allowed: %s", method, path, allow);
+    }
+  else
+    {
+      pm_api_json_respond_error (&request, SOUP_STATUS_NOT_FOUND, "not_found",
+                                 "No such endpoint: %s", path);
+    }
+}
+
+static void
+describe_listener (PmApiServer   *self,
+                   GSocketAddress *bound)
+{
+  GInetSocketAddress *inet = G_INET_SOCKET_ADDRESS (bound);
+  g_autofree char *host = g_inet_address_to_string (g_inet_socket_address_get_address (inet));
+
+  self->port = g_inet_socket_address_get_port (inet);
+  if (g_socket_address_get_family (bound) == G_SOCKET_FAMILY_IPV6)
+    self->url = g_strdup_printf ("http://[%s]:%u", host, self->port);
+  else
+    self->url = g_strdup_printf ("http://%s:%u", host, self->port);
+}
+
+static gboolean
+incoming_cb (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source_object,
+             gpointer           user_data)
+{
+  SoupServer *server = user_data;
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GError) error = NULL;
+
+  /* A client that hung up already has no addresses; libsoup needs both. */
+  if (local == NULL || remote == NULL)
+    {
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return TRUE;
+    }
+  /* Answers are small: without this, Nagle's algorithm holds the end of one back. */
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE,
+                       NULL);
+  if (!soup_server_accept_iostream (server, G_IO_STREAM (connection), local, remote, &error))
+    g_debug ("API: dropped a connection: %s", error->message);
+  return TRUE;
+}
+
+static gpointer
+serve_thread (gpointer data)
+{
+  PmApiServer *self = data;
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(GSocketService) service = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean listening;
+
+  /* Everything below attaches its sources to the thread-default context: this thread's. */
+  g_main_context_push_thread_default (self->context);
+
+  /* Raw paths: decoded, "a%2Fb" would split into two segments before routing could see it. */
+  server = soup_server_new ("server-header", "premirror/" PACKAGE_VERSION,
+                            "raw-paths", TRUE,
+                            NULL);
+  soup_server_add_handler (server, NULL, request_cb, self, NULL);
+  service = g_socket_service_new ();
+  listening = g_socket_listener_add_address (G_SOCKET_LISTENER (service),
+                                             G_SOCKET_ADDRESS (self->address),
+                                             G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+                                             &bound, &error);
+  if (listening)
+    {
+      describe_listener (self, bound);
+      g_signal_connect (service, "incoming", G_CALLBACK (incoming_cb), server);
+      g_socket_service_start (service);
+    }
+
+  g_mutex_lock (&self->start_lock);
+  self->start_error = g_steal_pointer (&error);
+  self->started = TRUE;
+  g_cond_signal (&self->start_cond);
+  g_mutex_unlock (&self->start_lock);
+
+  if (listening)
+    g_main_loop_run (self->loop);
+
+  g_socket_service_stop (service);
+  g_socket_listener_close (G_SOCKET_LISTENER (service));
+  soup_server_disconnect (server);
+  g_clear_object (&service);
+  g_clear_object (&server);
+  /* Closing finishes in callbacks on this context: run them, or what they free leaks. */
+  while (g_main_context_iteration (self->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
+static gboolean
+quit_loop_cb (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+clear_listening_state (PmApiServer *self)
+{
+  g_clear_pointer (&self->loop, g_main_loop_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_object (&self->address);
+  g_clear_pointer (&self->url, g_free);
+  g_clear_error (&self->start_error);
+  self->port = 0;
+  self->started = FALSE;
+}
+
+static void
+pm_api_server_dispose (GObject *object)
+{
+  PmApiServer *self = PM_API_SERVER (object);
+
+  pm_api_server_stop (self);
+
+  G_OBJECT_CLASS (pm_api_server_parent_class)->dispose (object);
+}
+
+static void
+pm_api_server_finalize (GObject *object)
+{
+  PmApiServer *self = PM_API_SERVER (object);
+
+  g_ptr_array_unref (self->routes);
+  g_rw_lock_clear (&self->routes_lock);
+  g_mutex_clear (&self->start_lock);
+  g_cond_clear (&self->start_cond);
+  if (self->snapshot_destroy != NULL)
+    self->snapshot_destroy (self->snapshot_data);
+  g_free (self->dns_zone);
+
+  G_OBJECT_CLASS (pm_api_server_parent_class)->finalize (object);
+}
+
+static void
+pm_api_server_class_init (PmApiServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = pm_api_server_dispose;
+  object_class->finalize = pm_api_server_finalize;
+}
+
+static void
+pm_api_server_init (PmApiServer *self)
+{
+  g_rw_lock_init (&self->routes_lock);
+  g_mutex_init (&self->start_lock);
+  g_cond_init (&self->start_cond);
+  self->routes = g_ptr_array_new_with_free_func (route_free);
+  self->dns_zone = g_strdup (PM_API_DEFAULT_DNS_ZONE);
+}
+
+/**
+ * pm_api_address_parse:
+ * @text: "ADDR:PORT" with a numeric IPv4 address, "[ADDR]:PORT" with an IPv6 one, or "none"
+ * @address: (out): the address, or NULL for "none"
+ *
+ * Port 0 asks the system for a free port. Host names are refused: an API that binds to whatever
+ * a name resolves to today might listen on another network tomorrow.
+ */
+gboolean
+pm_api_address_parse (const char          *text,
+                      GInetSocketAddress **address,
+                      GError             **error)
+{
+  g_autofree char *host = NULL;
+  g_autoptr(GInetAddress) inet = NULL;
+  const char *port_text;
+  guint64 port;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (address != NULL && *address == NULL, FALSE);
+
+  if (g_str_equal (text, "none"))
+    return TRUE;
+
+  if (text[0] == '[')
+    {
+      const char *close = strchr (text, ']');
+
+      if (close == NULL || close[1] != ':')
+        {
+          g_set_error (error, PM_API_SERVER_ERROR, PM_API_SERVER_ERROR_ADDRESS,
+                       "--api %s: expected [IPv6 address]:PORT, such as [::1]:8470", text);
+          return FALSE;
+        }
+      host = g_strndup (text + 1, (gsize) (close - text - 1));
+      port_text = close + 2;
+      inet = g_inet_address_new_from_string (host);
+      if (inet == NULL || g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV6)
+        {
+          g_set_error (error, PM_API_SERVER_ERROR, PM_API_SERVER_ERROR_ADDRESS,
+                       "--api %s: “%s” is not a numeric IPv6 address", text, host);
+          return FALSE;
+        }
+    }
+  else
+    {
+      const char *colon = strrchr (text, ':');
+
+      if (colon == NULL)
+        {
+          g_set_error (error, PM_API_SERVER_ERROR, PM_API_SERVER_ERROR_ADDRESS,
+                       "--api %s: expected ADDR:PORT (such as 127.0.0.1:8470 or [::1]:8470) "
+                       "or none", text);
+          return FALSE;
+        }
+      host = g_strndup (text, (gsize) (colon - text));
+      port_text = colon + 1;
+      if (strchr (host, ':') != NULL)
+        {
+          g_set_error (error, PM_API_SERVER_ERROR, PM_API_SERVER_ERROR_ADDRESS,
+                       "--api %s: write an IPv6 address in brackets, as in [::1]:8470", text);
+          return FALSE;
+        }
+      inet = g_inet_address_new_from_string (host);
+      if (inet == NULL)
+        {
+          g_set_error (error, PM_API_SERVER_ERROR, PM_API_SERVER_ERROR_ADDRESS,
+                       "--api %s: “%s” is not a numeric IP address (use one such as 127.0.0.1, "
+                       "0.0.0.0, [::1] or [::])", text, host);
+          return FALSE;
+        }
+    }
+
+  if (!g_ascii_string_to_unsigned (port_text, 10, 0, G_MAXUINT16, &port, NULL))
+    {
+      g_set_error (error, PM_API_SERVER_ERROR, PM_API_SERVER_ERROR_ADDRESS,
+                   "--api %s: the port must be a number from 0 to 65535 (0 picks a free one)",
+                   text);
+      return FALSE;
+    }
+
+  *address = G_INET_SOCKET_ADDRESS (g_inet_socket_address_new (inet, (guint16) port));
+  return TRUE;
+}
+
+/**
+ * pm_api_server_new:
+ * @dup_snapshot: returns a new reference to the latest snapshot; called on the API thread
+ *
+ * A server with the read endpoints (/v1/health, /v1/topology, /v1/risk, /v1/alerts); other
+ * modules add theirs with pm_api_server_add_handler().
+ */
+PmApiServer *
+pm_api_server_new (PmApiSnapshotFunc dup_snapshot,
+                   gpointer          user_data,
+                   GDestroyNotify    destroy)
+{
+  PmApiServer *self;
+
+  g_return_val_if_fail (dup_snapshot != NULL, NULL);
+
+  self = g_object_new (PM_TYPE_API_SERVER, NULL);
+  self->dup_snapshot = dup_snapshot;
+  self->snapshot_data = user_data;
+  self->snapshot_destroy = destroy;
+  pm_api_read_register (self);
+  return self;
+}
+
+/**
+ * pm_api_server_add_handler:
+ * @method: "GET", "POST", …; a GET handler also answers HEAD
+ * @pattern: an absolute path whose segments are literal (compared percent-encoded), "{name}"
+ *   (one non-empty segment, decoded into request->params) or, last, "*" (the rest of the path)
+ *
+ * May be called from any thread, before or while the server runs. A path that matches a pattern
+ * of another method only answers 405 with an Allow header; one that matches none answers 404.
+ * When several patterns match, the one with more literal segments wins.
+ */
+void
+pm_api_server_add_handler (PmApiServer   *self,
+                           const char    *method,
+                           const char    *pattern,
+                           PmApiHandler   handler,
+                           gpointer       user_data,
+                           GDestroyNotify destroy)
+{
+  Route *route;
+  guint n;
+
+  g_return_if_fail (PM_IS_API_SERVER (self));
+  g_return_if_fail (method != NULL && pattern != NULL && pattern[0] == '/');
+  g_return_if_fail (handler != NULL);
+
+  route = g_new0 (Route, 1);
+  route->method = g_strdup (method);
+  route->segments = g_strsplit (pattern + 1, "/", -1);
+  n = g_strv_length (route->segments);
+  if (n > 0 && g_str_equal (route->segments[n - 1], "*"))
+    {
+      route->tail = TRUE;
+      g_clear_pointer (&route->segments[n - 1], g_free);
+      n--;
+    }
+  for (guint i = 0; i < n; i++)
+    route->score += is_capture (route->segments[i]) ? 2 : 4;
+  route->score += route->tail ? 0 : 1;
+  route->handler = handler;
+  route->user_data = user_data;
+  route->destroy = destroy;
+
+  g_rw_lock_writer_lock (&self->routes_lock);
+  g_ptr_array_add (self->routes, route);
+  g_rw_lock_writer_unlock (&self->routes_lock);
+}
+
+/* The zone the DNS backend serves, reported by /v1/health. Set it before starting. */
+void
+pm_api_server_set_dns_zone (PmApiServer *self,
+                            const char  *zone)
+{
+  g_return_if_fail (PM_IS_API_SERVER (self));
+  g_return_if_fail (self->thread == NULL);
+
+  g_free (self->dns_zone);
+  self->dns_zone = g_strdup (zone != NULL ? zone : PM_API_DEFAULT_DNS_ZONE);
+}
+
+const char *
+pm_api_server_get_dns_zone (PmApiServer *self)
+{
+  g_return_val_if_fail (PM_IS_API_SERVER (self), NULL);
+  return self->dns_zone;
+}
+
+/**
+ * pm_api_server_start:
+ * @address: (nullable): as for pm_api_address_parse(); NULL: PM_API_DEFAULT_ADDRESS
+ *
+ * Starts the API thread and returns once it listens, so that pm_api_server_get_url() gives the
+ * actual port; or returns FALSE with a message naming the address. "none" starts nothing and
+ * returns TRUE.
+ */
+gboolean
+pm_api_server_start (PmApiServer *self,
+                     const char  *address,
+                     GError     **error)
+{
+  g_autoptr(GInetSocketAddress) socket_address = NULL;
+  g_autoptr(GError) listen_error = NULL;
+
+  g_return_val_if_fail (PM_IS_API_SERVER (self), FALSE);
+  g_return_val_if_fail (self->thread == NULL, FALSE);
+
+  if (address == NULL)
+    address = PM_API_DEFAULT_ADDRESS;
+  if (!pm_api_address_parse (address, &socket_address, error))
+    return FALSE;
+  if (socket_address == NULL)
+    return TRUE;
+
+  self->address = g_steal_pointer (&socket_address);
+  self->context = g_main_context_new ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+  self->thread = g_thread_new ("pm-api", serve_thread, self);
+
+  g_mutex_lock (&self->start_lock);
+  while (!self->started)
+    g_cond_wait (&self->start_cond, &self->start_lock);
+  listen_error = g_steal_pointer (&self->start_error);
+  g_mutex_unlock (&self->start_lock);
+
+  if (listen_error == NULL)
+    return TRUE;
+
+  g_thread_join (g_steal_pointer (&self->thread));
+  if (g_error_matches (listen_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                 "--api %s: cannot listen: the address is already in use (another premirror? "
+                 "port 0 picks a free one, none disables the API)", address);
+  else
+    g_set_error (error, listen_error->domain, listen_error->code,
+                 "--api %s: cannot listen: %s", address, listen_error->message);
+  clear_listening_state (self);
+  return FALSE;
+}
+
+/* Stops serving and joins the thread; open connections are closed. Idempotent. */
+void
+pm_api_server_stop (PmApiServer *self)
+{
+  GSource *source;
+
+  g_return_if_fail (PM_IS_API_SERVER (self));
+
+  if (self->thread == NULL)
+    return;
+
+  /* A source rather than g_main_loop_quit(): a quit that came before the loop started running
+   * would be lost, and the join would wait forever. */
+  source = g_idle_source_new ();
+  g_source_set_callback (source, quit_loop_cb, self->loop, NULL);
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+
+  g_thread_join (g_steal_pointer (&self->thread));
+  clear_listening_state (self);
+}
+
+/* "http://ADDR:PORT" with the port actually bound; NULL when not listening. */
+const char *
+pm_api_server_get_url (PmApiServer *self)
+{
+  g_return_val_if_fail (PM_IS_API_SERVER (self), NULL);
+  return self->url;
+}
+
+guint16
+pm_api_server_get_port (PmApiServer *self)
+{
+  g_return_val_if_fail (PM_IS_API_SERVER (self), 0);
+  return self->port;
+}
+
+/* The API thread's context, for handlers that answer later; NULL when not listening. */
+GMainContext *
+pm_api_server_get_context (PmApiServer *self)
+{
+  g_return_val_if_fail (PM_IS_API_SERVER (self), NULL);
+  return self->context;
+}
