@@ -15,7 +15,9 @@
 
 #include "pm-engine.h"
 #include "pm-window.h"
+#include "route/pm-api-alerts.h"
 #include "route/pm-api-server.h"
+#include "route/pm-tokens.h"
 
 struct _PmApplication
 {
@@ -23,6 +25,7 @@ struct _PmApplication
 
   PmEngine      *engine;
   PmApiServer   *api;
+  PmTokens      *tokens;
   GSettings     *settings;
 };
 
@@ -60,6 +63,43 @@ static PmSnapshot *
 dup_snapshot_cb (gpointer data)
 {
   return pm_engine_dup_snapshot (data);
+}
+
+static gboolean
+acknowledge_cb (const char *id,
+                const char *who,
+                gint64      now,
+                gpointer    data,
+                GError    **error)
+{
+  return pm_engine_acknowledge_alert (data, id, who, now, error);
+}
+
+static gboolean
+silence_cb (const char *id,
+            gint64      until,
+            const char *reason,
+            const char *who,
+            gint64      now,
+            gpointer    data,
+            GError    **error)
+{
+  return pm_engine_silence_alert (data, id, until, reason, who, now, error);
+}
+
+/* Operator tokens live in the config dir; the first start creates one for the local user and
+ * writes it where the user will look: beside the data when --data-dir is given. */
+static PmTokens *
+open_tokens (PmApplication *self,
+             const char    *data_dir,
+             GError       **error)
+{
+  g_autofree char *config = g_build_filename (g_get_user_config_dir (), "premirror", NULL);
+  g_autofree char *tokens_path = g_build_filename (config, "tokens", NULL);
+  g_autofree char *first_path = g_build_filename (data_dir != NULL ? data_dir : config,
+                                                  "api-token", NULL);
+
+  return pm_tokens_open (tokens_path, first_path, g_get_user_name (), error);
 }
 
 static int
@@ -119,7 +159,16 @@ pm_application_handle_local_options (GApplication *app,
     }
 
   /* Started after the engine's first tick, so that the API never answers without a state. */
+  self->tokens = open_tokens (self, data_dir, &error);
+  if (self->tokens == NULL)
+    {
+      g_printerr ("premirror: %s\n", error->message);
+      return 1;
+    }
   self->api = pm_api_server_new (dup_snapshot_cb, g_object_ref (self->engine), g_object_unref);
+  pm_api_alerts_register (self->api, self->tokens,
+                          &(PmApiAlertActions) { acknowledge_cb, silence_cb,
+                                                 g_object_ref (self->engine), g_object_unref });
   if (!pm_api_server_start (self->api, api, &error))
     {
       g_printerr ("premirror: %s\n", error->message);
@@ -216,6 +265,7 @@ pm_application_dispose (GObject *object)
 
   /* The API thread reads the engine's snapshots: it stops first. */
   g_clear_object (&self->api);
+  g_clear_pointer (&self->tokens, pm_tokens_free);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
 

@@ -9,6 +9,7 @@
 
 #include "pm-demo.h"
 #include "pm-health.h"
+#include "predict/pm-alerts.h"
 #include "predict/pm-predictor.h"
 #include "telemetry/pm-simulator.h"
 
@@ -366,4 +367,53 @@ pm_engine_read_history (PmEngine *self,
 {
   g_return_val_if_fail (segment < pm_topology_get_n_segments (self->topology), 0);
   return pm_series_store_read (self->store, segment, from_s, n_steps, out);
+}
+
+/* Alert errors in the terms callers outside the prediction engine know (GIO's). */
+static gboolean
+translate_alert_error (GError **error,
+                       GError  *alert_error)
+{
+  int code = G_IO_ERROR_INVALID_ARGUMENT;
+
+  if (g_error_matches (alert_error, PM_ALERT_ERROR, PM_ALERT_ERROR_NOT_FOUND))
+    code = G_IO_ERROR_NOT_FOUND;
+  else if (g_error_matches (alert_error, PM_ALERT_ERROR, PM_ALERT_ERROR_CONFLICT))
+    code = G_IO_ERROR_EXISTS;
+  g_set_error_literal (error, G_IO_ERROR, code, alert_error->message);
+  g_error_free (alert_error);
+  return FALSE;
+}
+
+/* Operator actions; thread-safe (the API calls them from its own thread). */
+gboolean
+pm_engine_acknowledge_alert (PmEngine   *self,
+                             const char *id,
+                             const char *who,
+                             gint64      now_s,
+                             GError    **error)
+{
+  GError *alert_error = NULL;
+
+  if (!pm_alert_manager_acknowledge (pm_predictor_get_alert_manager (self->predictor), id, who,
+                                     now_s, &alert_error))
+    return translate_alert_error (error, alert_error);
+  return TRUE;
+}
+
+gboolean
+pm_engine_silence_alert (PmEngine   *self,
+                         const char *id,
+                         gint64      until_s,
+                         const char *reason,
+                         const char *who,
+                         gint64      now_s,
+                         GError    **error)
+{
+  GError *alert_error = NULL;
+
+  if (!pm_alert_manager_silence (pm_predictor_get_alert_manager (self->predictor), id, until_s,
+                                 reason, who, now_s, &alert_error))
+    return translate_alert_error (error, alert_error);
+  return TRUE;
 }

@@ -57,4 +57,17 @@ guint        pm_engine_read_history   (PmEngine *self,
                                        guint     n_steps,
                                        PmSample *out);
 
+gboolean     pm_engine_acknowledge_alert (PmEngine   *self,
+                                          const char *id,
+                                          const char *who,
+                                          gint64      now_s,
+                                          GError    **error);
+gboolean     pm_engine_silence_alert  (PmEngine   *self,
+                                       const char *id,
+                                       gint64      until_s,
+                                       const char *reason,
+                                       const char *who,
+                                       gint64      now_s,
+                                       GError    **error);
+
 G_END_DECLS
