@@ -154,6 +154,23 @@ test_missing_data (void)
   g_assert_false (pm_forecaster_update (f, 0, t, &s));
   g_assert_false (pm_forecaster_update (f, 0, T0, &s));
 
+  /* After an hour with no latency, there is no latency forecast at all (not a stale one), and
+   * no crossing probability: unknown, never "safe". The next value starts it again. */
+  for (guint i = 0; i < 360; i++)
+    {
+      t += STEP;
+      g_assert_true (pm_forecaster_update (f, 0, t, &s));
+    }
+  g_assert_false (pm_forecaster_forecast (f, 0, PM_METRIC_LATENCY, 1, &mean, &sd));
+  g_assert_true (isnan (pm_forecaster_crossing_probability (f, 0, PM_METRIC_LATENCY, 100,
+                                                            HORIZON)));
+  g_assert_true (pm_forecaster_forecast (f, 0, PM_METRIC_LOSS, 1, &mean, &sd));
+  s = (PmSample) { 20.1f, 1, 0.001f };
+  t += STEP;
+  g_assert_true (pm_forecaster_update (f, 0, t, &s));
+  g_assert_true (pm_forecaster_forecast (f, 0, PM_METRIC_LATENCY, 1, &mean, &sd));
+  assert_between ("latency forecast after the restart", mean, 19.5, 20.5);
+
   /* A forecaster that never saw a value knows nothing. */
   {
     g_autoptr(PmForecaster) empty = pm_forecaster_new (1, NULL);

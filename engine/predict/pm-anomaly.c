@@ -19,10 +19,11 @@
  * log-scale histogram of the channel's past values (memory ~ `memory` samples) gives the share
  * of recent samples at least as surprising. Beyond the most surprising value seen, rarity keeps
  * growing as a power law (`tail_index`), so "three times the worst spike this week" counts for
- * more than "the worst spike this week again". A channel is never judged rarer than its
- * empirical rarity, nor less rare than Gaussian noise would make it; on well-behaved noise an
- * alarm still needs a genuinely improbable value. The drift channel is judged against its
- * history as of `drift_lag` samples ago: a slow excursion must not become its own reference.
+ * more than "the worst spike this week again". A value counts only as rare as both its own
+ * history and Gaussian noise say it is: on a calm series an alarm still needs a genuinely
+ * improbable value, on a bursty one a burst bigger than the usual ones. The drift channel is
+ * judged against its history as of `drift_lag` samples ago: a slow excursion must not become
+ * its own reference.
  *
  * The score is the rarest channel, weighted, in decades: S = −log10(tail), reported as
  * S / (S + half_decades) so that 0.5 means "about one in 10^half_decades" and scores never
@@ -30,12 +31,15 @@
  *
  * Everything is O(1) per sample: a few EWMAs, four CUSUM sums and five 64-bin histograms kept
  * as Fenwick trees (6 steps per query or update) whose decay is applied lazily through a
- * growing weight. About 3 KB per detector; about 100 ns per sample.
+ * growing weight. About 3.5 KB per detector and 150–250 ns per sample.
  *
- * The parameters were tuned on 9 of the 17 NAB AWS files, the even-numbered ones in sorted
- * order (ec2_cpu_utilization_24ae8d, _5f5533, _825cc2, _c6585a, ec2_disk_write_bytes_1ef3de,
- * ec2_network_in_257a54, elb_request_count_8c0756, iio_us-east-1_i-a2eb1cd9_NetworkIn,
- * rds_cpu_utilization_e47b3b), and held out on the other 8; nothing depends on a file.
+ * Tuning. The parameters were tuned on 9 of the 17 NAB AWS files, the even-numbered ones in
+ * sorted order (chosen by that rule before any scoring): ec2_cpu_utilization_24ae8d, _5f5533,
+ * _825cc2, _c6585a, ec2_disk_write_bytes_1ef3de, ec2_network_in_257a54,
+ * elb_request_count_8c0756, iio_us-east-1_i-a2eb1cd9_NetworkIn, rds_cpu_utilization_e47b3b.
+ * The other 8 are held out. NAB standard profile, threshold optimised as NAB does: 86.0 on the
+ * 9, 37.9 on the 8 (35.0 at the threshold chosen on the 9), 58.4 on all 17. Nothing depends on
+ * a file. Reproduce with `premirror-eval --nab DIR [--nab-files …] [--detector-param N=V]`.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

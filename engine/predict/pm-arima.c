@@ -248,6 +248,9 @@ advance (PmArima *self,
     {
       self->n_missing++;
       self->since_value++;
+      /* An hour without a value: no forecast rather than a stale one. */
+      if (self->since_value > self->restart_gap)
+        self->has_state = FALSE;
       if (self->has_state)
         push_state (self, self->pred, 0);
       return NAN;

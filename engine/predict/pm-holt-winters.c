@@ -347,6 +347,7 @@ advance (PmHoltWinters *self,
     {
       self->n_missing++;
       self->since_value++;
+      /* An hour without a value: no forecast rather than a stale one. */
       if (self->since_value > self->restart_gap)
         self->has_level = FALSE;
       return NAN;
