@@ -15,12 +15,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pm-demo.h"
 #include "pm-eval-anomaly.h"
+#include "pm-eval-replay.h"
+#include "predict/pm-predictor.h"
 
 void
 pm_eval_options_clear (PmEvalOptions *options)
 {
-  g_clear_pointer (&options->topology, g_free);
+  g_clear_pointer (&options->topologies, g_strfreev);
+  g_clear_pointer (&options->seeds, g_free);
+  g_clear_pointer (&options->tune_seeds, g_free);
   g_clear_pointer (&options->resources, g_free);
   g_clear_pointer (&options->source, g_free);
   g_clear_pointer (&options->seed, g_free);
@@ -45,23 +50,28 @@ pm_eval_options_parse (PmEvalOptions *options,
                        GError       **error)
 {
   const GOptionEntry entries[] = {
-    { "topology", 0, 0, G_OPTION_ARG_FILENAME, &options->topology,
-      "Network topology (GeoJSON)", "FILE" },
+    { "topology", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options->topologies,
+      "Network topology (GeoJSON; default: the demo); repeat to pool several", "FILE" },
     { "resources", 0, 0, G_OPTION_ARG_FILENAME, &options->resources,
       "Resources and policies (JSON)", "FILE" },
     { "source", 0, 0, G_OPTION_ARG_STRING, &options->source,
       "Metric source to replay: sim:?seed=N…, csv:FILE, prometheus:URL", "URI" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &options->seed,
       "Short for --source sim:?seed=N", "N" },
+    { "seeds", 0, 0, G_OPTION_ARG_STRING, &options->seeds,
+      "Replay these simulator seeds and pool the results", "A-B,C,…" },
+    { "tune-seeds", 0, 0, G_OPTION_ARG_STRING, &options->tune_seeds,
+      "Seeds (below 1000) on which the baselines' thresholds are tuned (default "
+      PM_EVAL_DEFAULT_TUNE_SEEDS ")", "A-B,C,…" },
     { "from", 0, 0, G_OPTION_ARG_STRING, &options->from,
       "Start of the replay (unix seconds or RFC 3339)", "T" },
     { "to", 0, 0, G_OPTION_ARG_STRING, &options->to,
       "End of the replay (unix seconds or RFC 3339)", "T" },
     { "truth", 0, 0, G_OPTION_ARG_FILENAME, &options->truth,
       "Ground-truth partitions (JSON)", "FILE" },
-    { "days", 0, 0, G_OPTION_ARG_STRING, &options->days, "Days to simulate", "N" },
+    { "days", 0, 0, G_OPTION_ARG_STRING, &options->days, "Days to score (default 7), after a day of history", "N" },
     { "horizon", 0, 0, G_OPTION_ARG_STRING, &options->horizon,
-      "Prediction horizon", "SECONDS" },
+      "Prediction horizon (default 1800)", "SECONDS" },
     { "alerts", 0, 0, G_OPTION_ARG_FILENAME, &options->alerts,
       "Write every segment alert as JSON lines", "FILE" },
     { "export", 0, 0, G_OPTION_ARG_FILENAME, &options->export_dir,
@@ -91,8 +101,9 @@ pm_eval_options_parse (PmEvalOptions *options,
   g_option_context_set_summary (context,
                                 "Replays metrics through Premirror's engine in virtual time and "
                                 "reports how well it predicts partitions.\n"
-                                "This build provides the degradation detector's evaluations: "
-                                "--anomaly-scores and --nab.");
+                                "This build replays simulator scenarios (--seed, --seeds, --source "
+                                "sim:…) against the baselines, and evaluates the degradation "
+                                "detector (--anomaly-scores, --nab).");
   g_option_context_set_description (context,
                                     "Exit status: 0 done, 1 the evaluation failed, "
                                     "2 wrong command line.");
@@ -129,16 +140,9 @@ pm_eval_options_check (const PmEvalOptions *options,
     const char *name;
     gboolean    given;
   } later[] = {
-    { "--topology", options->topology != NULL },
     { "--resources", options->resources != NULL },
-    { "--source", options->source != NULL },
-    { "--seed", options->seed != NULL },
     { "--from", options->from != NULL },
     { "--to", options->to != NULL },
-    { "--truth", options->truth != NULL },
-    { "--days", options->days != NULL },
-    { "--horizon", options->horizon != NULL },
-    { "--alerts", options->alerts != NULL },
     { "--export", options->export_dir != NULL },
     { "--e2e", options->e2e },
     { "--report", options->report_dir != NULL },
@@ -147,14 +151,29 @@ pm_eval_options_check (const PmEvalOptions *options,
   for (guint i = 0; i < G_N_ELEMENTS (later); i++)
     if (later[i].given)
       return usage_error (error,
-                          "%s is not available yet: this build evaluates the degradation "
-                          "detector only (--anomaly-scores CSV or --nab DIR)", later[i].name);
+                          "%s is not available yet: this build replays simulator scenarios "
+                          "and evaluates the degradation detector (--anomaly-scores CSV or "
+                          "--nab DIR)", later[i].name);
+
+  if (pm_eval_options_is_replay (options))
+    {
+      if (options->anomaly_scores != NULL || options->nab != NULL)
+        return usage_error (error, "--%s evaluates the degradation detector, not a scenario: "
+                            "give it without the replay options",
+                            options->nab != NULL ? "nab" : "anomaly-scores");
+      if (options->nab_files != NULL || !isnan (options->nab_threshold)
+          || options->detector_params != NULL)
+        return usage_error (error, "--nab-files, --nab-threshold and --detector-param apply to "
+                            "--nab and --anomaly-scores, not to a scenario replay");
+      pm_anomaly_params_init (params);
+      return TRUE;
+    }
 
   if (options->anomaly_scores != NULL && options->nab != NULL)
     return usage_error (error, "give either --anomaly-scores or --nab, not both");
   if (options->anomaly_scores == NULL && options->nab == NULL)
-    return usage_error (error, "nothing to do: give --anomaly-scores CSV or --nab DIR "
-                        "(scenario replay is not available yet)");
+    return usage_error (error, "nothing to do: give --seed N (a scenario replay), "
+                        "--anomaly-scores CSV or --nab DIR");
   if (options->anomaly_scores != NULL && options->json)
     return usage_error (error, "--json applies to --nab; --anomaly-scores always writes CSV");
   if (options->nab == NULL && (options->nab_files != NULL || !isnan (options->nab_threshold)))
@@ -186,6 +205,209 @@ pm_eval_options_check (const PmEvalOptions *options,
   return TRUE;
 }
 
+gboolean
+pm_eval_options_is_replay (const PmEvalOptions *options)
+{
+  return options->topologies != NULL || options->source != NULL || options->seed != NULL
+         || options->seeds != NULL || options->tune_seeds != NULL || options->truth != NULL
+         || options->days != NULL || options->horizon != NULL || options->alerts != NULL;
+}
+
+static gboolean
+parse_count (const char *option,
+             const char *text,
+             guint64     min,
+             guint64     max,
+             guint64    *out,
+             GError    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_ascii_string_to_unsigned (text, 10, min, max, out, &local_error))
+    return usage_error (error, "%s “%s”: expected a whole number from %" G_GUINT64_FORMAT
+                        " to %" G_GUINT64_FORMAT, option, text, min, max);
+  return TRUE;
+}
+
+/* "1000-1009", "1,2,3" or a mix: each seed once, in the order given. */
+static gboolean
+parse_seed_list (const char *option,
+                 const char *text,
+                 GArray     *seeds,
+                 GError    **error)
+{
+  g_auto(GStrv) items = g_strsplit (text, ",", -1);
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      char *item = g_strstrip (items[i]);
+      char *dash = strchr (item, '-');
+      guint64 first, last;
+
+      if (dash != NULL)
+        {
+          *dash = '\0';
+          if (!parse_count (option, item, 0, G_MAXUINT32, &first, error)
+              || !parse_count (option, dash + 1, first, first + 100000, &last, error))
+            return FALSE;
+        }
+      else if (!parse_count (option, item, 0, G_MAXUINT32, &first, error))
+        return FALSE;
+      else
+        last = first;
+      for (guint64 seed = first; seed <= last; seed++)
+        g_array_append_val (seeds, seed);
+    }
+  if (seeds->len == 0)
+    return usage_error (error, "%s: no seeds given", option);
+  return TRUE;
+}
+
+static gboolean
+write_text (const char *path,
+            const char *text,
+            GError    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_file_set_contents (path, text, -1, &local_error))
+    {
+      g_set_error (error, local_error->domain, local_error->code, "--alerts: %s",
+                   local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Builds the scenarios from the options; FALSE with a usage error. */
+static gboolean
+replay_setup (const PmEvalOptions *options,
+              PmSimulatorConfig   *sim,
+              GArray              *seeds,
+              GArray              *tune_seeds,
+              guint64             *days,
+              guint64             *horizon_s,
+              GError             **error)
+{
+  *sim = (PmSimulatorConfig) { PM_SIMULATOR_DEFAULT_SEED, PM_SIMULATOR_DEFAULT_SPEED,
+                               PM_SIMULATOR_DEFAULT_START };
+  *days = PM_EVAL_DEFAULT_DAYS;
+  *horizon_s = PM_PREDICTOR_DEFAULT_HORIZON_S;
+
+  if (options->seed != NULL && options->source != NULL)
+    return usage_error (error, "give either --seed N or --source URI, not both "
+                        "(--seed N is short for --source sim:?seed=N)");
+  if (options->seeds != NULL && (options->seed != NULL || options->source != NULL))
+    return usage_error (error, "--seeds replays several simulator scenarios: give it without "
+                        "--seed or --source");
+  if (options->source != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!g_str_has_prefix (options->source, "sim:"))
+        return usage_error (error, "--source %s is not available yet: this build replays the "
+                            "simulator only (sim:?seed=N…)", options->source);
+      if (!pm_simulator_parse_uri (options->source, sim, &local_error))
+        return usage_error (error, "--source: %s", local_error->message);
+    }
+  if (options->seed != NULL
+      && !parse_count ("--seed", options->seed, 0, G_MAXUINT64, &sim->seed, error))
+    return FALSE;
+  if (options->seeds != NULL)
+    {
+      if (!parse_seed_list ("--seeds", options->seeds, seeds, error))
+        return FALSE;
+    }
+  else
+    g_array_append_val (seeds, sim->seed);
+  if (!parse_seed_list ("--tune-seeds",
+                        options->tune_seeds != NULL ? options->tune_seeds
+                                                    : PM_EVAL_DEFAULT_TUNE_SEEDS,
+                        tune_seeds, error))
+    return FALSE;
+  for (guint i = 0; i < tune_seeds->len; i++)
+    if (g_array_index (tune_seeds, guint64, i) >= PM_EVAL_HELD_OUT_SEED)
+      return usage_error (error, "--tune-seeds: seed %" G_GUINT64_FORMAT " is held out for "
+                          "evaluation; tune on seeds below %d",
+                          g_array_index (tune_seeds, guint64, i), PM_EVAL_HELD_OUT_SEED);
+  if (options->days != NULL && !parse_count ("--days", options->days, 1, 366, days, error))
+    return FALSE;
+  if (options->horizon != NULL
+      && !parse_count ("--horizon", options->horizon, 60, 7 * 86400, horizon_s, error))
+    return FALSE;
+  if (options->truth != NULL
+      && (seeds->len > 1 || (options->topologies != NULL && g_strv_length (options->topologies) > 1)))
+    return usage_error (error, "--truth describes one scenario: give it with one topology and "
+                        "one seed");
+  return TRUE;
+}
+
+static int
+run_replay (const PmEvalOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) seeds = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr(GArray) tune_seeds = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr(GString) alerts = NULL;
+  g_auto(PmEvalReport) report = { 0 };
+  g_autofree char *output = NULL;
+  PmSimulatorConfig sim;
+  guint64 days, horizon_s;
+  guint n_topologies;
+
+  if (!replay_setup (options, &sim, seeds, tune_seeds, &days, &horizon_s, &error))
+    {
+      fprintf (stderr, "premirror-eval: %s\n", error->message);
+      return PM_EVAL_EXIT_USAGE;
+    }
+  if (options->alerts != NULL)
+    alerts = g_string_new (NULL);
+  pm_eval_report_init (&report);
+
+  n_topologies = options->topologies != NULL ? g_strv_length (options->topologies) : 1;
+  for (guint t = 0; t < n_topologies; t++)
+    {
+      g_autoptr(PmTopology) topology = NULL;
+      g_autoptr(GArray) truth = NULL;
+      double thresholds[PM_EVAL_N_METHODS];
+      PmEvalScenario scenario;
+
+      if (options->topologies != NULL)
+        topology = pm_topology_new_from_file (options->topologies[t], &error);
+      else
+        topology = pm_demo_load_topology (&error);
+      if (topology == NULL)
+        goto failed;
+      if (options->truth != NULL)
+        {
+          truth = pm_truth_load_file (topology, options->truth, &error);
+          if (truth == NULL)
+            goto failed;
+        }
+      scenario = (PmEvalScenario) { topology, sim, truth, (int) days, (gint64) horizon_s };
+      if (!pm_eval_replay_tune (&scenario, (const guint64 *) (gpointer) tune_seeds->data,
+                                tune_seeds->len, thresholds, &error))
+        goto failed;
+      pm_eval_report_add_thresholds (&report, pm_topology_get_name (topology), thresholds);
+      for (guint i = 0; i < seeds->len; i++)
+        if (!pm_eval_replay_run (&scenario, g_array_index (seeds, guint64, i), thresholds,
+                                 &report, alerts, &error))
+          goto failed;
+    }
+
+  if (alerts != NULL && !write_text (options->alerts, alerts->str, &error))
+    goto failed;
+  output = options->json ? pm_eval_report_to_json (&report) : pm_eval_report_to_table (&report);
+  fputs (output, stdout);
+  if (options->json)
+    fputc ('\n', stdout);
+  return 0;
+
+failed:
+  fprintf (stderr, "premirror-eval: %s\n", error->message);
+  return PM_EVAL_EXIT_FAILED;
+}
+
 int
 pm_eval_main (int    argc,
               char **argv)
@@ -215,6 +437,9 @@ pm_eval_main (int    argc,
       fprintf (stderr, "premirror-eval: %s\n", error->message);
       return PM_EVAL_EXIT_USAGE;
     }
+
+  if (pm_eval_options_is_replay (&options))
+    return run_replay (&options);
 
   if (options.anomaly_scores != NULL)
     {

@@ -17,11 +17,14 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  /* Scenario replay (DESIGN.md); parsed so that they can be refused clearly until available. */
-  char    *topology;
+  /* Scenario replay (DESIGN.md); those not available yet are parsed so that they can be refused
+   * clearly. */
+  char   **topologies;       /* repeatable: replays on each are pooled */
   char    *resources;
   char    *source;
   char    *seed;
+  char    *seeds;            /* pooled seeds: "1000-1009" or "1,2,3" */
+  char    *tune_seeds;       /* the baselines' tuning seeds, each below 1000 */
   char    *from;
   char    *to;
   char    *truth;
@@ -53,6 +56,9 @@ gboolean pm_eval_options_parse (PmEvalOptions *options,
 gboolean pm_eval_options_check (const PmEvalOptions *options,
                                 PmAnomalyParams     *params,
                                 GError             **error);
+
+/* Whether the options ask for a scenario replay (rather than an anomaly evaluation). */
+gboolean pm_eval_options_is_replay (const PmEvalOptions *options);
 
 /* The whole program: parses, runs, prints results on stdout and errors on stderr (prefixed
  * "premirror-eval: "). Returns the exit status. */

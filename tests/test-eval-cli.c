@@ -1,6 +1,7 @@
 /* test-eval-cli.c: the premirror-eval executable's anomaly commands: --anomaly-scores output
  * format (header, timestamps and values copied unchanged), errors naming file and line,
- * options refused until available, and --nab on a tiny folder and on the real NAB AWS data.
+ * options refused until available (scenario replay is tested in test-eval-replay.c), and --nab
+ * on a tiny folder and on the real NAB AWS data.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -172,7 +173,7 @@ test_eval_cli_csv_errors (void)
 static void
 test_eval_cli_refuses (void)
 {
-  const char *later[] = { "--seed", "--topology", "--truth", "--export", "--report" };
+  const char *later[] = { "--from", "--to", "--resources", "--export", "--report" };
 
   for (guint i = 0; i < G_N_ELEMENTS (later); i++)
     {
