@@ -18,6 +18,7 @@ typedef struct
 {
   guint  degradations;          /* degradation partitions scored */
   guint  degradations_warned;   /* … with risk ≥ 0.5 within 4 H before the start */
+  guint  warned_explained;      /* … whose top factor then is one the probes measured */
   guint  window_minutes;        /* segment-minutes inside [start − H, end) of outage maintenance */
   double window_risk;           /* … their summed risk */
   guint  quiet_minutes;         /* segment-minutes far (> 4 H) from any partition of the segment */
@@ -56,6 +57,7 @@ run_scenario (PmTopology *topology,
   g_autoptr(GArray) truth = pm_simulator_get_partitions (simulator, start - 86400, end + 86400);
   guint n = pm_topology_get_n_segments (topology);
   g_autofree double *max_before = g_new0 (double, truth->len);
+  g_autofree gboolean *explained = g_new0 (gboolean, truth->len);
   g_autoptr(GError) error = NULL;
 
   for (gint64 t = start - 86400 + WARMUP_S; t < end; t += MINUTE)
@@ -73,8 +75,18 @@ run_scenario (PmTopology *topology,
           const PmPartition *p = &g_array_index (truth, PmPartition, i);
           double risk = snapshot->segments[p->segment].risk;
 
-          if (t < p->start_s && t >= p->start_s - 4 * HORIZON && !isnan (risk))
-            max_before[i] = MAX (max_before[i], risk);
+          if (t < p->start_s && t >= p->start_s - 4 * HORIZON && !isnan (risk)
+              && risk > max_before[i])
+            {
+              const PmSegmentState *state = &snapshot->segments[p->segment];
+              const char *top = state->n_factors > 0 ? state->factors[0].name : "";
+
+              max_before[i] = risk;
+              /* A degradation's warning must be explained by what the probes saw. */
+              explained[i] = *top != '\0' && state->factors[0].text[0] != '\0'
+                             && g_strcmp0 (top, "maintenance") != 0
+                             && g_strcmp0 (top, "weather") != 0 && g_strcmp0 (top, "history") != 0;
+            }
         }
       for (guint e = 0; e < events->len; e++)
         {
@@ -120,31 +132,38 @@ run_scenario (PmTopology *topology,
         {
           outcome->degradations++;
           outcome->degradations_warned += max_before[i] >= 0.5;
+          outcome->warned_explained += max_before[i] >= 0.5 && explained[i];
         }
     }
 }
 
+/* min_warned: the share of degradation cuts warned that this network reliably reaches on its
+ * seeds (demo 98/135, GÉANT 50/92 when set), less a margin: a regression floor, not the issue's
+ * targets. */
 static void
 check_outcome (const char    *name,
-               const Outcome *o)
+               const Outcome *o,
+               double         min_warned)
 {
   double window_mean = o->window_risk / MAX (o->window_minutes, 1);
   double quiet_mean = o->quiet_risk / MAX (o->quiet_minutes, 1);
 
-  g_test_message ("%s: degradations warned %u/%u, mean risk in outage windows %.3f over %u "
-                  "minutes, quiet %.4f (high in %u/%u minutes)", name, o->degradations_warned,
-                  o->degradations, window_mean, o->window_minutes, quiet_mean, o->quiet_high,
-                  o->quiet_minutes);
+  g_test_message ("%s: degradations warned %u/%u (%u explained by telemetry), mean risk in "
+                  "outage windows %.3f over %u minutes, quiet %.4f (high in %u/%u minutes)", name,
+                  o->degradations_warned, o->degradations, o->warned_explained, window_mean,
+                  o->window_minutes, quiet_mean, o->quiet_high, o->quiet_minutes);
   g_assert_cmpuint (o->degradations, >=, 5);
   /* A floor that catches regressions; the issue's targets (recall, precision, lead time)
    * are measured by premirror-eval on held-out seeds. */
-  g_assert_cmpfloat ((double) o->degradations_warned / o->degradations, >=, 0.4);
+  g_assert_cmpfloat ((double) o->degradations_warned / o->degradations, >=, min_warned);
+  /* Every such warning is explained by what the probes measured, not by a prior. */
+  g_assert_cmpfloat (o->warned_explained, >=, 0.9 * o->degradations_warned);
   /* An announced outage window (seen through the horizon) raises the risk well above quiet
    * times, which almost never reach an alerting level. */
   g_assert_cmpuint (o->window_minutes, >, 0);
   g_assert_cmpfloat (window_mean, >=, 0.1);
   g_assert_cmpfloat (window_mean, >=, 5 * quiet_mean);
-  g_assert_cmpfloat ((double) o->quiet_high / o->quiet_minutes, <=, 0.01);
+  g_assert_cmpfloat ((double) o->quiet_high / o->quiet_minutes, <=, 0.004);
 }
 
 static void
@@ -155,9 +174,9 @@ test_predictor_demo_seeds (void)
   Outcome outcome = { 0 };
 
   g_assert_no_error (error);
-  for (guint64 seed = 11; seed <= 13; seed++)
+  for (guint64 seed = 11; seed <= 12; seed++)
     run_scenario (topology, seed, 2, &outcome);
-  check_outcome ("demo, seeds 11–13", &outcome);
+  check_outcome ("demo, seeds 11–12", &outcome, 0.65);
 }
 
 static void
@@ -174,7 +193,7 @@ test_predictor_geant_seeds (void)
   g_assert_no_error (error);
   for (guint64 seed = 21; seed <= 22; seed++)
     run_scenario (topology, seed, 2, &outcome);
-  check_outcome ("GÉANT 2012, seeds 21–22", &outcome);
+  check_outcome ("GÉANT 2012, seeds 21–22", &outcome, 0.48);
 }
 
 int

@@ -71,11 +71,11 @@ test_risk_model_learns_calibrated (void)
       double a = g_rand_double (rand);
       double truth = 1 / (1 + exp (-(-4 + 6 * a)));
 
-      features.x[PM_RISK_FEATURE_ANOMALY] = a;
+      features.x[PM_RISK_FEATURE_LEVEL] = a;
       pm_risk_model_train (model, &features, g_rand_double (rand) < truth);
     }
   g_assert_cmpuint (pm_risk_model_get_n_trained (model), ==, 200000);
-  g_assert_cmpfloat_with_epsilon (pm_risk_model_get_weight (model, PM_RISK_FEATURE_ANOMALY), 6,
+  g_assert_cmpfloat_with_epsilon (pm_risk_model_get_weight (model, PM_RISK_FEATURE_LEVEL), 6,
                                   1.0);
 
   for (int i = 0; i < 50000; i++)
@@ -86,7 +86,7 @@ test_risk_model_learns_calibrated (void)
       double p;
       int bucket;
 
-      features.x[PM_RISK_FEATURE_ANOMALY] = a;
+      features.x[PM_RISK_FEATURE_LEVEL] = a;
       p = pm_risk_model_predict (model, &features, NULL);
       bucket = MIN ((int) (p * 5), 4);
       predicted[bucket] += p;
@@ -131,6 +131,21 @@ test_risk_labeler_delays_and_labels (void)
   g_assert_cmpfloat (pm_risk_model_predict (model, &signal, NULL), !=, before);
 }
 
+/* Every feature has its own name: the explanations and the API report factors by it. */
+static void
+test_risk_model_feature_names (void)
+{
+  for (guint i = 0; i < PM_RISK_N_FEATURES; i++)
+    {
+      g_assert_cmpstr (pm_risk_feature_name (i), !=, "unknown");
+      g_assert_nonnull (pm_risk_feature_name (i));
+      for (guint j = 0; j < i; j++)
+        g_assert_cmpstr (pm_risk_feature_name (i), !=, pm_risk_feature_name (j));
+    }
+  g_assert_cmpstr (pm_risk_feature_name (PM_RISK_FEATURE_LEVEL), ==, "level");
+  g_assert_cmpstr (pm_risk_feature_name (PM_RISK_N_FEATURES), ==, "unknown");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -142,6 +157,7 @@ main (int   argc,
   g_test_add_func ("/risk-model/nan-is-absent", test_risk_model_nan_is_absent);
   g_test_add_func ("/risk-model/learns-calibrated", test_risk_model_learns_calibrated);
   g_test_add_func ("/risk-model/labeler-delays-and-labels", test_risk_labeler_delays_and_labels);
+  g_test_add_func ("/risk-model/feature-names", test_risk_model_feature_names);
 
   return g_test_run ();
 }

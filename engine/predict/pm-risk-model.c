@@ -61,11 +61,12 @@ pm_risk_model_init (PmRiskModel *self)
     [PM_RISK_FEATURE_LOSS_TREND] = 0.6,
     [PM_RISK_FEATURE_LATENCY_TREND] = 0.4,
     [PM_RISK_FEATURE_JITTER_LEVEL] = 0.2,
-    [PM_RISK_FEATURE_ANOMALY] = 2.0,
+    [PM_RISK_FEATURE_ANOMALY] = 0.5,
     [PM_RISK_FEATURE_LOSS_EXCESS] = 0.5,
     [PM_RISK_FEATURE_MAINTENANCE] = 1.0,
     [PM_RISK_FEATURE_WEATHER] = 1.0,
     [PM_RISK_FEATURE_HISTORY] = 1.0,
+    [PM_RISK_FEATURE_LEVEL] = 2.0,
   };
 
   memcpy (self->prior_weights, priors, sizeof priors);
@@ -165,6 +166,7 @@ pm_risk_feature_name (PmRiskFeature feature)
     [PM_RISK_FEATURE_MAINTENANCE] = "maintenance",
     [PM_RISK_FEATURE_WEATHER] = "weather",
     [PM_RISK_FEATURE_HISTORY] = "history",
+    [PM_RISK_FEATURE_LEVEL] = "level",
   };
   return (guint) feature < PM_RISK_N_FEATURES ? names[feature] : "unknown";
 }

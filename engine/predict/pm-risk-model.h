@@ -16,11 +16,12 @@ typedef enum
   PM_RISK_FEATURE_LOSS_TREND,        /* loss slope, in units of the segment's usual variation */
   PM_RISK_FEATURE_LATENCY_TREND,     /* latency slope, likewise */
   PM_RISK_FEATURE_JITTER_LEVEL,      /* jitter above its usual level */
-  PM_RISK_FEATURE_ANOMALY,           /* level above usual, in units of usual variation */
+  PM_RISK_FEATURE_ANOMALY,           /* the degradation detector's surprise (decades of rarity) */
   PM_RISK_FEATURE_LOSS_EXCESS,       /* loss above usual in absolute terms (per 3 points) */
   PM_RISK_FEATURE_MAINTENANCE,       /* evidence: maintenance hazard */
   PM_RISK_FEATURE_WEATHER,           /* evidence: weather hazard */
   PM_RISK_FEATURE_HISTORY,           /* evidence: the segment's own unexplained failure rate */
+  PM_RISK_FEATURE_LEVEL,             /* latency/loss/jitter level above usual, in usual variation */
   PM_RISK_N_FEATURES
 } PmRiskFeature;
 
