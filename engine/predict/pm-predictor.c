@@ -128,6 +128,7 @@ struct _PmPredictor
   PmAlertManager  *alerts;
   double          *risks;
   PmIsolationEstimate *isolation_estimates;
+  PmSegmentState  *alert_input;
   gint64           evaluated_until;
 };
 
@@ -665,6 +666,7 @@ pm_predictor_finalize (GObject *object)
   g_clear_object (&self->alerts);
   g_free (self->risks);
   g_free (self->isolation_estimates);
+  g_free (self->alert_input);
   for (guint i = 0; i < self->n_segments; i++)
     for (guint d = 0; d < N_DETECTORS; d++)
       g_clear_pointer (&self->segments[i].detectors[d], pm_anomaly_detector_free);
@@ -724,6 +726,7 @@ pm_predictor_new (PmTopology *topology,
   self->risks = g_new (double, MAX (self->n_segments, 1));
   self->isolation_estimates =
     g_new (PmIsolationEstimate, MAX (pm_topology_get_n_sites (topology), 1));
+  self->alert_input = g_new (PmSegmentState, MAX (self->n_segments, 1));
   self->evaluated_until = G_MININT64;
   return self;
 }
@@ -808,7 +811,15 @@ pm_predictor_update (PmPredictor     *self,
   pm_isolation_compute (self->isolation, self->risks, self->isolation_estimates, NULL);
   for (guint i = 0; i < snapshot->n_sites; i++)
     snapshot->sites[i].isolation = self->isolation_estimates[i].probability;
-  pm_alert_manager_update_segments (self->alerts, now_s, snapshot->segments, snapshot->n_segments);
+  /* Alerts are predictions: a segment that is already down raises none. Its risk goes to the
+   * alert manager as unknown, which neither fires, clears nor times anything, so an alert that
+   * fired before the cut stays firing through it, and the cut itself raises no new one (the map
+   * shows it as down). */
+  memcpy (self->alert_input, snapshot->segments, sizeof (PmSegmentState) * self->n_segments);
+  for (guint i = 0; i < self->n_segments; i++)
+    if (self->segments[i].down)
+      self->alert_input[i].risk = NAN;
+  pm_alert_manager_update_segments (self->alerts, now_s, self->alert_input, self->n_segments);
   pm_alert_manager_update_sites (self->alerts, now_s, snapshot->sites, snapshot->n_sites);
   pm_alert_manager_expire (self->alerts, now_s);
   g_clear_pointer (&snapshot->alerts, g_ptr_array_unref);
