@@ -65,28 +65,6 @@ dup_snapshot_cb (gpointer data)
   return pm_engine_dup_snapshot (data);
 }
 
-static gboolean
-acknowledge_cb (const char *id,
-                const char *who,
-                gint64      now,
-                gpointer    data,
-                GError    **error)
-{
-  return pm_engine_acknowledge_alert (data, id, who, now, error);
-}
-
-static gboolean
-silence_cb (const char *id,
-            gint64      until,
-            const char *reason,
-            const char *who,
-            gint64      now,
-            gpointer    data,
-            GError    **error)
-{
-  return pm_engine_silence_alert (data, id, until, reason, who, now, error);
-}
-
 /* Operator tokens live in the config dir; the first start creates one for the local user and
  * writes it where the user will look: beside the data when --data-dir is given. */
 static PmTokens *
@@ -134,6 +112,7 @@ pm_application_handle_local_options (GApplication *app,
   g_autofree char *topology = NULL, *resources = NULL, *source = NULL, *data_dir = NULL;
   g_autofree char *api = NULL;
   PmEngineOptions engine_options = { 0 };
+  PmApiAlertActions actions;
 
   if (g_variant_dict_contains (options, "version"))
     {
@@ -166,9 +145,8 @@ pm_application_handle_local_options (GApplication *app,
       return 1;
     }
   self->api = pm_api_server_new (dup_snapshot_cb, g_object_ref (self->engine), g_object_unref);
-  pm_api_alerts_register (self->api, self->tokens,
-                          &(PmApiAlertActions) { acknowledge_cb, silence_cb,
-                                                 g_object_ref (self->engine), g_object_unref });
+  pm_engine_get_api_alert_actions (self->engine, &actions);
+  pm_api_alerts_register (self->api, self->tokens, &actions);
   if (!pm_api_server_start (self->api, api, &error))
     {
       g_printerr ("premirror: %s\n", error->message);

@@ -417,3 +417,34 @@ pm_engine_silence_alert (PmEngine   *self,
     return translate_alert_error (error, alert_error);
   return TRUE;
 }
+
+static gboolean
+api_acknowledge_cb (const char *id,
+                    const char *who,
+                    gint64      now,
+                    gpointer    data,
+                    GError    **error)
+{
+  return pm_engine_acknowledge_alert (data, id, who, now, error);
+}
+
+static gboolean
+api_silence_cb (const char *id,
+                gint64      until,
+                const char *reason,
+                const char *who,
+                gint64      now,
+                gpointer    data,
+                GError    **error)
+{
+  return pm_engine_silence_alert (data, id, until, reason, who, now, error);
+}
+
+/* The alert actions the API offers, bound to this engine (the actions hold a reference). */
+void
+pm_engine_get_api_alert_actions (PmEngine          *self,
+                                 PmApiAlertActions *actions)
+{
+  *actions = (PmApiAlertActions) { api_acknowledge_cb, api_silence_cb, g_object_ref (self),
+                                   g_object_unref };
+}

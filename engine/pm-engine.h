@@ -9,6 +9,7 @@
 #include "model/pm-resources.h"
 #include "model/pm-topology.h"
 #include "pm-snapshot.h"
+#include "route/pm-api-alerts.h"
 #include "telemetry/pm-clock.h"
 
 G_BEGIN_DECLS
@@ -69,5 +70,8 @@ gboolean     pm_engine_silence_alert  (PmEngine   *self,
                                        const char *who,
                                        gint64      now_s,
                                        GError    **error);
+
+void         pm_engine_get_api_alert_actions (PmEngine          *self,
+                                             PmApiAlertActions *actions);
 
 G_END_DECLS

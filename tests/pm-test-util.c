@@ -152,3 +152,40 @@ pm_test_segment_by_circuit (PmTopology *topology,
       return (int) i;
   return pm_topology_lookup_segment (topology, circuit_id);
 }
+
+void
+pm_test_run_clear (PmTestRun *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+void
+pm_test_run_program (PmTestRun  *run,
+                     const char *program_env,
+                     ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *path = g_getenv (program_env);
+  const char *arg;
+  va_list args;
+
+  g_assert_nonnull (path);
+  g_ptr_array_add (argv, (gpointer) path);
+  va_start (args, program_env);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_newv ((const char *const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->status = g_subprocess_get_exit_status (process);
+}

@@ -58,4 +58,21 @@ void        pm_test_assert_error_names (const GError *error,
 int   pm_test_segment_by_circuit (PmTopology *topology,
                                   const char *circuit_id);
 
+/* What a program run by a test said and how it ended. */
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} PmTestRun;
+
+void pm_test_run_clear   (PmTestRun *run);
+/* Runs the program whose path is in the environment variable program_env with the NULL-terminated
+ * arguments, and waits for it. */
+void pm_test_run_program (PmTestRun  *run,
+                          const char *program_env,
+                          ...) G_GNUC_NULL_TERMINATED;
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PmTestRun, pm_test_run_clear)
+
 G_END_DECLS

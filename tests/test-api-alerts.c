@@ -86,28 +86,6 @@ dup_snapshot_cb (gpointer data)
   return pm_engine_dup_snapshot (data);
 }
 
-static gboolean
-acknowledge_cb (const char *id,
-                const char *who,
-                gint64      now,
-                gpointer    data,
-                GError    **error)
-{
-  return pm_engine_acknowledge_alert (data, id, who, now, error);
-}
-
-static gboolean
-silence_cb (const char *id,
-            gint64      until,
-            const char *reason,
-            const char *who,
-            gint64      now,
-            gpointer    data,
-            GError    **error)
-{
-  return pm_engine_silence_alert (data, id, until, reason, who, now, error);
-}
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
@@ -116,6 +94,7 @@ fixture_set_up (Fixture       *fixture,
   g_autofree char *tokens_path = g_build_filename (dir, "tokens", NULL);
   g_autofree char *token_path = g_build_filename (dir, "api-token", NULL);
   PmEngineOptions options = { .data_dir = dir, .start_paused = TRUE };
+  PmApiAlertActions actions;
   g_autoptr(GError) error = NULL;
 
   fixture->engine = pm_engine_new (&options, &error);
@@ -129,10 +108,8 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->server = pm_api_server_new (dup_snapshot_cb, g_object_ref (fixture->engine),
                                        g_object_unref);
-  pm_api_alerts_register (fixture->server, fixture->tokens,
-                          &(PmApiAlertActions) { acknowledge_cb, silence_cb,
-                                                 g_object_ref (fixture->engine),
-                                                 g_object_unref });
+  pm_engine_get_api_alert_actions (fixture->engine, &actions);
+  pm_api_alerts_register (fixture->server, fixture->tokens, &actions);
   g_assert_true (pm_api_server_start (fixture->server, "127.0.0.1:0", &error));
   fixture->session = soup_session_new ();
   soup_session_set_proxy_resolver (fixture->session, NULL);

@@ -12,51 +12,6 @@
 
 #include "pm-test-util.h"
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static void
-run_eval (Run *run,
-          ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *path = g_getenv ("PM_PREMIRROR_EVAL");
-  const char *arg;
-  va_list args;
-
-  g_assert_nonnull (path);
-  g_ptr_array_add (argv, (gpointer) path);
-  va_start (args, run);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_newv ((const char *const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                               &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  run->status = g_subprocess_get_exit_status (process);
-}
-
 /* A NAB-style series with a level step; timestamps in NAB's form, one RFC 3339 and one unix
  * form, and values written in several styles, all of which must come back unchanged. */
 static char *
@@ -84,10 +39,10 @@ test_eval_cli_anomaly_scores_format (void)
   g_autofree char *input = NULL;
   g_auto(GStrv) in_lines = NULL;
   g_auto(GStrv) out_lines = NULL;
-  g_auto(Run) run = { 0 };
+  g_auto(PmTestRun) run = { 0 };
   double max_before = 0, max_after = 0;
 
-  run_eval (&run, "--anomaly-scores", path, NULL);
+  pm_test_run_program (&run, "PM_PREMIRROR_EVAL", "--anomaly-scores", path, NULL);
   g_assert_cmpstr (run.err, ==, "");
   g_assert_cmpint (run.status, ==, 0);
 
@@ -126,11 +81,11 @@ test_eval_cli_anomaly_scores_missing (void)
                                                    "2014-02-14 14:35:00,\n"
                                                    "2014-02-14 14:40:00,1\n"
                                                    "2014-02-14 14:35:00,1\n");
-  g_auto(Run) run = { 0 };
+  g_auto(PmTestRun) run = { 0 };
   g_auto(GStrv) lines = NULL;
   g_autofree char *where = NULL;
 
-  run_eval (&run, "--anomaly-scores", path, NULL);
+  pm_test_run_program (&run, "PM_PREMIRROR_EVAL", "--anomaly-scores", path, NULL);
   g_assert_cmpint (run.status, ==, 0);
   lines = g_strsplit (run.out, "\n", -1);
   /* No data, and a sample from the past: an empty score, never a number that reads as safe. */
@@ -150,9 +105,9 @@ assert_csv_error (const char *contents,
 {
   g_autofree char *path = pm_test_write_temp_file ("bad.csv", contents);
   g_autofree char *where = g_strdup_printf ("premirror-eval: %s:%u: ", path, line);
-  g_auto(Run) run = { 0 };
+  g_auto(PmTestRun) run = { 0 };
 
-  run_eval (&run, "--anomaly-scores", path, NULL);
+  pm_test_run_program (&run, "PM_PREMIRROR_EVAL", "--anomaly-scores", path, NULL);
   g_assert_cmpint (run.status, ==, 1);
   g_assert_cmpstr (run.out, ==, "");
   g_assert_true (g_str_has_prefix (run.err, where));
@@ -177,46 +132,46 @@ test_eval_cli_refuses (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (later); i++)
     {
-      g_auto(Run) run = { 0 };
+      g_auto(PmTestRun) run = { 0 };
       g_autofree char *expected = g_strdup_printf ("premirror-eval: %s is not available yet",
                                                    later[i]);
 
-      run_eval (&run, later[i], "3", NULL);
+      pm_test_run_program (&run, "PM_PREMIRROR_EVAL", later[i], "3", NULL);
       g_assert_cmpint (run.status, ==, 2);
       g_assert_true (g_str_has_prefix (run.err, expected));
     }
   {
-    g_auto(Run) run = { 0 };
+    g_auto(PmTestRun) run = { 0 };
 
-    run_eval (&run, "--e2e", "--nab", "/nowhere", NULL);
+    pm_test_run_program (&run, "PM_PREMIRROR_EVAL", "--e2e", "--nab", "/nowhere", NULL);
     g_assert_cmpint (run.status, ==, 2);
     g_assert_nonnull (strstr (run.err, "--e2e is not available yet"));
   }
   {
-    g_auto(Run) run = { 0 };
+    g_auto(PmTestRun) run = { 0 };
 
-    run_eval (&run, NULL);
+    pm_test_run_program (&run, "PM_PREMIRROR_EVAL", NULL);
     g_assert_cmpint (run.status, ==, 2);
     g_assert_nonnull (strstr (run.err, "nothing to do"));
   }
   {
-    g_auto(Run) run = { 0 };
+    g_auto(PmTestRun) run = { 0 };
 
-    run_eval (&run, "--anomaly-scores", "a.csv", "--nab", "dir", NULL);
+    pm_test_run_program (&run, "PM_PREMIRROR_EVAL", "--anomaly-scores", "a.csv", "--nab", "dir", NULL);
     g_assert_cmpint (run.status, ==, 2);
     g_assert_nonnull (strstr (run.err, "not both"));
   }
   {
-    g_auto(Run) run = { 0 };
+    g_auto(PmTestRun) run = { 0 };
 
-    run_eval (&run, "--nab", "dir", "--detector-param", "no_such=1", NULL);
+    pm_test_run_program (&run, "PM_PREMIRROR_EVAL", "--nab", "dir", "--detector-param", "no_such=1", NULL);
     g_assert_cmpint (run.status, ==, 2);
     g_assert_nonnull (strstr (run.err, "no_such"));
   }
   {
-    g_auto(Run) run = { 0 };
+    g_auto(PmTestRun) run = { 0 };
 
-    run_eval (&run, "--frobnicate", NULL);
+    pm_test_run_program (&run, "PM_PREMIRROR_EVAL", "--frobnicate", NULL);
     g_assert_cmpint (run.status, ==, 2);
     g_assert_nonnull (strstr (run.err, "--frobnicate"));
   }
@@ -225,9 +180,9 @@ test_eval_cli_refuses (void)
 static void
 test_eval_cli_version (void)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(PmTestRun) run = { 0 };
 
-  run_eval (&run, "--version", NULL);
+  pm_test_run_program (&run, "PM_PREMIRROR_EVAL", "--version", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_true (g_str_has_prefix (run.out, "premirror-eval "));
 }
@@ -258,8 +213,8 @@ test_eval_cli_nab_tiny (void)
   g_autofree char *labels = g_build_filename (labels_dir, "combined_windows.json", NULL);
   g_autofree char *profiles = g_build_filename (config_dir, "profiles.json", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_auto(Run) run = { 0 };
-  g_auto(Run) text_run = { 0 };
+  g_auto(PmTestRun) run = { 0 };
+  g_auto(PmTestRun) text_run = { 0 };
   JsonObject *root, *standard;
 
   g_assert_cmpint (g_mkdir_with_parents (data_dir, 0700), ==, 0);
@@ -275,7 +230,7 @@ test_eval_cli_nab_tiny (void)
                                       "{\"standard\": {\"CostMatrix\": {\"tpWeight\": 1.0, "
                                       "\"fnWeight\": 1.0, \"fpWeight\": 0.11}}}", -1, NULL));
 
-  run_eval (&run, "--nab", dir, "--json", NULL);
+  pm_test_run_program (&run, "PM_PREMIRROR_EVAL", "--nab", dir, "--json", NULL);
   g_assert_cmpstr (run.err, ==, "");
   g_assert_cmpint (run.status, ==, 0);
   root = parse_object (parser, run.out);
@@ -290,7 +245,7 @@ test_eval_cli_nab_tiny (void)
   g_assert_true (json_object_has_member (json_object_get_object_member (standard, "files"),
                                          "mine/step.csv"));
 
-  run_eval (&text_run, "--nab", dir, NULL);
+  pm_test_run_program (&text_run, "PM_PREMIRROR_EVAL", "--nab", dir, NULL);
   g_assert_cmpint (text_run.status, ==, 0);
   g_assert_true (g_str_has_prefix (text_run.out, "NAB corpus "));
   g_assert_nonnull (strstr (text_run.out, "\nstandard "));
@@ -301,15 +256,15 @@ test_eval_cli_nab_real (void)
 {
   g_autofree char *dir = pm_test_shared_data_path ("nab-aws");
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_auto(Run) run = { 0 };
-  g_auto(Run) fixed = { 0 };
-  g_auto(Run) unknown = { 0 };
+  g_auto(PmTestRun) run = { 0 };
+  g_auto(PmTestRun) fixed = { 0 };
+  g_auto(PmTestRun) unknown = { 0 };
   JsonObject *root, *profiles;
   const char *names[] = { "standard", "reward_low_FP_rate", "reward_low_FN_rate" };
 
   if (dir == NULL)
     return;
-  run_eval (&run, "--nab", dir, "--json", "--nab-files",
+  pm_test_run_program (&run, "PM_PREMIRROR_EVAL", "--nab", dir, "--json", "--nab-files",
             "ec2_cpu_utilization_ac20cd.csv,realAWSCloudwatch/rds_cpu_utilization_e47b3b.csv",
             NULL);
   g_assert_cmpstr (run.err, ==, "");
@@ -327,13 +282,13 @@ test_eval_cli_nab_real (void)
     }
 
   /* A fixed threshold above every score is the null detector. */
-  run_eval (&fixed, "--nab", dir, "--nab-files", "ec2_cpu_utilization_ac20cd.csv",
+  pm_test_run_program (&fixed, "PM_PREMIRROR_EVAL", "--nab", dir, "--nab-files", "ec2_cpu_utilization_ac20cd.csv",
             "--nab-threshold", "1.5", NULL);
   g_assert_cmpint (fixed.status, ==, 0);
   g_assert_nonnull (strstr (fixed.out, "threshold fixed"));
   g_assert_nonnull (strstr (fixed.out, "\nstandard                0.00 "));
 
-  run_eval (&unknown, "--nab", dir, "--nab-files", "nope.csv", NULL);
+  pm_test_run_program (&unknown, "PM_PREMIRROR_EVAL", "--nab", dir, "--nab-files", "nope.csv", NULL);
   g_assert_cmpint (unknown.status, ==, 1);
   g_assert_nonnull (strstr (unknown.err, "nope.csv"));
 }

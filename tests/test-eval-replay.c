@@ -198,55 +198,10 @@ test_baseline_values (void)
   g_assert_true (isnan (pm_eval_holt_winters_value (sparse, 3, 10, H)));
 }
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static void
-run_eval (Run *run,
-          ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *path = g_getenv ("PM_PREMIRROR_EVAL");
-  const char *arg;
-  va_list args;
-
-  g_assert_nonnull (path);
-  g_ptr_array_add (argv, (gpointer) path);
-  va_start (args, run);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_newv ((const char *const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                               &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  run->status = g_subprocess_get_exit_status (process);
-}
-
 static void
 test_cli_replay (void)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(PmTestRun) run = { 0 };
   g_autofree char *dir = pm_test_make_temp_dir ();
   g_autofree char *alerts_path = g_build_filename (dir, "alerts.jsonl", NULL);
   g_autofree char *alerts_text = NULL;
@@ -258,7 +213,7 @@ test_cli_replay (void)
   g_autoptr(GList) members = NULL;
   guint n_lines = 0;
 
-  run_eval (&run, "--seed", "5", "--days", "1", "--tune-seeds", "1", "--json",
+  pm_test_run_program (&run, "PM_PREMIRROR_EVAL", "--seed", "5", "--days", "1", "--tune-seeds", "1", "--json",
             "--alerts", alerts_path, NULL);
   g_test_message ("%s", run.err);
   g_assert_cmpint (run.status, ==, 0);
@@ -348,9 +303,9 @@ test_cli_errors (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) run = { 0 };
+      g_auto(PmTestRun) run = { 0 };
 
-      run_eval (&run, cases[i].args[0], cases[i].args[1], cases[i].args[2], cases[i].args[3],
+      pm_test_run_program (&run, "PM_PREMIRROR_EVAL", cases[i].args[0], cases[i].args[1], cases[i].args[2], cases[i].args[3],
                 NULL);
       g_test_message ("case %u: %s", i, run.err);
       g_assert_cmpint (run.status, ==, cases[i].status);

@@ -1,0 +1,9 @@
+/* pm-bench-grid.h: synthetic networks of any size for the benchmarks.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "model/pm-topology.h"
+
+PmTopology *pm_bench_grid_topology (guint n_segments);
