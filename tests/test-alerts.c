@@ -16,6 +16,10 @@ typedef PmAlert TestAlert;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestAlert, pm_alert_free)
 
 /* Three sites in a line, two segments: e0 (a–b) and e1 (b–c). */
+/* The thresholds the tests drive the manager with. */
+#define FIRE  0.5
+#define CLEAR 0.3
+
 static PmTopology *
 small_net (void)
 {
@@ -42,7 +46,13 @@ small_net (void)
 static PmAlertManager *
 manager (PmTopology *topology)
 {
-  return pm_alert_manager_new (topology, NULL);
+  PmAlertParams params;
+
+  /* The mechanics at round thresholds, whatever the tuned defaults are. */
+  pm_alert_params_init (&params);
+  params.fire_threshold = FIRE;
+  params.clear_threshold = CLEAR;
+  return pm_alert_manager_new (topology, &params);
 }
 
 static void
@@ -199,7 +209,7 @@ test_no_flapping (void)
       gint64 t = T0;
       guint naive_changes = 0;
       gboolean naive = FALSE;
-      double centres[] = { PM_ALERT_DEFAULT_FIRE_THRESHOLD, PM_ALERT_DEFAULT_CLEAR_THRESHOLD };
+      double centres[] = { FIRE, CLEAR };
 
       for (guint c = 0; c < G_N_ELEMENTS (centres); c++)
         for (gint64 end = t + 6 * 3600; t < end; t += TICK)

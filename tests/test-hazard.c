@@ -194,8 +194,8 @@ test_hazard_learns_rates (void)
 {
   g_autoptr(PmTopology) topology = load_line ();
   g_autoptr(PmHazardModel) model = pm_hazard_model_new (topology);
-  double prior_w = pm_hazard_model_get_rate (model, 0, PM_EVENT_MAINTENANCE);
-  double prior_e = pm_hazard_model_get_rate (model, 1, PM_EVENT_MAINTENANCE);
+  double prior_w = pm_hazard_model_get_rate (model, 0, PM_HAZARD_MAINTENANCE_OUTAGE);
+  double prior_e = pm_hazard_model_get_rate (model, 1, PM_HAZARD_MAINTENANCE_OUTAGE);
   PmSegmentHazard out[2];
 
   g_assert_cmpfloat (prior_w, ==, prior_e);
@@ -213,11 +213,41 @@ test_hazard_learns_rates (void)
     }
   /* Exposures are counted once they are over. */
   pm_hazard_model_evaluate (model, NULL, 21 * 86400, HORIZON, out);
-  g_assert_cmpfloat (pm_hazard_model_get_rate (model, 0, PM_EVENT_MAINTENANCE), >, 0.8);
-  g_assert_cmpfloat (pm_hazard_model_get_rate (model, 1, PM_EVENT_MAINTENANCE), <, 0.2);
+  g_assert_cmpfloat (pm_hazard_model_get_rate (model, 0, PM_HAZARD_MAINTENANCE_OUTAGE), >, 0.8);
+  g_assert_cmpfloat (pm_hazard_model_get_rate (model, 1, PM_HAZARD_MAINTENANCE_OUTAGE), <, 0.2);
   /* Weather learned nothing. */
-  g_assert_cmpfloat_with_epsilon (pm_hazard_model_get_rate (model, 0, PM_EVENT_WEATHER), 0.25,
+  g_assert_cmpfloat_with_epsilon (pm_hazard_model_get_rate (model, 0, PM_HAZARD_WEATHER_SEVERE), 0.25,
                                   1e-9);
+}
+
+/* Reroutes announced as DEGRADED never cut; outages always do: learning one must not dilute the
+ * other, or no outage window would ever look likely to cut. */
+static void
+test_hazard_impacts_learned_apart (void)
+{
+  g_autoptr(PmTopology) topology = load_line ();
+  g_autoptr(PmHazardModel) model = pm_hazard_model_new (topology);
+  PmSegmentHazard out[2];
+  double outage_prior = pm_hazard_model_get_rate (model, 0, PM_HAZARD_MAINTENANCE_OUTAGE);
+
+  for (int i = 0; i < 20; i++)
+    {
+      gint64 day = (gint64) i * 86400;
+      g_autofree char *id_outage = g_strdup_printf ("o%d", i);
+      g_autofree char *id_reroute = g_strdup_printf ("r%d", i);
+      g_autoptr(GPtrArray) reroute = events_of (
+        maintenance (id_reroute, "C-1", PM_IMPACT_DEGRADED, day, day + 3600), NULL);
+      g_autoptr(GPtrArray) outage = events_of (
+        maintenance (id_outage, "C-1", PM_IMPACT_OUTAGE, day + 43200, day + 46800), NULL);
+
+      pm_hazard_model_evaluate (model, reroute, day + 60, HORIZON, out);
+      pm_hazard_model_evaluate (model, outage, day + 43260, HORIZON, out);
+      pm_hazard_model_observe_partition (model, 0, day + 43800);
+    }
+  pm_hazard_model_evaluate (model, NULL, 21 * 86400, HORIZON, out);
+  g_assert_cmpfloat (pm_hazard_model_get_rate (model, 0, PM_HAZARD_MAINTENANCE_OUTAGE), >,
+                     MAX (0.8, outage_prior));
+  g_assert_cmpfloat (pm_hazard_model_get_rate (model, 0, PM_HAZARD_MAINTENANCE_PARTIAL), <, 0.1);
 }
 
 int
@@ -232,6 +262,7 @@ main (int   argc,
   g_test_add_func ("/hazard/weather-crossing-and-severity",
                    test_hazard_weather_crossing_and_severity);
   g_test_add_func ("/hazard/learns-rates", test_hazard_learns_rates);
+  g_test_add_func ("/hazard/impacts-learned-apart", test_hazard_impacts_learned_apart);
 
   return g_test_run ();
 }

@@ -21,7 +21,8 @@ typedef struct
   guint  warned_explained;      /* … whose top factor then is one the probes measured */
   guint  window_minutes;        /* segment-minutes inside [start − H, end) of outage maintenance */
   double window_risk;           /* … their summed risk */
-  guint  quiet_minutes;         /* segment-minutes far (> 4 H) from any partition of the segment */
+  guint  quiet_minutes;         /* segment-minutes far (> 4 H) from any partition of the segment
+                                 * and outside announced outage windows */
   guint  quiet_high;            /* … with risk ≥ 0.5 */
   double quiet_risk;
 } Outcome;
@@ -58,6 +59,9 @@ run_scenario (PmTopology *topology,
   guint n = pm_topology_get_n_segments (topology);
   g_autofree double *max_before = g_new0 (double, truth->len);
   g_autofree gboolean *explained = g_new0 (gboolean, truth->len);
+  /* Announced outage windows (seen through the horizon) are meant to raise the risk, whether or
+   * not they end up cutting: their minutes are not quiet ones. */
+  g_autofree gboolean *in_window = g_new0 (gboolean, n);
   g_autoptr(GError) error = NULL;
 
   for (gint64 t = start - 86400 + WARMUP_S; t < end; t += MINUTE)
@@ -88,6 +92,7 @@ run_scenario (PmTopology *topology,
                              && g_strcmp0 (top, "weather") != 0 && g_strcmp0 (top, "history") != 0;
             }
         }
+      memset (in_window, 0, sizeof (gboolean) * n);
       for (guint e = 0; e < events->len; e++)
         {
           const PmEvent *event = g_ptr_array_index (events, e);
@@ -99,6 +104,7 @@ run_scenario (PmTopology *topology,
               || segment < 0 || event->issued_s > t || t < event->start_s - HORIZON
               || t >= event->end_s)
             continue;
+          in_window[segment] = TRUE;
           risk = snapshot->segments[segment].risk;
           if (!isnan (risk) && snapshot->segments[segment].n_factors > 0
               && g_strcmp0 (snapshot->segments[segment].factors[0].name, "down") != 0)
@@ -108,7 +114,7 @@ run_scenario (PmTopology *topology,
             }
         }
       for (guint s = 0; s < n; s++)
-        if (!near_partition (truth, s, t) && !isnan (snapshot->segments[s].risk))
+        if (!near_partition (truth, s, t) && !in_window[s] && !isnan (snapshot->segments[s].risk))
           {
             outcome->quiet_minutes++;
             outcome->quiet_high += snapshot->segments[s].risk >= 0.5;

@@ -4,24 +4,32 @@
  * maintenance window on the segment's circuit that overlaps [now, now + H), or a weather alert
  * whose polygon crosses the segment's line in that interval. Each exposure is remembered until it
  * is over; a partition of the segment that starts while it lasts marks it a hit. The hazard is the
- * segment's learned hit rate for that kind of event (a beta-binomial estimate shrunk towards the
+ * segment's learned hit rate for that class of event (a beta-binomial estimate shrunk towards the
  * network-wide rate, itself shrunk towards a prior), scaled for weather by the alert's CAP
  * severity, certainty and urgency, so that a network whose storms never cut anything learns to
- * stop worrying about them, and a segment that always fails in storms stands out.
+ * stop worrying about them, and a segment that always fails in storms stands out. Classes split
+ * what cuts at very different rates: an OUTAGE window from a reroute announced as DEGRADED, a
+ * Severe storm from a Minor one; learned together, the harmless ones would dilute the rate of
+ * the dangerous ones until no outage window looked likely to cut.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "pm-hazard.h"
 
-/* Prior P(partition | exposure) before anything is learned, and how many exposures it weighs. */
-#define MAINTENANCE_PRIOR        0.5
-#define WEATHER_PRIOR            0.25
+/* How many exposures the prior weighs. */
 #define PRIOR_STRENGTH_NETWORK   4.0
 #define PRIOR_STRENGTH_SEGMENT   3.0
 /* A partition this long after an exposure ends still counts as its consequence. */
 #define EXPOSURE_GRACE_S         (15 * 60)
-/* Impacts short of an outage reroute traffic but rarely cut: a fraction of the outage hazard. */
-#define DEGRADED_IMPACT_FACTOR   0.2
+
+/* Prior P(partition | exposure) per class, before anything is learned: impacts short of an
+ * outage reroute traffic but rarely cut. */
+static const double class_priors[PM_HAZARD_N_CLASSES] = {
+  [PM_HAZARD_MAINTENANCE_OUTAGE] = 0.5,
+  [PM_HAZARD_MAINTENANCE_PARTIAL] = 0.1,
+  [PM_HAZARD_WEATHER_SEVERE] = 0.25,
+  [PM_HAZARD_WEATHER_OTHER] = 0.1,
+};
 
 typedef struct
 {
@@ -31,10 +39,10 @@ typedef struct
 
 typedef struct
 {
-  guint       segment;
-  PmEventKind kind;
-  gint64      end_s;
-  gboolean    hit;
+  guint         segment;
+  PmHazardClass hazard_class;
+  gint64        end_s;
+  gboolean      hit;
 } Exposure;
 
 struct _PmHazardModel
@@ -43,17 +51,21 @@ struct _PmHazardModel
 
   PmTopology *topology;
   GHashTable *segment_by_circuit;  /* circuit id (or segment id) → index + 1 */
-  Counts     *counts;              /* n_segments × 2 kinds */
-  Counts      network[2];
+  Counts     *counts;              /* n_segments × PM_HAZARD_N_CLASSES */
+  Counts      network[PM_HAZARD_N_CLASSES];
   GHashTable *exposures;           /* "event-id\nsegment" → Exposure */
 };
 
 G_DEFINE_TYPE (PmHazardModel, pm_hazard_model, G_TYPE_OBJECT)
 
-static double
-prior_for (PmEventKind kind)
+static PmHazardClass
+class_of (const PmEvent *event)
 {
-  return kind == PM_EVENT_MAINTENANCE ? MAINTENANCE_PRIOR : WEATHER_PRIOR;
+  if (event->kind == PM_EVENT_MAINTENANCE)
+    return event->impact == PM_IMPACT_OUTAGE ? PM_HAZARD_MAINTENANCE_OUTAGE
+                                             : PM_HAZARD_MAINTENANCE_PARTIAL;
+  return event->severity <= PM_SEVERITY_SEVERE ? PM_HAZARD_WEATHER_SEVERE
+                                               : PM_HAZARD_WEATHER_OTHER;
 }
 
 static double
@@ -93,8 +105,8 @@ retire_exposures (PmHazardModel *self,
 
       if (now_s <= exposure->end_s + EXPOSURE_GRACE_S)
         continue;
-      segment = &self->counts[exposure->segment * 2 + exposure->kind];
-      network = &self->network[exposure->kind];
+      segment = &self->counts[exposure->segment * PM_HAZARD_N_CLASSES + exposure->hazard_class];
+      network = &self->network[exposure->hazard_class];
       segment->exposures++;
       network->exposures++;
       if (exposure->hit)
@@ -118,7 +130,7 @@ remember_exposure (PmHazardModel *self,
     {
       exposure = g_new0 (Exposure, 1);
       exposure->segment = segment;
-      exposure->kind = event->kind;
+      exposure->hazard_class = class_of (event);
       g_hash_table_insert (self->exposures, g_steal_pointer (&key), exposure);
     }
   exposure->end_s = MAX (exposure->end_s, event->end_s);
@@ -142,7 +154,6 @@ apply_maintenance (PmHazardModel   *self,
                    PmSegmentHazard *out)
 {
   int segment = pm_hazard_model_match_segment (self, event);
-  double factor;
   double hazard;
   PmSegmentHazard *h;
   g_autoptr(GDateTime) start = NULL;
@@ -152,9 +163,8 @@ apply_maintenance (PmHazardModel   *self,
 
   if (segment < 0 || event->impact == PM_IMPACT_NO_IMPACT)
     return;
-  factor = event->impact == PM_IMPACT_OUTAGE ? 1.0 : DEGRADED_IMPACT_FACTOR;
   remember_exposure (self, event, (guint) segment);
-  hazard = factor * pm_hazard_model_get_rate (self, (guint) segment, PM_EVENT_MAINTENANCE);
+  hazard = pm_hazard_model_get_rate (self, (guint) segment, class_of (event));
   h = &out[segment];
   if (hazard <= h->maintenance)
     return;
@@ -187,7 +197,7 @@ apply_weather (PmHazardModel   *self,
       if (!crosses (self, event, i))
         continue;
       remember_exposure (self, event, i);
-      hazard = scale * pm_hazard_model_get_rate (self, i, PM_EVENT_WEATHER);
+      hazard = scale * pm_hazard_model_get_rate (self, i, class_of (event));
       if (hazard > out[i].weather)
         {
           out[i].weather = hazard;
@@ -230,7 +240,7 @@ pm_hazard_model_new (PmTopology *topology)
   guint n = pm_topology_get_n_segments (topology);
 
   self->topology = g_object_ref (topology);
-  self->counts = g_new0 (Counts, (gsize) n * 2);
+  self->counts = g_new0 (Counts, (gsize) n * PM_HAZARD_N_CLASSES);
   /* Notices name circuits; a topology without circuit ids is matched on segment ids. */
   for (guint i = 0; i < n; i++)
     {
@@ -299,16 +309,15 @@ pm_hazard_model_observe_partition (PmHazardModel *self,
     }
 }
 
-/* P(partition | exposure to this kind of event) for the segment: its own record shrunk towards
- * the network's, which is shrunk towards the prior. */
+/* The segment's own record shrunk towards the network's, which is shrunk towards the prior. */
 double
 pm_hazard_model_get_rate (PmHazardModel *self,
                           guint          segment,
-                          PmEventKind    kind)
+                          PmHazardClass  hazard_class)
 {
-  const Counts *network = &self->network[kind];
-  const Counts *own = &self->counts[segment * 2 + kind];
-  double network_rate = (network->hits + PRIOR_STRENGTH_NETWORK * prior_for (kind))
+  const Counts *network = &self->network[hazard_class];
+  const Counts *own = &self->counts[segment * PM_HAZARD_N_CLASSES + hazard_class];
+  double network_rate = (network->hits + PRIOR_STRENGTH_NETWORK * class_priors[hazard_class])
                         / (network->exposures + PRIOR_STRENGTH_NETWORK);
 
   return (own->hits + PRIOR_STRENGTH_SEGMENT * network_rate)

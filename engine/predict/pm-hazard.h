@@ -21,6 +21,16 @@ typedef struct
   char   weather_text[96];
 } PmSegmentHazard;
 
+/* What the model learns a rate for: impacts and severities that differ in how often they cut. */
+typedef enum
+{
+  PM_HAZARD_MAINTENANCE_OUTAGE,   /* a window announced as OUTAGE (or an unknown impact) */
+  PM_HAZARD_MAINTENANCE_PARTIAL,  /* REDUCED-REDUNDANCY or DEGRADED: a reroute, rarely a cut */
+  PM_HAZARD_WEATHER_SEVERE,       /* CAP severity Extreme or Severe */
+  PM_HAZARD_WEATHER_OTHER,        /* Moderate, Minor or Unknown */
+  PM_HAZARD_N_CLASSES,
+} PmHazardClass;
+
 #define PM_TYPE_HAZARD_MODEL (pm_hazard_model_get_type ())
 G_DECLARE_FINAL_TYPE (PmHazardModel, pm_hazard_model, PM, HAZARD_MODEL, GObject)
 
@@ -33,9 +43,10 @@ void           pm_hazard_model_evaluate         (PmHazardModel   *self,
 void           pm_hazard_model_observe_partition (PmHazardModel *self,
                                                   guint          segment,
                                                   gint64         start_s);
+/* P(partition | exposure to an event of this class) for the segment. */
 double         pm_hazard_model_get_rate         (PmHazardModel *self,
                                                  guint          segment,
-                                                 PmEventKind    kind);
+                                                 PmHazardClass  hazard_class);
 int            pm_hazard_model_match_segment    (PmHazardModel *self,
                                                  const PmEvent *event);
 
