@@ -30,6 +30,7 @@ struct _PmEngine
   GMutex         snapshot_lock;  /* guards the snapshot pointer: the API thread reads it */
   char          *source_error;
   guint          tick_id;
+  gboolean       warming_up;  /* the predictor is being warmed up in a worker thread */
 };
 
 enum
@@ -159,12 +160,15 @@ build_snapshot (PmEngine *self,
           if (event->issued_s <= now_s && event->start_s <= now_s && now_s < event->end_s)
             g_ptr_array_add (snapshot->events, pm_event_copy (event));
         }
-      pm_predictor_update (self->predictor, self->store, events, now_s, snapshot);
+      if (!self->warming_up)
+        pm_predictor_update (self->predictor, self->store, events, now_s, snapshot);
     }
-  else
+  else if (!self->warming_up)
     {
       pm_predictor_update (self->predictor, self->store, NULL, now_s, snapshot);
     }
+  snapshot->horizon_s = pm_predictor_get_horizon (self->predictor);
+  snapshot->predicting = !self->warming_up;
   return snapshot;
 }
 
@@ -190,6 +194,74 @@ pm_engine_tick (PmEngine *self)
   /* Unreferenced outside the lock: the last reference may free a large snapshot. */
   g_clear_pointer (&old, pm_snapshot_unref);
   g_signal_emit (self, signals[CHANGED], 0, self->snapshot);
+}
+
+typedef struct
+{
+  PmPredictor   *predictor;
+  PmSeriesStore *store;
+  gint64         now_s;
+} WarmUp;
+
+static void
+warm_up_free (gpointer data)
+{
+  WarmUp *warm_up = data;
+
+  g_object_unref (warm_up->predictor);
+  pm_series_store_free (warm_up->store);
+  g_free (warm_up);
+}
+
+static void
+warm_up_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  WarmUp *warm_up = task_data;
+
+  pm_predictor_warm_up (warm_up->predictor, warm_up->store, warm_up->now_s);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+warm_up_done (GObject      *source_object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  PmEngine *self = PM_ENGINE (source_object);
+
+  self->warming_up = FALSE;
+  /* The minutes that passed meanwhile are walked from the live store at this tick. */
+  if (self->tick_id != 0)
+    pm_engine_tick (self);
+}
+
+/* Fitting every forecaster on the stored day and training on it takes seconds for a large
+ * network: it runs in a worker thread on a copy of the store, while ticks keep the map live
+ * (risks unknown, no alerts) and the predictor is left alone until it is done. */
+static void
+start_warm_up (PmEngine *self,
+               gint64    now_s)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, warm_up_done, NULL);
+  WarmUp *warm_up = g_new0 (WarmUp, 1);
+
+  warm_up->predictor = g_object_ref (self->predictor);
+  warm_up->store = pm_series_store_copy (self->store);
+  warm_up->now_s = now_s;
+  g_task_set_task_data (task, warm_up, warm_up_free);
+  g_task_set_source_tag (task, start_warm_up);
+  g_task_run_in_thread (task, warm_up_thread);
+}
+
+gboolean
+pm_engine_is_predicting (PmEngine *self)
+{
+  g_return_val_if_fail (PM_IS_ENGINE (self), FALSE);
+
+  return !self->warming_up && pm_predictor_is_warm (self->predictor);
 }
 
 static gboolean
@@ -293,9 +365,20 @@ pm_engine_start (PmEngine *self,
   if (!pm_demo_prepare_edges (self->data_dir, self->topology, error))
     return FALSE;
 
-  pm_engine_tick (self);
-  if (self->tick_id == 0)
-    self->tick_id = g_timeout_add (self->tick_ms, tick_cb, self);
+  if (self->tick_id != 0)
+    return TRUE;
+  if (pm_predictor_is_warm (self->predictor) || self->warming_up)
+    {
+      pm_engine_tick (self);
+    }
+  else
+    {
+      /* The first tick loads the history (and shows it); the warm-up learns from it. */
+      self->warming_up = TRUE;
+      pm_engine_tick (self);
+      start_warm_up (self, self->snapshot->time_s);
+    }
+  self->tick_id = g_timeout_add (self->tick_ms, tick_cb, self);
   return TRUE;
 }
 

@@ -44,6 +44,9 @@ gboolean     pm_engine_start          (PmEngine *self,
                                        GError  **error);
 void         pm_engine_stop           (PmEngine *self);
 void         pm_engine_tick           (PmEngine *self);
+/* FALSE from pm_engine_start until the predictor has learned from the stored history (in a
+ * worker thread); snapshots meanwhile carry no risk (PmSnapshot.predicting). */
+gboolean     pm_engine_is_predicting  (PmEngine *self);
 
 PmClock     *pm_engine_get_clock      (PmEngine *self);
 PmTopology  *pm_engine_get_topology   (PmEngine *self);

@@ -97,6 +97,8 @@ struct _PmSnapshot
   PmSiteState    *sites;
   GPtrArray      *events;           /* PmEvent: infrastructure events active now */
   gint64          horizon_s;        /* the risk horizon H */
+  gboolean        predicting;       /* FALSE while the predictor still learns from the stored
+                                     * history: every risk is unknown, no alert is raised */
   GPtrArray      *alerts;           /* PmAlert: pending and firing, then recently resolved */
 };
 

@@ -189,3 +189,19 @@ pm_test_run_program (PmTestRun  *run,
   g_assert_true (g_subprocess_get_if_exited (process));
   run->status = g_subprocess_get_exit_status (process);
 }
+
+void
+pm_test_engine_start (PmEngine *engine)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+  g_assert_true (pm_engine_start (engine, &error));
+  g_assert_no_error (error);
+  pm_engine_stop (engine);
+  while (!pm_engine_is_predicting (engine))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}

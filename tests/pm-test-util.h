@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "pm-engine.h"
 #include "pm-topology.h"
 
 G_BEGIN_DECLS
@@ -74,5 +75,9 @@ void pm_test_run_program (PmTestRun  *run,
                           ...) G_GNUC_NULL_TERMINATED;
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PmTestRun, pm_test_run_clear)
+
+/* Starts the engine, stops its timer (the test ticks it), and waits for the predictor's warm-up in
+ * its worker thread to finish, so that the next tick predicts. */
+void pm_test_engine_start (PmEngine *engine);
 
 G_END_DECLS

@@ -99,8 +99,7 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->engine = pm_engine_new (&options, &error);
   g_assert_no_error (error);
-  g_assert_true (pm_engine_start (fixture->engine, &error));
-  pm_engine_stop (fixture->engine);
+  pm_test_engine_start (fixture->engine);
   fixture->tokens = pm_tokens_open (tokens_path, token_path, "operator", &error);
   g_assert_no_error (error);
   g_file_get_contents (token_path, &fixture->token, NULL, NULL);

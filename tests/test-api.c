@@ -77,8 +77,7 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->engine = pm_engine_new (&options, &error);
   g_assert_no_error (error);
-  pm_engine_start (fixture->engine, &error);
-  g_assert_no_error (error);
+  pm_test_engine_start (fixture->engine);
 
   fixture->server = pm_api_server_new (dup_engine_snapshot_cb, g_object_ref (fixture->engine),
                                        g_object_unref);

@@ -29,8 +29,7 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->engine = pm_engine_new (&options, &error);
   g_assert_no_error (error);
-  g_assert_true (pm_engine_start (fixture->engine, &error));
-  pm_engine_stop (fixture->engine);
+  pm_test_engine_start (fixture->engine);
 
   fixture->window = pm_window_new (NULL, fixture->engine);
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1200, 760);

@@ -46,7 +46,13 @@ update_header (PmWindow   *self,
 
   gtk_label_set_label (self->clock_label, clock);
   gtk_menu_button_set_label (self->speed_button, speed);
-  source = g_strdup_printf ("%s · %s", snapshot->source_description, state);
+  if (snapshot->predicting)
+    source = g_strdup_printf ("%s · %s", snapshot->source_description, state);
+  else
+    /* Translators: source description, source state; the predictor is still learning from the
+     * stored metrics, so no risk is shown yet. */
+    source = g_strdup_printf (_("%s · %s · learning from history"),
+                              snapshot->source_description, state);
   gtk_label_set_label (self->source_label, source);
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->source_label), "success");

@@ -753,6 +753,53 @@ forecaster_time (PmPredictor *self,
 
 /* Brings the predictor up to now_s and writes risk, expected time and factors of every segment
  * into the snapshot (which the caller has not yet published). */
+/* The whole minutes since the last evaluation (or across the stored history), before now_s. */
+static void
+walk_history (PmPredictor   *self,
+              PmSeriesStore *store,
+              gint64         now_s)
+{
+  gint64 span = (gint64) pm_series_store_get_capacity (store) * pm_series_store_get_step (store);
+  gint64 first;
+
+  first = self->evaluated_until == G_MININT64 ? now_s - span + self->horizon_s
+                                              : self->evaluated_until + EVALUATE_EVERY_S;
+  first = first - ((first % EVALUATE_EVERY_S) + EVALUATE_EVERY_S) % EVALUATE_EVERY_S;
+  for (gint64 t = MAX (first, now_s - span + self->horizon_s); t < now_s; t += EVALUATE_EVERY_S)
+    {
+      evaluate (self, store, t, FALSE, NULL);
+      self->evaluated_until = t;
+    }
+}
+
+void
+pm_predictor_warm_up (PmPredictor   *self,
+                      PmSeriesStore *store,
+                      gint64         now_s)
+{
+  g_return_if_fail (PM_IS_PREDICTOR (self));
+
+  if (self->fitted)
+    return;
+  for (guint i = 0; i < self->n_segments; i++)
+    {
+      if (pm_forecaster_fit (self->forecaster, i, store))
+        self->segments[i].forecaster_until = forecaster_time (self, i);
+      self->segments[i].next_refit_s = now_s + REFIT_EVERY_S
+                                       + (gint64) i * REFIT_EVERY_S / self->n_segments;
+    }
+  self->fitted = TRUE;
+  walk_history (self, store, now_s);
+}
+
+gboolean
+pm_predictor_is_warm (PmPredictor *self)
+{
+  g_return_val_if_fail (PM_IS_PREDICTOR (self), FALSE);
+
+  return self->fitted;
+}
+
 void
 pm_predictor_update (PmPredictor     *self,
                      PmSeriesStore   *store,
@@ -760,23 +807,14 @@ pm_predictor_update (PmPredictor     *self,
                      gint64           now_s,
                      PmSnapshot      *snapshot)
 {
-  gint64 span = (gint64) pm_series_store_get_capacity (store) * pm_series_store_get_step (store);
-  gint64 first;
-
   g_return_if_fail (PM_IS_PREDICTOR (self));
 
-  /* The forecasters: fitted on the whole stored history at the first call, then refitted in
-   * turn (a few segments per call, staggered so that they never all come due together). */
+  /* The forecasters: fitted on the whole stored history at the first call (unless a warm-up did
+   * it), then refitted in turn (a few segments per call, staggered so that they never all come
+   * due together). */
   if (!self->fitted)
     {
-      for (guint i = 0; i < self->n_segments; i++)
-        {
-          if (pm_forecaster_fit (self->forecaster, i, store))
-            self->segments[i].forecaster_until = forecaster_time (self, i);
-          self->segments[i].next_refit_s = now_s + REFIT_EVERY_S
-                                           + (gint64) i * REFIT_EVERY_S / self->n_segments;
-        }
-      self->fitted = TRUE;
+      pm_predictor_warm_up (self, store, now_s);
     }
   else
     {
@@ -793,16 +831,7 @@ pm_predictor_update (PmPredictor     *self,
             budget--;
           }
     }
-
-  /* The history walk: whole minutes since the last evaluation (or across the stored history). */
-  first = self->evaluated_until == G_MININT64 ? now_s - span + self->horizon_s
-                                              : self->evaluated_until + EVALUATE_EVERY_S;
-  first = first - ((first % EVALUATE_EVERY_S) + EVALUATE_EVERY_S) % EVALUATE_EVERY_S;
-  for (gint64 t = MAX (first, now_s - span + self->horizon_s); t < now_s; t += EVALUATE_EVERY_S)
-    {
-      evaluate (self, store, t, FALSE, NULL);
-      self->evaluated_until = t;
-    }
+  walk_history (self, store, now_s);
 
   pm_hazard_model_evaluate (self->hazard, events, now_s, self->horizon_s, self->hazards);
   evaluate (self, store, now_s, TRUE, snapshot);

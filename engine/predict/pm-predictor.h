@@ -21,6 +21,14 @@ G_DECLARE_FINAL_TYPE (PmPredictor, pm_predictor, PM, PREDICTOR, GObject)
 PmPredictor *pm_predictor_new         (PmTopology *topology,
                                        gint64      horizon_s);
 gint64       pm_predictor_get_horizon (PmPredictor *self);
+/* The long first step: fits every segment's forecasters on the stored history and walks it up to
+ * now_s (training the risk model on the outcomes it holds). It touches only the predictor and
+ * reads only the store, so it may run in a worker thread on a copy of the store while nothing
+ * else uses the predictor; pm_predictor_update does it itself when it has not been done. */
+void         pm_predictor_warm_up     (PmPredictor   *self,
+                                       PmSeriesStore *store,
+                                       gint64         now_s);
+gboolean     pm_predictor_is_warm     (PmPredictor   *self);
 void         pm_predictor_update      (PmPredictor     *self,
                                        PmSeriesStore   *store,
                                        const GPtrArray *events,

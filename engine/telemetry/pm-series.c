@@ -75,6 +75,20 @@ pm_series_store_free (PmSeriesStore *self)
   g_free (self);
 }
 
+PmSeriesStore *
+pm_series_store_copy (PmSeriesStore *self)
+{
+  PmSeriesStore *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_memdup2 (self, sizeof *self);
+  copy->rings = g_memdup2 (self->rings, sizeof (Ring) * MAX (self->n_segments, 1));
+  copy->samples = g_memdup2 (self->samples,
+                             sizeof (PmSample) * MAX ((gsize) self->n_segments * self->capacity, 1));
+  return copy;
+}
+
 guint
 pm_series_store_get_n_segments (PmSeriesStore *self)
 {

@@ -52,6 +52,9 @@ PmSeriesStore *pm_series_store_new          (guint  n_segments,
                                              gint64 step_s,
                                              gint64 span_s);
 void           pm_series_store_free         (PmSeriesStore *self);
+/* An independent copy (samples, windows and quality counters): long work on the history runs
+ * on a copy in a worker thread while the live store keeps filling. */
+PmSeriesStore *pm_series_store_copy         (PmSeriesStore *self);
 
 guint          pm_series_store_get_n_segments (PmSeriesStore *self);
 gint64         pm_series_store_get_step     (PmSeriesStore *self);
