@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 
+#include "model/pm-event-list.h"
 #include "pm-snapshot.h"
 #include "predict/pm-alerts.h"
 #include "predict/pm-predictor.h"
@@ -199,35 +200,43 @@ alerts_from_log (PmAlertManager *manager)
   return alerts;
 }
 
-/* One seed: Premirror (when tally is not NULL) and every baseline at each of its thresholds. */
+/* Where one replay's metrics, events and ground truth come from: the simulator of a seed, or
+ * recorded data. The loop below is the same for both, so that a replay of an exported scenario
+ * gives the simulator run's report. */
+typedef struct
+{
+  PmSource     *source;
+  GPtrArray  *(*get_events) (gpointer data,
+                             gint64   from_s,
+                             gint64   to_s);
+  gpointer      events_data;
+  const GArray *truth;       /* PmPartition */
+  gint64        start_s;     /* the scored range */
+  gint64        end_s;
+} Input;
+
+/* Premirror (when premirror_tally is not NULL) and every baseline at each of its thresholds. */
 static gboolean
 replay (const PmEvalScenario *scenario,
-        guint64               seed,
+        const Input          *input,
         PmEvalTally          *premirror_tally,
         GString              *alerts_jsonl,
         Baseline              baselines[PM_EVAL_N_METHODS],
         GError              **error)
 {
   PmTopology *topology = scenario->topology;
-  PmSimulatorConfig config = scenario->sim;
-  g_autoptr(PmSimulator) simulator = NULL;
   g_autoptr(PmPredictor) predictor = NULL;
   g_autoptr(PmSeriesStore) store = NULL;
-  g_autoptr(GArray) truth = NULL;
   guint n_segments = pm_topology_get_n_segments (topology);
   gint64 step_s = PM_SERIES_DEFAULT_STEP_S;
   guint window = (guint) (PM_EVAL_WINDOW_S / step_s);
   g_autofree PmSample *samples = g_new (PmSample, window);
   g_autofree float *loss = g_new (float, window);
-  gint64 start, end;
+  gint64 start = input->start_s, end = input->end_s;
   PmAlertParams params;
 
-  config.seed = seed;
-  simulator = pm_simulator_new (topology, &config);
   store = pm_series_store_new (n_segments, step_s, PM_SERIES_DEFAULT_SPAN_S);
   predictor = pm_predictor_new (topology, scenario->horizon_s);
-  start = config.start_s;
-  end = start + (gint64) scenario->days * DAY_S;
 
   /* The baselines alert with Premirror's hold time and hysteresis, on a 0/1 "probability". */
   pm_alert_manager_get_params (pm_predictor_get_alert_manager (predictor), PM_ALERT_SEGMENT,
@@ -241,13 +250,13 @@ replay (const PmEvalScenario *scenario,
   /* The first advance loads a day of history (the store's span); then one tick a minute. */
   for (gint64 t = start; t < end; t += MINUTE_S)
     {
-      if (!pm_source_advance (PM_SOURCE (simulator), store, t, error))
+      if (!pm_source_advance (input->source, store, t, error))
         return FALSE;
 
       if (premirror_tally != NULL)
         {
-          g_autoptr(GPtrArray) events = pm_simulator_get_events (simulator, t,
-                                                                 t + scenario->horizon_s);
+          g_autoptr(GPtrArray) events = input->get_events (input->events_data, t,
+                                                           t + scenario->horizon_s);
           g_autoptr(PmSnapshot) snapshot = pm_snapshot_new (topology);
 
           pm_predictor_update (predictor, store, events, t, snapshot);
@@ -281,20 +290,12 @@ replay (const PmEvalScenario *scenario,
           pm_alert_manager_expire (baselines[m].managers[k], t);
     }
 
-  if (scenario->truth != NULL)
-    {
-      truth = g_array_sized_new (FALSE, FALSE, sizeof (PmPartition), scenario->truth->len);
-      g_array_append_vals (truth, scenario->truth->data, scenario->truth->len);
-    }
-  else
-    truth = pm_simulator_get_partitions (simulator, start - DAY_S, end + DAY_S);
-
   if (premirror_tally != NULL)
     {
       PmAlertManager *manager = pm_predictor_get_alert_manager (predictor);
       g_autoptr(GArray) alerts = alerts_from_log (manager);
 
-      pm_eval_tally_add (premirror_tally, alerts, truth, n_segments, start, end,
+      pm_eval_tally_add (premirror_tally, alerts, input->truth, n_segments, start, end,
                          scenario->horizon_s);
       if (alerts_jsonl != NULL)
         pm_alert_manager_write_log (manager, PM_ALERT_SEGMENT, alerts_jsonl);
@@ -304,11 +305,72 @@ replay (const PmEvalScenario *scenario,
       {
         g_autoptr(GArray) alerts = alerts_from_log (baselines[m].managers[k]);
 
-        pm_eval_tally_add (&baselines[m].tallies[k], alerts, truth, n_segments, start, end,
-                           scenario->horizon_s);
+        pm_eval_tally_add (&baselines[m].tallies[k], alerts, input->truth, n_segments, start,
+                           end, scenario->horizon_s);
         g_clear_object (&baselines[m].managers[k]);
       }
   return TRUE;
+}
+
+void
+pm_eval_scenario_get_range (const PmEvalScenario *scenario,
+                            gint64               *start_s,
+                            gint64               *end_s)
+{
+  *start_s = scenario->sim.start_s;
+  *end_s = scenario->sim.start_s + (gint64) scenario->days * DAY_S;
+}
+
+GArray *
+pm_eval_simulator_truth (PmSimulator *simulator,
+                         gint64       start_s,
+                         gint64       end_s)
+{
+  return pm_simulator_get_partitions (simulator, start_s - DAY_S, end_s + DAY_S);
+}
+
+static GPtrArray *
+simulator_events (gpointer data,
+                  gint64   from_s,
+                  gint64   to_s)
+{
+  return pm_simulator_get_events (data, from_s, to_s);
+}
+
+static GPtrArray *
+recorded_events (gpointer data,
+                 gint64   from_s,
+                 gint64   to_s)
+{
+  if (data == NULL)
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) pm_event_free);
+  return pm_event_list_get_events (data, from_s, to_s);
+}
+
+/* One seed of the simulator, scored against scenario->truth or else the simulator's own. */
+static gboolean
+replay_simulated (const PmEvalScenario *scenario,
+                  guint64               seed,
+                  PmEvalTally          *premirror_tally,
+                  GString              *alerts_jsonl,
+                  Baseline              baselines[PM_EVAL_N_METHODS],
+                  GError              **error)
+{
+  PmSimulatorConfig config = scenario->sim;
+  g_autoptr(PmSimulator) simulator = NULL;
+  g_autoptr(GArray) own_truth = NULL;
+  Input input = { 0 };
+
+  config.seed = seed;
+  simulator = pm_simulator_new (scenario->topology, &config);
+  pm_eval_scenario_get_range (scenario, &input.start_s, &input.end_s);
+  if (scenario->truth == NULL)
+    own_truth = pm_eval_simulator_truth (simulator, input.start_s, input.end_s);
+  input.source = PM_SOURCE (simulator);
+  input.get_events = simulator_events;
+  input.events_data = simulator;
+  input.truth = scenario->truth != NULL ? scenario->truth : own_truth;
+  return replay (scenario, &input, premirror_tally, alerts_jsonl, baselines, error);
 }
 
 static void
@@ -370,7 +432,7 @@ pm_eval_replay_tune (const PmEvalScenario *scenario,
   tuning.truth = NULL;
   baselines_init (baselines, NULL);
   for (guint i = 0; i < n_seeds && ok; i++)
-    ok = replay (&tuning, seeds[i], NULL, NULL, baselines, error);
+    ok = replay_simulated (&tuning, seeds[i], NULL, NULL, baselines, error);
 
   thresholds[PM_EVAL_METHOD_PREMIRROR] = PM_ALERT_DEFAULT_FIRE_THRESHOLD;
   for (guint m = PM_EVAL_METHOD_STATIC; ok && m < PM_EVAL_N_METHODS; m++)
@@ -399,20 +461,25 @@ pm_eval_replay_tune (const PmEvalScenario *scenario,
   return ok;
 }
 
-gboolean
-pm_eval_replay_run (const PmEvalScenario *scenario,
-                    guint64               seed,
-                    const double          thresholds[PM_EVAL_N_METHODS],
-                    PmEvalReport         *report,
-                    GString              *alerts_jsonl,
-                    GError              **error)
+/* Adds one replay's counts to report, the baselines at their single threshold each. */
+static gboolean
+run_one (const PmEvalScenario *scenario,
+         const Input          *input,
+         guint64               seed,
+         const double          thresholds[PM_EVAL_N_METHODS],
+         PmEvalReport         *report,
+         GString              *alerts_jsonl,
+         GError              **error)
 {
   Baseline baselines[PM_EVAL_N_METHODS];
+  PmEvalTally *premirror = &report->tally[PM_EVAL_METHOD_PREMIRROR];
   gboolean ok;
 
   baselines_init (baselines, thresholds);
-  ok = replay (scenario, seed, &report->tally[PM_EVAL_METHOD_PREMIRROR], alerts_jsonl,
-               baselines, error);
+  if (input != NULL)
+    ok = replay (scenario, input, premirror, alerts_jsonl, baselines, error);
+  else
+    ok = replay_simulated (scenario, seed, premirror, alerts_jsonl, baselines, error);
   if (ok)
     {
       for (guint m = PM_EVAL_METHOD_STATIC; m < PM_EVAL_N_METHODS; m++)
@@ -421,6 +488,37 @@ pm_eval_replay_run (const PmEvalScenario *scenario,
     }
   baselines_clear (baselines);
   return ok;
+}
+
+gboolean
+pm_eval_replay_run (const PmEvalScenario *scenario,
+                    guint64               seed,
+                    const double          thresholds[PM_EVAL_N_METHODS],
+                    PmEvalReport         *report,
+                    GString              *alerts_jsonl,
+                    GError              **error)
+{
+  return run_one (scenario, NULL, seed, thresholds, report, alerts_jsonl, error);
+}
+
+gboolean
+pm_eval_replay_run_recorded (const PmEvalScenario *scenario,
+                             PmSource             *source,
+                             PmEventList          *events,
+                             gint64                start_s,
+                             gint64                end_s,
+                             const double          thresholds[PM_EVAL_N_METHODS],
+                             PmEvalReport         *report,
+                             GString              *alerts_jsonl,
+                             GError              **error)
+{
+  Input input = { source, recorded_events, events, scenario->truth, start_s, end_s };
+
+  g_return_val_if_fail (PM_IS_SOURCE (source), FALSE);
+  g_return_val_if_fail (scenario->truth != NULL, FALSE);
+  g_return_val_if_fail (start_s < end_s, FALSE);
+
+  return run_one (scenario, &input, 0, thresholds, report, alerts_jsonl, error);
 }
 
 static void

@@ -1,5 +1,6 @@
-/* pm-eval-replay.h: premirror-eval's scenario replay: the simulator through Premirror's
- * predictor and three baselines in virtual time, scored against ground truth.
+/* pm-eval-replay.h: premirror-eval's scenario replay: the simulator, or recorded metrics and
+ * event feeds, through Premirror's predictor and three baselines in virtual time, scored
+ * against ground truth.
  *
  * Every method gives each segment a score per virtual minute and goes through its own alert
  * manager with Premirror's hold time and hysteresis:
@@ -20,6 +21,7 @@
 
 #include <gio/gio.h>
 
+#include "model/pm-event-list.h"
 #include "model/pm-topology.h"
 #include "model/pm-truth.h"
 #include "pm-eval-metrics.h"
@@ -73,6 +75,16 @@ typedef struct
   gint64            horizon_s;
 } PmEvalScenario;
 
+/* The virtual time a simulator run of the scenario scores: [sim.start_s, + days). */
+void     pm_eval_scenario_get_range (const PmEvalScenario *scenario,
+                                     gint64               *start_s,
+                                     gint64               *end_s);
+/* A simulator run's ground truth: its partitions within a day either side of the scored range
+ * (an alert may be early, a cut may start before the range and last into it). */
+GArray  *pm_eval_simulator_truth    (PmSimulator          *simulator,
+                                     gint64                start_s,
+                                     gint64                end_s);
+
 /* Pooled results of one or more replays. */
 typedef struct
 {
@@ -102,6 +114,18 @@ gboolean pm_eval_replay_run   (const PmEvalScenario *scenario,
                                PmEvalReport         *report,
                                GString              *alerts_jsonl,
                                GError              **error);
+/* Replays recorded data the same way: metrics from source (advanced from its first call at
+ * start_s, when it loads its history, then one minute at a time), events from events (NULL:
+ * none), scored over [start_s, end_s) against scenario->truth, which must be given. */
+gboolean pm_eval_replay_run_recorded (const PmEvalScenario *scenario,
+                                      PmSource             *source,
+                                      PmEventList          *events,
+                                      gint64                start_s,
+                                      gint64                end_s,
+                                      const double          thresholds[PM_EVAL_N_METHODS],
+                                      PmEvalReport         *report,
+                                      GString              *alerts_jsonl,
+                                      GError              **error);
 /* Records the thresholds used on one topology, for the output. */
 void     pm_eval_report_add_thresholds (PmEvalReport *report,
                                         const char   *topology,

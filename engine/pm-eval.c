@@ -15,10 +15,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/pm-event-list.h"
+#include "model/pm-rfc3339.h"
 #include "pm-demo.h"
 #include "pm-eval-anomaly.h"
+#include "pm-eval-export.h"
 #include "pm-eval-replay.h"
 #include "predict/pm-predictor.h"
+#include "telemetry/pm-csv-source.h"
 
 void
 pm_eval_options_clear (PmEvalOptions *options)
@@ -32,6 +36,7 @@ pm_eval_options_clear (PmEvalOptions *options)
   g_clear_pointer (&options->from, g_free);
   g_clear_pointer (&options->to, g_free);
   g_clear_pointer (&options->truth, g_free);
+  g_clear_pointer (&options->events, g_strfreev);
   g_clear_pointer (&options->days, g_free);
   g_clear_pointer (&options->horizon, g_free);
   g_clear_pointer (&options->alerts, g_free);
@@ -55,7 +60,8 @@ pm_eval_options_parse (PmEvalOptions *options,
     { "resources", 0, 0, G_OPTION_ARG_FILENAME, &options->resources,
       "Resources and policies (JSON)", "FILE" },
     { "source", 0, 0, G_OPTION_ARG_STRING, &options->source,
-      "Metric source to replay: sim:?seed=N…, csv:FILE, prometheus:URL", "URI" },
+      "Metric source to replay: sim:?seed=N…, csv:FILE or csv:DIR (an exported scenario)",
+      "URI" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &options->seed,
       "Short for --source sim:?seed=N", "N" },
     { "seeds", 0, 0, G_OPTION_ARG_STRING, &options->seeds,
@@ -64,18 +70,24 @@ pm_eval_options_parse (PmEvalOptions *options,
       "Seeds (below 1000) on which the baselines' thresholds are tuned (default "
       PM_EVAL_DEFAULT_TUNE_SEEDS ")", "A-B,C,…" },
     { "from", 0, 0, G_OPTION_ARG_STRING, &options->from,
-      "Start of the replay (unix seconds or RFC 3339)", "T" },
+      "Start of the scored range of a csv: replay (unix seconds or RFC 3339; default: a day "
+      "after the first row, the day before being history)", "T" },
     { "to", 0, 0, G_OPTION_ARG_STRING, &options->to,
-      "End of the replay (unix seconds or RFC 3339)", "T" },
+      "End of the scored range of a csv: replay (default: the minute after the last row)", "T" },
     { "truth", 0, 0, G_OPTION_ARG_FILENAME, &options->truth,
-      "Ground-truth partitions (JSON)", "FILE" },
-    { "days", 0, 0, G_OPTION_ARG_STRING, &options->days, "Days to score (default 7), after a day of history", "N" },
+      "Ground-truth partitions (JSON); required for csv: replays", "FILE" },
+    { "events", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options->events,
+      "Maintenance notices (iCalendar) or weather alerts (CAP GeoJSON) of a csv: replay; "
+      "repeatable", "FILE" },
+    { "days", 0, 0, G_OPTION_ARG_STRING, &options->days,
+      "Days of a simulator scenario to score (default 7), after a day of history", "N" },
     { "horizon", 0, 0, G_OPTION_ARG_STRING, &options->horizon,
       "Prediction horizon (default 1800)", "SECONDS" },
     { "alerts", 0, 0, G_OPTION_ARG_FILENAME, &options->alerts,
       "Write every segment alert as JSON lines", "FILE" },
     { "export", 0, 0, G_OPTION_ARG_FILENAME, &options->export_dir,
-      "Write the scenario (metrics, truth, calendars, alerts)", "DIR" },
+      "Write the simulator scenario as metrics.csv, truth.json, maintenance.ics, "
+      "weather.geojson and topology.geojson, for --source csv:DIR", "DIR" },
     { "e2e", 0, 0, G_OPTION_ARG_NONE, &options->e2e,
       "Compare mirroring policies end to end", NULL },
     { "report", 0, 0, G_OPTION_ARG_FILENAME, &options->report_dir,
@@ -102,8 +114,10 @@ pm_eval_options_parse (PmEvalOptions *options,
                                 "Replays metrics through Premirror's engine in virtual time and "
                                 "reports how well it predicts partitions.\n"
                                 "This build replays simulator scenarios (--seed, --seeds, --source "
-                                "sim:…) against the baselines, and evaluates the degradation "
-                                "detector (--anomaly-scores, --nab).");
+                                "sim:…) and recorded ones (--source csv:… with --truth and "
+                                "--events) against the baselines, exports simulator scenarios "
+                                "(--export), and evaluates the degradation detector "
+                                "(--anomaly-scores, --nab).");
   g_option_context_set_description (context,
                                     "Exit status: 0 done, 1 the evaluation failed, "
                                     "2 wrong command line.");
@@ -141,9 +155,6 @@ pm_eval_options_check (const PmEvalOptions *options,
     gboolean    given;
   } later[] = {
     { "--resources", options->resources != NULL },
-    { "--from", options->from != NULL },
-    { "--to", options->to != NULL },
-    { "--export", options->export_dir != NULL },
     { "--e2e", options->e2e },
     { "--report", options->report_dir != NULL },
   };
@@ -151,9 +162,9 @@ pm_eval_options_check (const PmEvalOptions *options,
   for (guint i = 0; i < G_N_ELEMENTS (later); i++)
     if (later[i].given)
       return usage_error (error,
-                          "%s is not available yet: this build replays simulator scenarios "
-                          "and evaluates the degradation detector (--anomaly-scores CSV or "
-                          "--nab DIR)", later[i].name);
+                          "%s is not available yet: this build replays simulator and csv: "
+                          "scenarios and evaluates the degradation detector (--anomaly-scores "
+                          "CSV or --nab DIR)", later[i].name);
 
   if (pm_eval_options_is_replay (options))
     {
@@ -210,7 +221,9 @@ pm_eval_options_is_replay (const PmEvalOptions *options)
 {
   return options->topologies != NULL || options->source != NULL || options->seed != NULL
          || options->seeds != NULL || options->tune_seeds != NULL || options->truth != NULL
-         || options->days != NULL || options->horizon != NULL || options->alerts != NULL;
+         || options->days != NULL || options->horizon != NULL || options->alerts != NULL
+         || options->export_dir != NULL || options->events != NULL || options->from != NULL
+         || options->to != NULL;
 }
 
 static gboolean
@@ -279,20 +292,117 @@ write_text (const char *path,
   return TRUE;
 }
 
+/* What a replay reads, from the options. */
+typedef struct
+{
+  PmSimulatorConfig sim;
+  GArray           *seeds;       /* guint64 */
+  GArray           *tune_seeds;  /* guint64 */
+  guint64           days;
+  guint64           horizon_s;
+  /* csv: replays */
+  char             *metrics;
+  char             *truth;
+  GPtrArray        *events;      /* char *: feed files */
+  char             *topology;    /* NULL: the demo */
+} ReplaySetup;
+
+static void
+replay_setup_clear (ReplaySetup *setup)
+{
+  g_clear_pointer (&setup->seeds, g_array_unref);
+  g_clear_pointer (&setup->tune_seeds, g_array_unref);
+  g_clear_pointer (&setup->metrics, g_free);
+  g_clear_pointer (&setup->truth, g_free);
+  g_clear_pointer (&setup->events, g_ptr_array_unref);
+  g_clear_pointer (&setup->topology, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ReplaySetup, replay_setup_clear)
+
+static gboolean
+is_csv (const PmEvalOptions *options)
+{
+  return options->source != NULL && g_str_has_prefix (options->source, "csv:");
+}
+
+/* A file of an exported scenario folder, or NULL when it is not there. */
+static char *
+file_in (const char *dir,
+         const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  return g_file_test (path, G_FILE_TEST_EXISTS) ? g_steal_pointer (&path) : NULL;
+}
+
+/* csv:FILE, or csv:DIR of an exported scenario: metrics.csv, and unless given otherwise
+ * truth.json, the event feeds and the topology found there. */
+static gboolean
+csv_setup (const PmEvalOptions *options,
+           ReplaySetup         *setup,
+           GError             **error)
+{
+  const char *path = options->source + strlen ("csv:");
+
+  if (*path == '\0')
+    return usage_error (error, "--source csv: needs a file or an exported folder (csv:FILE, "
+                        "csv:DIR)");
+  if (options->topologies != NULL && g_strv_length (options->topologies) > 1)
+    return usage_error (error, "--source csv: replays one recording: give one --topology");
+  if (options->days != NULL)
+    return usage_error (error, "--days applies to simulator scenarios: a csv: replay scores "
+                        "--from to --to (by default all but the first day of the file)");
+
+  setup->events = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; options->events != NULL && options->events[i] != NULL; i++)
+    g_ptr_array_add (setup->events, g_strdup (options->events[i]));
+  if (options->truth != NULL)
+    setup->truth = g_strdup (options->truth);
+  if (options->topologies != NULL)
+    setup->topology = g_strdup (options->topologies[0]);
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      setup->metrics = g_build_filename (path, PM_EVAL_EXPORT_METRICS, NULL);
+      if (setup->truth == NULL)
+        setup->truth = file_in (path, PM_EVAL_EXPORT_TRUTH);
+      if (options->events == NULL)
+        {
+          const char *feeds[] = { PM_EVAL_EXPORT_MAINTENANCE, PM_EVAL_EXPORT_WEATHER };
+
+          for (guint i = 0; i < G_N_ELEMENTS (feeds); i++)
+            {
+              char *feed = file_in (path, feeds[i]);
+
+              if (feed != NULL)
+                g_ptr_array_add (setup->events, feed);
+            }
+        }
+      if (setup->topology == NULL)
+        setup->topology = file_in (path, PM_EVAL_EXPORT_TOPOLOGY);
+    }
+  else
+    setup->metrics = g_strdup (path);
+
+  if (setup->truth == NULL)
+    return usage_error (error, "--source csv: needs --truth FILE: the partitions the recorded "
+                        "metrics are scored against");
+  return TRUE;
+}
+
 /* Builds the scenarios from the options; FALSE with a usage error. */
 static gboolean
 replay_setup (const PmEvalOptions *options,
-              PmSimulatorConfig   *sim,
-              GArray              *seeds,
-              GArray              *tune_seeds,
-              guint64             *days,
-              guint64             *horizon_s,
+              ReplaySetup         *setup,
               GError             **error)
 {
-  *sim = (PmSimulatorConfig) { PM_SIMULATOR_DEFAULT_SEED, PM_SIMULATOR_DEFAULT_SPEED,
-                               PM_SIMULATOR_DEFAULT_START };
-  *days = PM_EVAL_DEFAULT_DAYS;
-  *horizon_s = PM_PREDICTOR_DEFAULT_HORIZON_S;
+  setup->sim = (PmSimulatorConfig) { PM_SIMULATOR_DEFAULT_SEED, PM_SIMULATOR_DEFAULT_SPEED,
+                                     PM_SIMULATOR_DEFAULT_START };
+  setup->seeds = g_array_new (FALSE, FALSE, sizeof (guint64));
+  setup->tune_seeds = g_array_new (FALSE, FALSE, sizeof (guint64));
+  setup->days = PM_EVAL_DEFAULT_DAYS;
+  setup->horizon_s = PM_PREDICTOR_DEFAULT_HORIZON_S;
 
   if (options->seed != NULL && options->source != NULL)
     return usage_error (error, "give either --seed N or --source URI, not both "
@@ -300,71 +410,241 @@ replay_setup (const PmEvalOptions *options,
   if (options->seeds != NULL && (options->seed != NULL || options->source != NULL))
     return usage_error (error, "--seeds replays several simulator scenarios: give it without "
                         "--seed or --source");
-  if (options->source != NULL)
+  if (options->source != NULL && !is_csv (options))
     {
       g_autoptr(GError) local_error = NULL;
 
       if (!g_str_has_prefix (options->source, "sim:"))
         return usage_error (error, "--source %s is not available yet: this build replays the "
-                            "simulator only (sim:?seed=N…)", options->source);
-      if (!pm_simulator_parse_uri (options->source, sim, &local_error))
+                            "simulator (sim:?seed=N…) and CSV files (csv:FILE or csv:DIR)",
+                            options->source);
+      if (!pm_simulator_parse_uri (options->source, &setup->sim, &local_error))
         return usage_error (error, "--source: %s", local_error->message);
     }
+  if (!is_csv (options))
+    {
+      const char *csv_only[] = { "--from", "--to", "--events" };
+      gboolean given[] = { options->from != NULL, options->to != NULL, options->events != NULL };
+
+      for (guint i = 0; i < G_N_ELEMENTS (csv_only); i++)
+        if (given[i])
+          return usage_error (error, "%s applies to recorded data (--source csv:…); a simulator "
+                              "scenario has its own days and events", csv_only[i]);
+    }
   if (options->seed != NULL
-      && !parse_count ("--seed", options->seed, 0, G_MAXUINT64, &sim->seed, error))
+      && !parse_count ("--seed", options->seed, 0, G_MAXUINT64, &setup->sim.seed, error))
     return FALSE;
   if (options->seeds != NULL)
     {
-      if (!parse_seed_list ("--seeds", options->seeds, seeds, error))
+      if (!parse_seed_list ("--seeds", options->seeds, setup->seeds, error))
         return FALSE;
     }
   else
-    g_array_append_val (seeds, sim->seed);
+    g_array_append_val (setup->seeds, setup->sim.seed);
   if (!parse_seed_list ("--tune-seeds",
                         options->tune_seeds != NULL ? options->tune_seeds
                                                     : PM_EVAL_DEFAULT_TUNE_SEEDS,
-                        tune_seeds, error))
+                        setup->tune_seeds, error))
     return FALSE;
-  for (guint i = 0; i < tune_seeds->len; i++)
-    if (g_array_index (tune_seeds, guint64, i) >= PM_EVAL_HELD_OUT_SEED)
+  for (guint i = 0; i < setup->tune_seeds->len; i++)
+    if (g_array_index (setup->tune_seeds, guint64, i) >= PM_EVAL_HELD_OUT_SEED)
       return usage_error (error, "--tune-seeds: seed %" G_GUINT64_FORMAT " is held out for "
                           "evaluation; tune on seeds below %d",
-                          g_array_index (tune_seeds, guint64, i), PM_EVAL_HELD_OUT_SEED);
-  if (options->days != NULL && !parse_count ("--days", options->days, 1, 366, days, error))
+                          g_array_index (setup->tune_seeds, guint64, i), PM_EVAL_HELD_OUT_SEED);
+  if (options->days != NULL
+      && !parse_count ("--days", options->days, 1, 366, &setup->days, error))
     return FALSE;
   if (options->horizon != NULL
-      && !parse_count ("--horizon", options->horizon, 60, 7 * 86400, horizon_s, error))
+      && !parse_count ("--horizon", options->horizon, 60, 7 * 86400, &setup->horizon_s, error))
     return FALSE;
   if (options->truth != NULL
-      && (seeds->len > 1 || (options->topologies != NULL && g_strv_length (options->topologies) > 1)))
+      && (setup->seeds->len > 1
+          || (options->topologies != NULL && g_strv_length (options->topologies) > 1)))
     return usage_error (error, "--truth describes one scenario: give it with one topology and "
                         "one seed");
+
+  if (options->export_dir != NULL)
+    {
+      if (is_csv (options))
+        return usage_error (error, "--export writes simulator scenarios; a csv: recording is "
+                            "already one");
+      if (setup->seeds->len > 1
+          || (options->topologies != NULL && g_strv_length (options->topologies) > 1))
+        return usage_error (error, "--export writes one scenario: give one seed and one "
+                            "topology");
+      if (options->json || options->alerts != NULL || options->truth != NULL)
+        return usage_error (error, "--export only writes the scenario: replay it with "
+                            "--source csv:%s for a report (--json, --alerts)",
+                            options->export_dir);
+    }
+  if (is_csv (options))
+    return csv_setup (options, setup, error);
   return TRUE;
 }
 
+/* Unix seconds or RFC 3339. */
+static gboolean
+parse_time_option (const char *option,
+                   const char *text,
+                   gint64     *out,
+                   GError    **error)
+{
+  if (g_ascii_string_to_signed (text, 10, G_MININT64 / 2, G_MAXINT64 / 2, out, NULL)
+      || pm_rfc3339_parse (text, out))
+    return TRUE;
+  return usage_error (error, "%s “%s”: expected unix seconds or an RFC 3339 time with a zone "
+                      "(2026-01-05T00:00:00Z)", option, text);
+}
+
+static PmTopology *
+load_topology (const char *path,
+               GError    **error)
+{
+  return path != NULL ? pm_topology_new_from_file (path, error) : pm_demo_load_topology (error);
+}
+
+/* Tells the user what the recording held besides well-formed rows in time order. */
+static void
+report_csv_stats (PmCsvSource *source,
+                  const char  *path)
+{
+  const PmCsvSourceStats *stats = pm_csv_source_get_stats (source);
+
+  if (stats->rows_backwards > 0)
+    fprintf (stderr, "premirror-eval: warning: %s:%" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT
+             " row%s older than the row before (out of order); such samples are stored late "
+             "or, beyond a day, dropped\n", path, stats->first_backwards_line,
+             stats->rows_backwards, stats->rows_backwards == 1 ? "" : "s");
+  if (stats->rows_before_history > 0)
+    g_debug ("%s: %" G_GUINT64_FORMAT " rows older than a day before the scored range, not "
+             "read", path, stats->rows_before_history);
+}
+
 static int
-run_replay (const PmEvalOptions *options)
+run_csv_replay (const PmEvalOptions *options,
+                ReplaySetup         *setup,
+                GString             *alerts,
+                PmEvalReport        *report)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) seeds = g_array_new (FALSE, FALSE, sizeof (guint64));
-  g_autoptr(GArray) tune_seeds = g_array_new (FALSE, FALSE, sizeof (guint64));
-  g_autoptr(GString) alerts = NULL;
-  g_auto(PmEvalReport) report = { 0 };
-  g_autofree char *output = NULL;
-  PmSimulatorConfig sim;
-  guint64 days, horizon_s;
-  guint n_topologies;
+  g_autoptr(PmTopology) topology = NULL;
+  g_autoptr(GArray) truth = NULL;
+  g_autoptr(PmCsvSource) source = NULL;
+  g_autoptr(PmEventList) events = pm_event_list_new ();
+  double thresholds[PM_EVAL_N_METHODS];
+  PmEvalScenario scenario;
+  gint64 from, to, last;
 
-  if (!replay_setup (options, &sim, seeds, tune_seeds, &days, &horizon_s, &error))
+  if ((options->from != NULL && !parse_time_option ("--from", options->from, &from, &error))
+      || (options->to != NULL && !parse_time_option ("--to", options->to, &to, &error)))
     {
       fprintf (stderr, "premirror-eval: %s\n", error->message);
       return PM_EVAL_EXIT_USAGE;
     }
-  if (options->alerts != NULL)
-    alerts = g_string_new (NULL);
-  pm_eval_report_init (&report);
 
-  n_topologies = options->topologies != NULL ? g_strv_length (options->topologies) : 1;
+  topology = load_topology (setup->topology, &error);
+  if (topology == NULL)
+    goto failed;
+  truth = pm_truth_load_file (topology, setup->truth, &error);
+  if (truth == NULL)
+    goto failed;
+  for (guint i = 0; i < setup->events->len; i++)
+    if (!pm_event_list_load_file (events, g_ptr_array_index (setup->events, i), &error))
+      goto failed;
+  source = pm_csv_source_new (topology, setup->metrics, &error);
+  if (source == NULL)
+    goto failed;
+
+  /* The defaults reproduce the simulator run an export came from: its first day is the
+   * history loaded before the scored range, which ends with the minute of the last row. */
+  if (options->from == NULL)
+    from = pm_csv_source_get_first_time (source) + PM_SERIES_DEFAULT_SPAN_S;
+  if (options->to == NULL)
+    {
+      if (!pm_csv_source_get_last_time (source, &last, &error))
+        goto failed;
+      to = (last >= 0 ? last / 60 : (last - 59) / 60) * 60 + 60;
+    }
+  if (to - from < 60)
+    {
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "%s: nothing to score from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+                   " (the file's first day is history; give --from and --to)", setup->metrics,
+                   from, to);
+      goto failed;
+    }
+
+  /* The baselines are tuned on simulated days of the same length and start as the scored
+   * range, so that the replay of an export tunes exactly as the simulator run did. */
+  setup->sim.start_s = from;
+  scenario = (PmEvalScenario) { topology, setup->sim, truth,
+                                (int) MIN ((to - from + 86399) / 86400, 366),
+                                (gint64) setup->horizon_s };
+  if (!pm_eval_replay_tune (&scenario, (const guint64 *) (gpointer) setup->tune_seeds->data,
+                            setup->tune_seeds->len, thresholds, &error))
+    goto failed;
+  pm_eval_report_add_thresholds (report, pm_topology_get_name (topology), thresholds);
+  if (!pm_eval_replay_run_recorded (&scenario, PM_SOURCE (source), events, from, to, thresholds,
+                                    report, alerts, &error))
+    goto failed;
+  report_csv_stats (source, setup->metrics);
+  return 0;
+
+failed:
+  fprintf (stderr, "premirror-eval: %s\n", error->message);
+  return PM_EVAL_EXIT_FAILED;
+}
+
+static int
+run_export (const PmEvalOptions *options,
+            ReplaySetup         *setup)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(PmTopology) topology = NULL;
+  const char *path = options->topologies != NULL ? options->topologies[0] : NULL;
+  PmEvalExportSummary summary;
+  PmEvalScenario scenario;
+
+  if (path != NULL)
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+
+      bytes = g_file_load_bytes (file, NULL, NULL, &error);
+    }
+  else
+    bytes = g_resources_lookup_data (PM_DEMO_NETWORK_PATH, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+  if (bytes != NULL)
+    topology = pm_topology_new_from_bytes (bytes, path != NULL ? path : "demo network", &error);
+  if (topology == NULL)
+    goto failed;
+
+  scenario = (PmEvalScenario) { topology, setup->sim, NULL, (int) setup->days,
+                                (gint64) setup->horizon_s };
+  if (!pm_eval_export (&scenario, g_array_index (setup->seeds, guint64, 0), bytes,
+                       options->export_dir, &summary, &error))
+    goto failed;
+  printf ("Exported seed %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " day%s after a day of "
+          "history) to %s: %" G_GUINT64_FORMAT " metric rows, %u partitions, %u maintenance "
+          "notices, %u weather alerts\n", g_array_index (setup->seeds, guint64, 0), setup->days,
+          setup->days == 1 ? "" : "s", options->export_dir, summary.rows, summary.partitions,
+          summary.maintenance, summary.weather);
+  return 0;
+
+failed:
+  fprintf (stderr, "premirror-eval: %s\n", error->message);
+  return PM_EVAL_EXIT_FAILED;
+}
+
+static int
+run_simulated_replay (const PmEvalOptions *options,
+                      ReplaySetup         *setup,
+                      GString             *alerts,
+                      PmEvalReport        *report)
+{
+  g_autoptr(GError) error = NULL;
+  guint n_topologies = options->topologies != NULL ? g_strv_length (options->topologies) : 1;
+
   for (guint t = 0; t < n_topologies; t++)
     {
       g_autoptr(PmTopology) topology = NULL;
@@ -372,10 +652,8 @@ run_replay (const PmEvalOptions *options)
       double thresholds[PM_EVAL_N_METHODS];
       PmEvalScenario scenario;
 
-      if (options->topologies != NULL)
-        topology = pm_topology_new_from_file (options->topologies[t], &error);
-      else
-        topology = pm_demo_load_topology (&error);
+      topology = load_topology (options->topologies != NULL ? options->topologies[t] : NULL,
+                                &error);
       if (topology == NULL)
         goto failed;
       if (options->truth != NULL)
@@ -384,28 +662,62 @@ run_replay (const PmEvalOptions *options)
           if (truth == NULL)
             goto failed;
         }
-      scenario = (PmEvalScenario) { topology, sim, truth, (int) days, (gint64) horizon_s };
-      if (!pm_eval_replay_tune (&scenario, (const guint64 *) (gpointer) tune_seeds->data,
-                                tune_seeds->len, thresholds, &error))
+      scenario = (PmEvalScenario) { topology, setup->sim, truth, (int) setup->days,
+                                    (gint64) setup->horizon_s };
+      if (!pm_eval_replay_tune (&scenario, (const guint64 *) (gpointer) setup->tune_seeds->data,
+                                setup->tune_seeds->len, thresholds, &error))
         goto failed;
-      pm_eval_report_add_thresholds (&report, pm_topology_get_name (topology), thresholds);
-      for (guint i = 0; i < seeds->len; i++)
-        if (!pm_eval_replay_run (&scenario, g_array_index (seeds, guint64, i), thresholds,
-                                 &report, alerts, &error))
+      pm_eval_report_add_thresholds (report, pm_topology_get_name (topology), thresholds);
+      for (guint i = 0; i < setup->seeds->len; i++)
+        if (!pm_eval_replay_run (&scenario, g_array_index (setup->seeds, guint64, i), thresholds,
+                                 report, alerts, &error))
           goto failed;
     }
-
-  if (alerts != NULL && !write_text (options->alerts, alerts->str, &error))
-    goto failed;
-  output = options->json ? pm_eval_report_to_json (&report) : pm_eval_report_to_table (&report);
-  fputs (output, stdout);
-  if (options->json)
-    fputc ('\n', stdout);
   return 0;
 
 failed:
   fprintf (stderr, "premirror-eval: %s\n", error->message);
   return PM_EVAL_EXIT_FAILED;
+}
+
+static int
+run_replay (const PmEvalOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(ReplaySetup) setup = { 0 };
+  g_autoptr(GString) alerts = NULL;
+  g_auto(PmEvalReport) report = { 0 };
+  g_autofree char *output = NULL;
+  int status;
+
+  if (!replay_setup (options, &setup, &error))
+    {
+      fprintf (stderr, "premirror-eval: %s\n", error->message);
+      return PM_EVAL_EXIT_USAGE;
+    }
+  if (options->export_dir != NULL)
+    return run_export (options, &setup);
+
+  if (options->alerts != NULL)
+    alerts = g_string_new (NULL);
+  pm_eval_report_init (&report);
+  if (is_csv (options))
+    status = run_csv_replay (options, &setup, alerts, &report);
+  else
+    status = run_simulated_replay (options, &setup, alerts, &report);
+  if (status != 0)
+    return status;
+
+  if (alerts != NULL && !write_text (options->alerts, alerts->str, &error))
+    {
+      fprintf (stderr, "premirror-eval: %s\n", error->message);
+      return PM_EVAL_EXIT_FAILED;
+    }
+  output = options->json ? pm_eval_report_to_json (&report) : pm_eval_report_to_table (&report);
+  fputs (output, stdout);
+  if (options->json)
+    fputc ('\n', stdout);
+  return 0;
 }
 
 int

@@ -28,6 +28,7 @@ typedef struct
   char    *from;
   char    *to;
   char    *truth;
+  char   **events;           /* repeatable: maintenance iCalendar or CAP GeoJSON files */
   char    *days;
   char    *horizon;
   char    *alerts;

@@ -128,7 +128,7 @@ test_eval_cli_csv_errors (void)
 static void
 test_eval_cli_refuses (void)
 {
-  const char *later[] = { "--from", "--to", "--resources", "--export", "--report" };
+  const char *later[] = { "--resources", "--report" };
 
   for (guint i = 0; i < G_N_ELEMENTS (later); i++)
     {
