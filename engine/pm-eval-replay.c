@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "model/pm-event-list.h"
+#include "model/pm-json-private.h"
 #include "pm-snapshot.h"
 #include "predict/pm-alerts.h"
 #include "predict/pm-predictor.h"
@@ -537,8 +538,6 @@ char *
 pm_eval_report_to_json (const PmEvalReport *report)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
   const PmEvalTally *truth = &report->tally[PM_EVAL_METHOD_PREMIRROR];
   guint n_topologies = report->topologies->len;
 
@@ -599,10 +598,7 @@ pm_eval_report_to_json (const PmEvalReport *report)
   json_builder_add_int_value (builder, (gint64) truth->foreseeable);
   json_builder_end_object (builder);
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  return json_generator_to_data (generator, NULL);
+  return _pm_json_builder_to_text (builder);
 }
 
 static void

@@ -283,8 +283,6 @@ char *
 pm_cap_geojson_write (const GPtrArray *events)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
 
   g_return_val_if_fail (events != NULL, NULL);
 
@@ -348,9 +346,5 @@ pm_cap_geojson_write (const GPtrArray *events)
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  return json_generator_to_data (generator, NULL);
+  return _pm_json_builder_to_text (builder);
 }

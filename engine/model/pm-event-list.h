@@ -28,8 +28,8 @@ void         pm_event_list_take       (PmEventList *self,
 guint        pm_event_list_get_n_events (PmEventList *self);
 
 /* Copies of the events active in [from_s, to_s) and published by to_s, sorted by start then
- * id: the rule and order of pm_simulator_get_events(), so that a replay of exported events
- * feeds a predictor exactly what the simulator fed it. */
+ * id: the rule and order pm_simulator_get_events() uses too, so that a replay of exported
+ * events feeds a predictor exactly what the simulator fed it. */
 GPtrArray   *pm_event_list_get_events (PmEventList *self,
                                        gint64       from_s,
                                        gint64       to_s);

@@ -12,21 +12,14 @@
 #include <libical/ical.h>
 #include <string.h>
 
+#include "pm-error-private.h"
+
 #define PRODID "-//Premirror//premirror-eval//EN"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (icalcomponent, icalcomponent_free)
 
 /* Where a problem is: "FILE: VEVENT N (“UID”): property “NAME”: what". Always FALSE. */
-static gboolean
-ics_fail (GError    **error,
-          const char *file,
-          int         index,
-          const char *uid,
-          const char *property,
-          const char *format,
-          ...) G_GNUC_PRINTF (6, 7);
-
-static gboolean
+static gboolean G_GNUC_PRINTF (6, 7)
 ics_fail (GError    **error,
           const char *file,
           int         index,
@@ -35,20 +28,12 @@ ics_fail (GError    **error,
           const char *format,
           ...)
 {
-  g_autofree char *what = NULL;
-  g_autoptr(GString) where = g_string_new (file);
+  const PmFilePlace at = { G_IO_ERROR, G_IO_ERROR_INVALID_DATA, file, "VEVENT", index, uid };
   va_list args;
 
   va_start (args, format);
-  what = g_strdup_vprintf (format, args);
+  _pm_fail_at_entry_valist (error, &at, "property", property, format, args);
   va_end (args);
-  if (index >= 0)
-    g_string_append_printf (where, ": VEVENT %d", index);
-  if (index >= 0 && uid != NULL)
-    g_string_append_printf (where, " (“%s”)", uid);
-  if (property != NULL)
-    g_string_append_printf (where, ": property “%s”", property);
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", where->str, what);
   return FALSE;
 }
 

@@ -1,4 +1,5 @@
-/* pm-json-private.h: reading the engine's JSON files with errors that point at the culprit.
+/* pm-json-private.h: reading the engine's JSON files with errors that point at the culprit, and
+ * writing its JSON documents.
  *
  * The loaders (topology, resources, truth) each read an array of entries and report a problem as
  * "FILE: ENTRY INDEX (“ID”): field “FIELD”: what was expected", each in its own error domain.
@@ -9,18 +10,12 @@
 
 #include <json-glib/json-glib.h>
 
+#include "pm-error-private.h"
+
 G_BEGIN_DECLS
 
 /* Where in a file a value was read, and the error to report a bad one with. */
-typedef struct
-{
-  GQuark      domain;
-  int         code;
-  const char *file;   /* as the user named it: a path or a display name */
-  const char *entry;  /* what the file's entries are called: "feature", "resource", … */
-  int         index;  /* the entry, or -1 for the file as a whole */
-  const char *id;     /* the entry's id once it is known, or NULL */
-} PmJsonPlace;
+typedef PmFilePlace PmJsonPlace;
 
 JsonParser *_pm_json_parse_bytes      (GBytes            *bytes,
                                        const char        *display_name,
@@ -33,6 +28,8 @@ gboolean    _pm_json_fail             (GError           **error,
                                        const char        *field,
                                        const char        *format,
                                        ...) G_GNUC_PRINTF (4, 5);
+
+char       *_pm_json_builder_to_text  (JsonBuilder       *builder);
 
 gboolean    _pm_json_node_is_number   (JsonNode          *node);
 

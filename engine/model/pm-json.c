@@ -1,4 +1,5 @@
-/* pm-json.c: reading the engine's JSON files with errors that point at the culprit.
+/* pm-json.c: reading the engine's JSON files with errors that point at the culprit, and writing
+ * its JSON documents.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -30,9 +31,21 @@ _pm_json_parse_bytes (GBytes     *bytes,
   return g_steal_pointer (&parser);
 }
 
+/* The builder's document as text, pretty-printed with two-space indents. */
+char *
+_pm_json_builder_to_text (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  return json_generator_to_data (generator, NULL);
+}
+
 /* Sets the error "FILE: ENTRY INDEX (“ID”): field “FIELD”: MESSAGE", leaving out the parts that
- * at and field do not have, so that a user with a 2,000-line file finds the culprit without
- * bisecting it. Always returns FALSE. */
+ * at and field do not have. Always returns FALSE. */
 gboolean
 _pm_json_fail (GError           **error,
                const PmJsonPlace *at,
@@ -40,21 +53,11 @@ _pm_json_fail (GError           **error,
                const char        *format,
                ...)
 {
-  g_autofree char *what = NULL;
-  g_autoptr(GString) where = g_string_new (at->file);
   va_list args;
 
   va_start (args, format);
-  what = g_strdup_vprintf (format, args);
+  _pm_fail_at_entry_valist (error, at, "field", field, format, args);
   va_end (args);
-
-  if (at->index >= 0)
-    g_string_append_printf (where, ": %s %d", at->entry, at->index);
-  if (at->index >= 0 && at->id != NULL)
-    g_string_append_printf (where, " (“%s”)", at->id);
-  if (field != NULL)
-    g_string_append_printf (where, ": field “%s”", field);
-  g_set_error (error, at->domain, at->code, "%s: %s", where->str, what);
   return FALSE;
 }
 

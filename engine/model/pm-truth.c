@@ -45,8 +45,6 @@ pm_truth_to_json (PmTopology   *topology,
                   const GArray *partitions)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
 
   g_return_val_if_fail (PM_IS_TOPOLOGY (topology), NULL);
   g_return_val_if_fail (partitions != NULL, NULL);
@@ -75,11 +73,7 @@ pm_truth_to_json (PmTopology   *topology,
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  return json_generator_to_data (generator, NULL);
+  return _pm_json_builder_to_text (builder);
 }
 
 /* Unix seconds: whole numbers, written either as integers or as integral doubles. */

@@ -7,6 +7,8 @@
 #include <glib.h>
 #include <math.h>
 
+#include "telemetry/pm-step-private.h"
+
 G_BEGIN_DECLS
 
 /* The residual scale of a model's one-step errors, in two forms.
@@ -148,14 +150,6 @@ _pm_solve_spd (guint         k,
       return TRUE;
     }
   return FALSE;
-}
-
-/* Floor division, so that times before 1970 land in the right step. */
-static inline gint64
-_pm_floor_div (gint64 a,
-               gint64 b)
-{
-  return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
 G_END_DECLS

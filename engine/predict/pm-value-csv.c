@@ -14,6 +14,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "pm-error-private.h"
+
 static const char expected_header[] = "timestamp,value";
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
@@ -170,30 +172,6 @@ parse_value (const char *text,
   return TRUE;
 }
 
-static gboolean
-fail (GError    **error,
-      const char *path,
-      guint       line,
-      const char *format,
-      ...) G_GNUC_PRINTF (4, 5);
-
-static gboolean
-fail (GError    **error,
-      const char *path,
-      guint       line,
-      const char *format,
-      ...)
-{
-  g_autofree char *what = NULL;
-  va_list args;
-
-  va_start (args, format);
-  what = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s:%u: %s", path, line, what);
-  return FALSE;
-}
-
 void
 pm_value_series_free (PmValueSeries *self)
 {
@@ -252,8 +230,8 @@ pm_value_series_parse (const char *path,
         {
           if (strcmp (text, expected_header) != 0)
             {
-              fail (error, path, line, "expected the header “%s”, found “%s”", expected_header,
-                    text);
+              _pm_fail_at_line (error, path, line, NULL, "expected the header “%s”, found “%s”",
+                                expected_header, text);
               return NULL;
             }
           seen_header = TRUE;
@@ -267,7 +245,8 @@ pm_value_series_parse (const char *path,
 
           for (const char *c = text; *c != '\0'; c++)
             n_fields += *c == ',';
-          fail (error, path, line, "expected 2 fields (timestamp,value), found %u", n_fields);
+          _pm_fail_at_line (error, path, line, NULL,
+                            "expected 2 fields (timestamp,value), found %u", n_fields);
           return NULL;
         }
       time_text = g_strstrip (g_strndup (text, (gsize) (comma - text)));
@@ -275,16 +254,16 @@ pm_value_series_parse (const char *path,
 
       if (!pm_value_csv_parse_time (time_text, &t))
         {
-          fail (error, path, line,
-                "field “timestamp”: “%s” is not a time (expected YYYY-MM-DD HH:MM:SS, "
-                "RFC 3339 or unix seconds)", time_text);
+          _pm_fail_at_line (error, path, line, "timestamp",
+                            "“%s” is not a time (expected YYYY-MM-DD HH:MM:SS, "
+                            "RFC 3339 or unix seconds)", time_text);
           return NULL;
         }
       if (!parse_value (value_text, &v))
         {
-          fail (error, path, line,
-                "field “value”: “%s” is not a finite number (leave it empty when missing)",
-                value_text);
+          _pm_fail_at_line (error, path, line, "value",
+                            "“%s” is not a finite number (leave it empty when missing)",
+                            value_text);
           return NULL;
         }
 
@@ -297,8 +276,8 @@ pm_value_series_parse (const char *path,
 
   if (!seen_header)
     {
-      fail (error, path, MAX (line, 1), "empty file (expected the header “%s”)",
-            expected_header);
+      _pm_fail_at_line (error, path, MAX (line, 1), NULL,
+                        "empty file (expected the header “%s”)", expected_header);
       return NULL;
     }
 
@@ -335,8 +314,8 @@ pm_value_series_check_ordered (const PmValueSeries *self,
 
   for (guint i = 1; i < self->n_rows; i++)
     if (self->times_s[i] < self->times_s[i - 1])
-      return fail (error, self->path, self->lines[i],
-                   "field “timestamp”: “%s” is before the previous row's “%s”",
-                   self->timestamps[i], self->timestamps[i - 1]);
+      return _pm_fail_at_line (error, self->path, self->lines[i], "timestamp",
+                               "“%s” is before the previous row's “%s”",
+                               self->timestamps[i], self->timestamps[i - 1]);
   return TRUE;
 }

@@ -16,6 +16,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "pm-error-private.h"
+#include "pm-step-private.h"
+
 #define N_FIELDS       5
 #define TAIL_BYTES     65536
 #define READ_BUFFER    65536
@@ -54,46 +57,6 @@ static void pm_csv_source_iface_init (PmSourceInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (PmCsvSource, pm_csv_source, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (PM_TYPE_SOURCE, pm_csv_source_iface_init))
-
-/* "FILE:LINE: field “NAME”: what". Always FALSE. */
-static gboolean
-csv_fail (GError    **error,
-          const char *path,
-          guint64     line,
-          const char *field,
-          const char *format,
-          ...) G_GNUC_PRINTF (5, 6);
-
-static gboolean
-csv_fail (GError    **error,
-          const char *path,
-          guint64     line,
-          const char *field,
-          const char *format,
-          ...)
-{
-  g_autofree char *what = NULL;
-  va_list args;
-
-  va_start (args, format);
-  what = g_strdup_vprintf (format, args);
-  va_end (args);
-  if (field != NULL)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s:%" G_GUINT64_FORMAT
-                 ": field “%s”: %s", path, line, field, what);
-  else
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s:%" G_GUINT64_FORMAT ": %s",
-                 path, line, what);
-  return FALSE;
-}
-
-static gint64
-floor_div (gint64 a,
-           gint64 b)
-{
-  gint64 q = a / b;
-  return (a % b != 0 && a < 0) ? q - 1 : q;
-}
 
 /* Splits line in place at its commas; FALSE unless it has exactly N_FIELDS fields. */
 static gboolean
@@ -160,26 +123,27 @@ parse_row (PmCsvSource *self,
   float *values[] = { &row->sample.latency_ms, &row->sample.jitter_ms, &row->sample.loss_ratio };
 
   if (!split_fields (line, fields, &n_fields))
-    return csv_fail (error, self->path, self->line, NULL, "expected %d fields (%s), got %u",
-                     N_FIELDS, PM_CSV_SOURCE_HEADER, n_fields);
+    return _pm_fail_at_line (error, self->path, self->line, NULL,
+                             "expected %d fields (%s), got %u", N_FIELDS, PM_CSV_SOURCE_HEADER,
+                             n_fields);
   for (guint i = 0; i < N_FIELDS; i++)
     g_strstrip (fields[i]);
 
   if (!parse_time (fields[0], &row->time_s))
-    return csv_fail (error, self->path, self->line, field_names[0],
-                     "“%s” is not whole unix seconds", fields[0]);
+    return _pm_fail_at_line (error, self->path, self->line, field_names[0],
+                             "“%s” is not whole unix seconds", fields[0]);
   segment = pm_topology_lookup_segment (self->topology, fields[1]);
   if (segment < 0)
-    return csv_fail (error, self->path, self->line, field_names[1],
-                     "unknown segment “%s” (not in topology “%s”)", fields[1],
-                     pm_topology_get_name (self->topology) != NULL
-                       ? pm_topology_get_name (self->topology) : "(unnamed)");
+    return _pm_fail_at_line (error, self->path, self->line, field_names[1],
+                             "unknown segment “%s” (not in topology “%s”)", fields[1],
+                             pm_topology_get_name (self->topology) != NULL
+                               ? pm_topology_get_name (self->topology) : "(unnamed)");
   row->segment = (guint) segment;
   for (guint i = 0; i < G_N_ELEMENTS (values); i++)
     if (!parse_value (fields[2 + i], values[i]))
-      return csv_fail (error, self->path, self->line, field_names[2 + i],
-                       "“%s” is not a number (an empty field is a missing value)",
-                       fields[2 + i]);
+      return _pm_fail_at_line (error, self->path, self->line, field_names[2 + i],
+                               "“%s” is not a number (an empty field is a missing value)",
+                               fields[2 + i]);
   row->line = self->line;
   return TRUE;
 }
@@ -209,7 +173,8 @@ read_row (PmCsvSource *self,
         }
       self->line++;
       if (memchr (line, '\0', length) != NULL)
-        return csv_fail (error, self->path, self->line, NULL, "a NUL byte: not a text file");
+        return _pm_fail_at_line (error, self->path, self->line, NULL,
+                                 "a NUL byte: not a text file");
       g_strstrip (line);
       if (*line == '\0')
         continue;
@@ -251,8 +216,8 @@ read_header (PmCsvSource *self,
   text = g_str_has_prefix (line, "\xef\xbb\xbf") ? line + 3 : line;
   text = g_strstrip ((char *) text);
   if (strcmp (text, PM_CSV_SOURCE_HEADER) != 0)
-    return csv_fail (error, self->path, 1, NULL, "expected the header “%s”, got “%s”",
-                     PM_CSV_SOURCE_HEADER, text);
+    return _pm_fail_at_line (error, self->path, 1, NULL, "expected the header “%s”, got “%s”",
+                             PM_CSV_SOURCE_HEADER, text);
   return TRUE;
 }
 
@@ -267,7 +232,7 @@ pm_csv_source_advance (PmSource      *source,
   PmCsvSource *self = PM_CSV_SOURCE (source);
   gint64 step = pm_series_store_get_step (store);
   /* On the first call, history as far back as the store holds, as the simulator loads it. */
-  gint64 oldest_step = floor_div (until_s, step) - (gint64) pm_series_store_get_capacity (store)
+  gint64 oldest_step = _pm_floor_div (until_s, step) - (gint64) pm_series_store_get_capacity (store)
                        + 1;
   guint n_segments = pm_topology_get_n_segments (self->topology);
 
@@ -285,7 +250,7 @@ pm_csv_source_advance (PmSource      *source,
         return FALSE;
       if (!self->have_pending || self->pending.time_s > until_s)
         break;
-      if (!self->advanced && floor_div (self->pending.time_s, step) < oldest_step)
+      if (!self->advanced && _pm_floor_div (self->pending.time_s, step) < oldest_step)
         self->stats.rows_before_history++;
       else
         pm_series_store_push (store, self->pending.segment, self->pending.time_s,
@@ -374,7 +339,7 @@ pm_csv_source_new (PmTopology  *topology,
     return NULL;
   if (!self->have_pending)
     {
-      csv_fail (error, self->path, self->line, NULL, "no data rows after the header");
+      _pm_fail_at_line (error, self->path, self->line, NULL, "no data rows after the header");
       return NULL;
     }
   return g_steal_pointer (&self);

@@ -9,6 +9,8 @@
  */
 #include "pm-series.h"
 
+#include "pm-step-private.h"
+
 typedef struct
 {
   gint64          oldest;  /* step numbers; newest < oldest means empty */
@@ -29,8 +31,8 @@ static gint64
 step_of (PmSeriesStore *self,
          gint64         time_s)
 {
-  /* Floor division, so that times before 1970 (tests use them) land in the right step. */
-  return time_s >= 0 ? time_s / self->step_s : -((-time_s + self->step_s - 1) / self->step_s);
+  /* Times before 1970 (tests use them) land in the right step too. */
+  return _pm_floor_div (time_s, self->step_s);
 }
 
 static PmSample *

@@ -26,7 +26,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "model/pm-event-list.h"
 #include "pm-sim-params.h"
+#include "pm-step-private.h"
 
 #define DAY_S           86400
 #define WEEK_S          (7 * DAY_S)
@@ -294,14 +296,6 @@ fnv1a64 (const char *text)
 }
 
 static inline gint64
-floor_div (gint64 a,
-           gint64 b)
-{
-  gint64 q = a / b;
-  return (a % b != 0 && a < 0) ? q - 1 : q;
-}
-
-static inline gint64
 floor_mod (gint64 a,
            gint64 b)
 {
@@ -403,7 +397,7 @@ sample_clean (PmSimulator    *self,
   guint64 h2 = mix64 (h1 ^ G_GUINT64_CONSTANT (0xd6e8feb86659fd93));
   guint64 h3 = mix64 (h2 ^ G_GUINT64_CONSTANT (0xa0761d6478bd642f));
   guint64 h4 = mix64 (h3 ^ G_GUINT64_CONSTANT (0xe7037ed1a0b428db));
-  gint64 knot = floor_div (t, 600);
+  gint64 knot = _pm_floor_div (t, 600);
   double frac = (double) (t - knot * 600) / 600.0;
   double w0 = normal_from_bits (mix64 (seg->wander_key + (guint64) knot * GOLDEN));
   double w1 = normal_from_bits (mix64 (seg->wander_key + (guint64) (knot + 1) * GOLDEN));
@@ -1292,7 +1286,7 @@ sample_locked (PmSimulator *self,
                gint64       time_s,
                PmSample    *out)
 {
-  Block *block = block_get (self, floor_div (time_s, PM_SIM_BLOCK_S));
+  Block *block = block_get (self, _pm_floor_div (time_s, PM_SIM_BLOCK_S));
   guint first = block->offsets[segment];
 
   sample_at (self, &self->segs[segment], block->effects + first,
@@ -1342,8 +1336,8 @@ episodes_locked (PmSimulator *self,
                  gint64       to_s)
 {
   GArray *out = g_array_new (FALSE, FALSE, sizeof (PmSimEpisode));
-  gint64 first = floor_div (from_s, PM_SIM_BLOCK_S);
-  gint64 last = floor_div (to_s - 1, PM_SIM_BLOCK_S);
+  gint64 first = _pm_floor_div (from_s, PM_SIM_BLOCK_S);
+  gint64 last = _pm_floor_div (to_s - 1, PM_SIM_BLOCK_S);
 
   if (to_s <= from_s)
     return out;
@@ -1451,16 +1445,17 @@ storm_event (gint64       gen,
   return event;
 }
 
-static int
-event_compare (gconstpointer pa,
-               gconstpointer pb)
+/* pm_event_is_visible() for an event not built yet, from its times alone. */
+static gboolean
+times_visible (gint64 issued_s,
+               gint64 start_s,
+               gint64 end_s,
+               gint64 from_s,
+               gint64 to_s)
 {
-  const PmEvent *a = *(PmEvent *const *) pa;
-  const PmEvent *b = *(PmEvent *const *) pb;
+  const PmEvent times = { .issued_s = issued_s, .start_s = start_s, .end_s = end_s };
 
-  if (a->start_s != b->start_s)
-    return a->start_s < b->start_s ? -1 : 1;
-  return strcmp (a->id, b->id);
+  return pm_event_is_visible (&times, from_s, to_s);
 }
 
 /* PmSource ------------------------------------------------------------------------------------- */
@@ -1474,7 +1469,7 @@ pm_simulator_advance (PmSource      *source,
   PmSimulator *self = PM_SIMULATOR (source);
   gint64 step = pm_series_store_get_step (store);
   gint64 capacity = pm_series_store_get_capacity (store);
-  gint64 last = floor_div (until_s, step) * step;
+  gint64 last = _pm_floor_div (until_s, step) * step;
   gint64 first;
 
   if (pm_series_store_get_n_segments (store) != self->n_segments)
@@ -1490,11 +1485,11 @@ pm_simulator_advance (PmSource      *source,
    * forecasts have a day behind them at once; later calls continue where the last stopped. */
   first = self->advanced ? self->last_s + step : last - (capacity - 1) * step;
   first = MAX (first, last - (capacity - 1) * step);
-  first = floor_div (first + step - 1, step) * step;
+  first = _pm_floor_div (first + step - 1, step) * step;
 
   while (first <= last)
     {
-      gint64 index = floor_div (first, PM_SIM_BLOCK_S);
+      gint64 index = _pm_floor_div (first, PM_SIM_BLOCK_S);
       gint64 chunk_last = MIN (last, (index + 1) * PM_SIM_BLOCK_S - 1);
       Block *block;
 
@@ -1514,7 +1509,7 @@ pm_simulator_advance (PmSource      *source,
               pm_series_store_push (store, s, t, &sample);
             }
         }
-      first = floor_div (chunk_last + step, step) * step;
+      first = _pm_floor_div (chunk_last + step, step) * step;
     }
 
   if (!self->advanced || last > self->last_s)
@@ -1788,40 +1783,43 @@ pm_simulator_get_events (PmSimulator *self,
   events = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_event_free);
   if (to_s <= from_s)
     return events;
-  last = floor_div (to_s - 1, PM_SIM_BLOCK_S);
+  last = _pm_floor_div (to_s - 1, PM_SIM_BLOCK_S);
 
   g_mutex_lock (&self->lock);
   cache_trim (self);
   /* Windows start in their generation block and last at most 6 h; storms live at most
    * PM_SIM_MAX_EXTENT_S: look back far enough for both. */
-  for (gint64 g = floor_div (from_s - PM_SIM_MAX_EXTENT_S, PM_SIM_BLOCK_S); g <= last; g++)
+  for (gint64 g = _pm_floor_div (from_s - PM_SIM_MAX_EXTENT_S, PM_SIM_BLOCK_S); g <= last; g++)
     {
       Gen *gen = gen_get (self, g);
 
       for (guint i = 0; i < gen->maintenance->len; i++)
         {
           const Maintenance *m = &g_array_index (gen->maintenance, Maintenance, i);
-          if (m->start_s < to_s && m->end_s > from_s && m->issued_s <= to_s)
+
+          if (times_visible (m->issued_s, m->start_s, m->end_s, from_s, to_s))
             g_ptr_array_add (events, maintenance_event (self, g, m));
         }
       for (guint i = 0; i < gen->storms->len; i++)
         {
           const Storm *storm = &g_array_index (gen->storms, Storm, i);
 
-          if (storm->t0 > to_s || storm->t0 + storm->life_s <= from_s)
+          /* Each slice is issued at t0 and lies within the storm's life. */
+          if (!times_visible (storm->t0, storm->t0, storm->t0 + storm->life_s, from_s, to_s))
             continue;
           for (guint k = 0; storm->t0 + (gint64) k * STORM_SLICE_S < storm->t0 + storm->life_s; k++)
             {
               gint64 from = storm->t0 + (gint64) k * STORM_SLICE_S;
               gint64 to = MIN (from + STORM_SLICE_S, storm->t0 + storm->life_s);
-              if (from < to_s && to > from_s)
+
+              if (times_visible (storm->t0, from, to, from_s, to_s))
                 g_ptr_array_add (events, storm_event (g, i, storm, k));
             }
         }
     }
   g_mutex_unlock (&self->lock);
 
-  g_ptr_array_sort (events, event_compare);
+  g_ptr_array_sort (events, pm_event_compare);
   return events;
 }
 
