@@ -5,6 +5,9 @@
  * format). --nab runs a fresh detector per file, exactly as NAB runs a detector, and scores the
  * folder with NAB's rules; the JSON output carries everything needed to recompute the
  * normalised figures (raw, null and perfect scores, threshold, counts, per-file raw scores).
+ * NAB optimises each profile's threshold on the very files it reports; to report files held out
+ * from tuning, take the threshold from a run on the tuning files and pass it with
+ * --nab-threshold.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -216,15 +219,18 @@ pm_eval_nab (const char             *dir,
     {
       fprintf (out, "NAB corpus %s: %u files, %u windows, threshold %s\n", dir, n_files,
                n_windows, isnan (options->threshold) ? "optimised per profile" : "fixed");
-      fprintf (out, "%-20s %7s %10s %9s %7s\n", "profile", "score", "threshold", "detected",
+      fprintf (out, "%-20s %7s %11s %9s %7s\n", "profile", "score", "threshold", "detected",
                "false+");
       for (guint k = 0; k < n_profiles; k++)
         {
           const PmNabResult *r = &g_array_index (results, PmNabResult, k);
           g_autofree char *detected = g_strdup_printf ("%u/%u", r->detected, r->windows);
 
-          fprintf (out, "%-20s %7.2f %10.6f %9s %7u\n", pm_nab_corpus_get_profile (corpus, k)->name,
-                   r->normalised, r->threshold, detected, r->false_positives);
+          /* Nine decimals, as the scores are written: the threshold chosen on some files can be
+           * passed back exactly (--nab-threshold) to score others. */
+          fprintf (out, "%-20s %7.2f %11.9f %9s %7u\n",
+                   pm_nab_corpus_get_profile (corpus, k)->name, r->normalised, r->threshold,
+                   detected, r->false_positives);
         }
     }
   if (fflush (out) != 0 || ferror (out))

@@ -68,7 +68,9 @@ const char  *pm_nab_scorer_get_file_name (PmNabScorer *self,
                                           guint        file);
 
 /* As NAB's optimiser: the threshold that maximises the summed score of all files (the
- * highest such threshold on ties, PM_NAB_THRESHOLD_NONE when never firing is best). */
+ * highest such threshold on ties, PM_NAB_THRESHOLD_NONE when never firing is best). That is
+ * the threshold fitted to the very files it then scores: to score files held out from tuning,
+ * optimise on the tuning files and score the others with pm_nab_scorer_score_at. */
 void         pm_nab_scorer_optimise      (PmNabScorer        *self,
                                           const PmNabProfile *profile,
                                           PmNabResult        *out);

@@ -698,17 +698,16 @@ pm_predictor_new (PmTopology *topology,
                   gint64      horizon_s)
 {
   PmPredictor *self = g_object_new (PM_TYPE_PREDICTOR, NULL);
+  PmAnomalyParams anomaly_params;
 
   self->topology = g_object_ref (topology);
   self->horizon_s = horizon_s > 0 ? horizon_s : PM_PREDICTOR_DEFAULT_HORIZON_S;
   self->n_segments = pm_topology_get_n_segments (topology);
   self->segments = g_new0 (SegmentState, MAX (self->n_segments, 1));
   self->forecaster = pm_forecaster_new (MAX (self->n_segments, 1), NULL);
-  {
-    PmAnomalyParams params;
-    pm_anomaly_params_init (&params);
-    self->anomaly_half = params.half_decades;
-  }
+  /* The score is read as the current level of surprise: a lasting degradation must keep it. */
+  pm_anomaly_params_init_probe (&anomaly_params);
+  self->anomaly_half = anomaly_params.half_decades;
   for (guint i = 0; i < self->n_segments; i++)
     {
       SegmentState *state = &self->segments[i];
@@ -718,7 +717,7 @@ pm_predictor_new (PmTopology *topology,
       state->anomaly = state->anomaly_pending = NAN;
       for (guint d = 0; d < N_DETECTORS; d++)
         {
-          state->detectors[d] = pm_anomaly_detector_new (NULL);
+          state->detectors[d] = pm_anomaly_detector_new (&anomaly_params);
           state->last_score[d] = NAN;
         }
     }
