@@ -1,7 +1,7 @@
 /* bench-forecast.c: sample ingestion with forecasting on one core: the time-series store, both
  * forecasting models (Holt-Winters and ARIMA) for the three metrics of every segment, and the
- * degradation detector (anomaly score) for each of them; plus the cost of fitting, of a
- * crossing-probability pass over all segments, and the memory per segment.
+ * degradation detectors (anomaly scores) as the predictor runs them; plus the cost of fitting,
+ * of a crossing-probability pass over all segments, and the memory per segment.
  *
  * The samples come from the simulator on a synthetic grid backbone, generated before timing.
  * After a day of history is loaded and every segment fitted on it, 8 h of live samples are
@@ -9,10 +9,13 @@
  * engine does. Loops, each timed on this thread's CPU clock:
  * - reference: pm_series_store_push only, all 8 h;
  * - store + forecast: push, then pm_forecaster_update, the first 4 h;
- * - store + forecast + anomaly: the same, then one pm_anomaly_detector_update per metric, the
- *   next 4 h (the models go on from where the first half left them);
+ * - store + forecast + anomaly: the same, and the detectors, the next 4 h (the models go on
+ *   from where the first half left them). As in PmPredictor: latency and loss only, each fed
+ *   its minute's mean once a minute (the per-sample sums are timed, the predictor's feature
+ *   code is not), rather than a detector per metric fed every sample, which the product never
+ *   does;
  * - detectors alone: a second set of detectors, fed the first 4 h untimed, then timed on the
- *   next 4 h: the cost of one pm_anomaly_detector_update, measured rather than subtracted.
+ *   next 4 h: the cost of the detectors, measured rather than subtracted.
  * Rates are segment-samples per second (one segment-sample = the three metrics of one segment
  * at one step); "÷ ref." is the rate over the reference loop's. Then the whole predictor as the
  * engine runs it (PmPredictor: its start-up fit and history walk, then 2 h of live ticks, each
@@ -25,6 +28,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "pm-bench-grid.h"
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -40,6 +44,17 @@
 #define HORIZON_STEPS 180   /* 30 min */
 #define TARGET        2e6
 #define PREDICTOR_STEPS 720   /* 2 h of live ticks through the whole predictor */
+#define MINUTE_STEPS  (60 / STEP_S)
+
+/* The predictor's detectors, in its order: latency and loss. */
+#define N_DETECTORS   2
+
+/* A segment's current minute of detector input. */
+typedef struct
+{
+  double sum[N_DETECTORS];
+  guint  n[N_DETECTORS];
+} Minute;
 
 /* CPU time of this thread: "one core" even on a busy machine. */
 static double
@@ -49,6 +64,35 @@ cpu_seconds (void)
 
   clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
   return (double) ts.tv_sec + (double) ts.tv_nsec * 1e-9;
+}
+
+/* What PmPredictor's ingestion gives its detectors for one sample: the sample joins its minute's
+ * sums (unless it is a cut), and at the minute's end each detector gets the minute's mean. */
+static double
+detect_sample (PmAnomalyDetector **d,
+               Minute             *minute,
+               gint64              t,
+               const PmSample     *sample)
+{
+  double score = 0;
+
+  if (!(sample->loss_ratio >= 0.99f && isnan (sample->latency_ms)))
+    {
+      if (!isnan (sample->latency_ms))
+        minute->sum[0] += sample->latency_ms, minute->n[0]++;
+      if (!isnan (sample->loss_ratio))
+        minute->sum[1] += sample->loss_ratio, minute->n[1]++;
+    }
+  if (t % 60 != 0)
+    return 0;
+  for (guint k = 0; k < N_DETECTORS; k++)
+    {
+      score += pm_anomaly_detector_update (d[k], (double) t,
+                                           minute->n[k] > 0 ? minute->sum[k] / minute->n[k] : NAN);
+      minute->sum[k] = 0;
+      minute->n[k] = 0;
+    }
+  return score;
 }
 
 static void
@@ -78,6 +122,8 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autofree PmSample *live = NULL;
   g_autofree PmAnomalyDetector **detectors = NULL;
+  g_autofree Minute *minutes = NULL;
+  PmAnomalyParams anomaly_params;
   gint64 start = PM_SIMULATOR_DEFAULT_START;
   double t0, fit_s, ref_s, fc_s, all_s, detect_s = 0, cross_s, samples, ref_rate, sink = 0;
   gsize detector_bytes;
@@ -106,7 +152,7 @@ main (int   argc,
   printf ("bench-forecast: %" G_GUINT64_FORMAT " segments, simulator default scenario, %d s "
           "steps, one core (thread CPU time)\n", n, STEP_S);
   printf ("models per segment: Holt-Winters + ARIMA for latency, jitter and loss; anomaly "
-          "detector per metric\n");
+          "detectors for latency and loss on minute means, as the predictor runs them\n");
   printf ("target: >= %.0f M segment-samples/s with forecasting and anomaly scoring\n\n",
           TARGET / 1e6);
 
@@ -123,9 +169,11 @@ main (int   argc,
           fit_s / n * 1e3, fit_s, n_models[PM_FORECAST_MODEL_HOLT_WINTERS],
           n_models[PM_FORECAST_MODEL_ARIMA]);
 
-  detectors = g_new (PmAnomalyDetector *, (gsize) n * PM_N_METRICS);
-  for (gsize i = 0; i < (gsize) n * PM_N_METRICS; i++)
-    detectors[i] = pm_anomaly_detector_new (NULL);
+  pm_anomaly_params_init_probe (&anomaly_params);
+  detectors = g_new (PmAnomalyDetector *, (gsize) n * N_DETECTORS);
+  for (gsize i = 0; i < (gsize) n * N_DETECTORS; i++)
+    detectors[i] = pm_anomaly_detector_new (&anomaly_params);
+  minutes = g_new0 (Minute, n);
 
   printf ("  %-28s  %10s  %8s  %10s  %8s  %7s\n", "loop (live)", "samples", "seconds",
           "M samp/s", "ns/samp", "/ ref.");
@@ -169,23 +217,22 @@ main (int   argc,
           {
             gint64 t = start + (gint64) (i + 1) * STEP_S;
             const PmSample *sample = &live[(gsize) i * n + s];
-            PmAnomalyDetector **d = &detectors[(gsize) s * PM_N_METRICS];
+            PmAnomalyDetector **d = &detectors[(gsize) s * N_DETECTORS];
 
             pm_series_store_push (store, s, t, sample);
             pm_forecaster_update (f, s, t, sample);
-            sink += pm_anomaly_detector_update (d[0], (double) t, sample->latency_ms);
-            sink += pm_anomaly_detector_update (d[1], (double) t, sample->jitter_ms);
-            sink += pm_anomaly_detector_update (d[2], (double) t, sample->loss_ratio);
+            sink += detect_sample (d, &minutes[s], t, sample);
           }
     all_s = cpu_seconds () - t0;
   }
 
   /* The detectors alone, on a second set that has seen the first half as the first set had. */
   {
-    g_autofree PmAnomalyDetector **fresh = g_new (PmAnomalyDetector *, (gsize) n * PM_N_METRICS);
+    g_autofree PmAnomalyDetector **fresh = g_new (PmAnomalyDetector *, (gsize) n * N_DETECTORS);
+    g_autofree Minute *fresh_minutes = g_new0 (Minute, n);
 
-    for (gsize i = 0; i < (gsize) n * PM_N_METRICS; i++)
-      fresh[i] = pm_anomaly_detector_new (NULL);
+    for (gsize i = 0; i < (gsize) n * N_DETECTORS; i++)
+      fresh[i] = pm_anomaly_detector_new (&anomaly_params);
     for (guint half = 0; half < 2; half++)
       {
         t0 = cpu_seconds ();
@@ -194,19 +241,17 @@ main (int   argc,
           for (guint s = 0; s < n; s++)
             for (guint i = tick; i < tick + TICK_STEPS; i++)
               {
-                double t = (double) (start + (gint64) (i + 1) * STEP_S);
+                gint64 t = start + (gint64) (i + 1) * STEP_S;
                 const PmSample *sample = &live[(gsize) i * n + s];
-                PmAnomalyDetector **d = &fresh[(gsize) s * PM_N_METRICS];
+                PmAnomalyDetector **d = &fresh[(gsize) s * N_DETECTORS];
 
-                sink += pm_anomaly_detector_update (d[0], t, sample->latency_ms);
-                sink += pm_anomaly_detector_update (d[1], t, sample->jitter_ms);
-                sink += pm_anomaly_detector_update (d[2], t, sample->loss_ratio);
+                sink += detect_sample (d, &fresh_minutes[s], t, sample);
               }
         if (half == 1)
           detect_s = cpu_seconds () - t0;
       }
     detector_bytes = pm_anomaly_detector_get_memory_size (fresh[0]);
-    for (gsize i = 0; i < (gsize) n * PM_N_METRICS; i++)
+    for (gsize i = 0; i < (gsize) n * N_DETECTORS; i++)
       pm_anomaly_detector_free (fresh[i]);
   }
 
@@ -216,10 +261,11 @@ main (int   argc,
   report ("store + forecast + anomaly", samples / 2, all_s, ref_rate);
   report ("anomaly detectors alone", samples / 2, detect_s, ref_rate);
   printf ("  forecasting alone: %.0f ns per segment-sample (%.1f M/s); anomaly scoring alone: "
-          "%.0f ns (by difference), %.0f ns measured: %.0f ns per detector update, %zu B per "
-          "detector\n", (fc_s - ref_s / 2) / (samples / 2) * 1e9,
+          "%.0f ns (by difference), %.0f ns measured: %.0f ns per detector update (%d a minute "
+          "per segment), %zu B per detector\n", (fc_s - ref_s / 2) / (samples / 2) * 1e9,
           samples / 2 / (fc_s - ref_s / 2) / 1e6, (all_s - fc_s) / (samples / 2) * 1e9,
-          detect_s / (samples / 2) * 1e9, detect_s / (samples / 2 * PM_N_METRICS) * 1e9,
+          detect_s / (samples / 2) * 1e9,
+          detect_s / (samples / 2 / MINUTE_STEPS * N_DETECTORS) * 1e9, N_DETECTORS,
           detector_bytes);
 
   /* What a tick costs on top: crossing probabilities for latency and loss over 30 min. */
@@ -283,7 +329,7 @@ main (int   argc,
   if (sink == 42.4242)
     printf ("\n");  /* keeps the scores alive */
 
-  for (gsize i = 0; i < (gsize) n * PM_N_METRICS; i++)
+  for (gsize i = 0; i < (gsize) n * N_DETECTORS; i++)
     pm_anomaly_detector_free (detectors[i]);
   return 0;
 }

@@ -131,6 +131,53 @@ test_risk_labeler_delays_and_labels (void)
   g_assert_cmpfloat (pm_risk_model_predict (model, &signal, NULL), !=, before);
 }
 
+/* Live use, a record and a training pass every minute with partitions now and then, trains on
+ * exactly what a direct replay of the same examples, labelled by hand, trains on, in the same
+ * order; partitions label only what is still pending. */
+static void
+test_risk_labeler_live_matches_direct (void)
+{
+  const gint64 horizon = 1800, every = 60, end = 6 * 3600;
+  const gint64 cuts[] = { 2400, 2460, 7200, 15000 };
+  g_autoptr(PmRiskLabeler) labeler = pm_risk_labeler_new (1, horizon, every);
+  g_autoptr(PmRiskModel) live = pm_risk_model_new ();
+  g_autoptr(PmRiskModel) direct = pm_risk_model_new ();
+  gint64 last_trained = -every;
+
+  for (gint64 t = 0; t < end; t += every)
+    {
+      PmRiskFeatures f = { 0 };
+
+      for (guint c = 0; c < G_N_ELEMENTS (cuts); c++)
+        if (cuts[c] == t)
+          pm_risk_labeler_partition_started (labeler, 0, t);
+      f.x[PM_RISK_FEATURE_LEVEL] = (double) (t % 7) / 3;
+      f.x[PM_RISK_FEATURE_ANOMALY] = (double) (t % 11) / 5;
+      pm_risk_labeler_record (labeler, 0, t, &f);
+      pm_risk_labeler_train_due (labeler, t, live);
+
+      /* By hand: everything recorded at s with s + horizon <= t, in order. */
+      for (gint64 s = last_trained + every; s + horizon <= t; s += every)
+        {
+          PmRiskFeatures g = { 0 };
+          gboolean positive = FALSE;
+
+          g.x[PM_RISK_FEATURE_LEVEL] = (double) (s % 7) / 3;
+          g.x[PM_RISK_FEATURE_ANOMALY] = (double) (s % 11) / 5;
+          for (guint c = 0; c < G_N_ELEMENTS (cuts); c++)
+            positive |= s < cuts[c] && s >= cuts[c] - horizon && cuts[c] <= t;
+          pm_risk_model_train (direct, &g, positive);
+          last_trained = s;
+        }
+      g_assert_cmpuint (pm_risk_labeler_get_n_pending (labeler), ==,
+                        (guint) ((t - last_trained) / every));
+    }
+  g_assert_cmpuint (pm_risk_model_get_n_trained (live), ==, pm_risk_model_get_n_trained (direct));
+  g_assert_cmpfloat (pm_risk_model_get_bias (live), ==, pm_risk_model_get_bias (direct));
+  for (guint i = 0; i < PM_RISK_N_FEATURES; i++)
+    g_assert_cmpfloat (pm_risk_model_get_weight (live, i), ==, pm_risk_model_get_weight (direct, i));
+}
+
 /* Every feature has its own name: the explanations and the API report factors by it. */
 static void
 test_risk_model_feature_names (void)
@@ -157,6 +204,8 @@ main (int   argc,
   g_test_add_func ("/risk-model/nan-is-absent", test_risk_model_nan_is_absent);
   g_test_add_func ("/risk-model/learns-calibrated", test_risk_model_learns_calibrated);
   g_test_add_func ("/risk-model/labeler-delays-and-labels", test_risk_labeler_delays_and_labels);
+  g_test_add_func ("/risk-model/labeler-live-matches-direct",
+                   test_risk_labeler_live_matches_direct);
   g_test_add_func ("/risk-model/feature-names", test_risk_model_feature_names);
 
   return g_test_run ();

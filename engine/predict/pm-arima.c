@@ -949,7 +949,11 @@ pm_arima_update (PmArima *self,
                  double   y,
                  double  *error)
 {
-  gint64 step = _pm_floor_div (time_s, self->step_s);
+  gint64 next_s = (self->step + 1) * (gint64) self->step_s;
+  /* Values come one step after another, and then no 64-bit division is needed (otherwise two
+   * per value and metric, with the other model's). */
+  gint64 step = G_LIKELY (self->started && time_s >= next_s && time_s - next_s < self->step_s)
+                  ? self->step + 1 : _pm_floor_div (time_s, self->step_s);
   double e;
 
   if (G_UNLIKELY (!self->started))
@@ -1026,7 +1030,9 @@ pm_arima_forecast_path (const PmArima *self,
 
       for (guint i = 0; i < np && i < j; i++)
         p += phistar[i] * psi[i];
-      memmove (psi + 1, psi, PM_ARIMA_MAX_P * sizeof (double));
+      /* Shifted in place: a memmove call per step cost more than the few moves. */
+      for (guint i = PM_ARIMA_MAX_P; i > 0; i--)
+        psi[i] = psi[i - 1];
       psi[0] = p;
       cum += p * p;
       if (j >= self->since_value)

@@ -23,7 +23,8 @@ typedef struct
   PmArima       *arima;
   guint8         in_use;      /* PmForecastModel */
   float          last_error;
-  float          last_sd;
+  double         last_var;    /* of the model in use, before the last value: its root is asked
+                               * for far less often than values come */
 } Series;
 
 struct _PmForecaster
@@ -119,7 +120,7 @@ pm_forecaster_new (guint                     n_segments,
         }
       /* The naive forecast until there is evidence for the seasonal one. */
       s->in_use = PM_FORECAST_MODEL_ARIMA;
-      s->last_error = s->last_sd = NAN;
+      s->last_error = s->last_var = NAN;
     }
   return self;
 }
@@ -187,7 +188,7 @@ pm_forecaster_update (PmForecaster   *self,
       accepted &= pm_arima_update (s->arima, time_s, y, &e_arima);
 
       s->last_error = (float) (s->in_use == PM_FORECAST_MODEL_HOLT_WINTERS ? e_hw : e_arima);
-      s->last_sd = (float) sqrt (var_before);
+      s->last_var = var_before;
       if (!isnan (e_hw) || !isnan (e_arima))
         choose (s);
     }
@@ -260,7 +261,7 @@ pm_forecaster_fit (PmForecaster  *self,
       if (!isnan (var_hw) || !isnan (var_arima))
         s->in_use = isnan (var_arima) || var_hw <= var_arima ? PM_FORECAST_MODEL_HOLT_WINTERS
                                                              : PM_FORECAST_MODEL_ARIMA;
-      s->last_error = s->last_sd = NAN;
+      s->last_error = s->last_var = NAN;
     }
   return any;
 }
@@ -412,7 +413,7 @@ pm_forecaster_get_last_residual (PmForecaster *self,
   if (error != NULL)
     *error = s->last_error;
   if (sd != NULL)
-    *sd = s->last_sd;
+    *sd = (float) sqrt (s->last_var);
 }
 
 guint

@@ -541,16 +541,6 @@ describe_factor (PmPredictor    *self,
     }
 }
 
-static int
-compare_contributions (gconstpointer a,
-                       gconstpointer b,
-                       gpointer      data)
-{
-  const double *contributions = data;
-  double ca = contributions[*(const guint *) a], cb = contributions[*(const guint *) b];
-  return ca < cb ? 1 : ca > cb ? -1 : 0;
-}
-
 static void
 explain (PmPredictor    *self,
          guint           index,
@@ -558,20 +548,26 @@ explain (PmPredictor    *self,
          const double   *contributions,
          PmSegmentState *out)
 {
-  guint order[PM_RISK_N_FEATURES];
+  guint order[PM_RISK_N_FEATURES], n = 0;
 
+  /* Only what raised the risk noticeably is an explanation: those, largest first and ties in
+   * feature order (a stable sort of the few that qualify), and texts only for the ones kept. */
   for (guint i = 0; i < PM_RISK_N_FEATURES; i++)
-    order[i] = i;
-  g_qsort_with_data (order, PM_RISK_N_FEATURES, sizeof (guint), compare_contributions,
-                     (gpointer) contributions);
+    {
+      guint j = n;
+
+      if (contributions[i] < 0.1)
+        continue;
+      for (; j > 0 && contributions[order[j - 1]] < contributions[i]; j--)
+        order[j] = order[j - 1];
+      order[j] = i;
+      n++;
+    }
   out->n_factors = 0;
-  for (guint i = 0; i < PM_RISK_N_FEATURES && out->n_factors < PM_MAX_FACTORS; i++)
+  for (guint i = 0; i < n && out->n_factors < PM_MAX_FACTORS; i++)
     {
       PmRiskFactor *factor = &out->factors[out->n_factors];
 
-      /* Only what raised the risk noticeably is an explanation. */
-      if (contributions[order[i]] < 0.1)
-        break;
       factor->name = pm_risk_feature_name (order[i]);
       factor->weight = contributions[order[i]];
       describe_factor (self, index, order[i], w, factor->text, sizeof factor->text);

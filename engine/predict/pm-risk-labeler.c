@@ -23,6 +23,7 @@ struct _PmRiskLabeler
   gint64   horizon_s;
   gint64   every_s;
   GArray **pending;      /* per segment, Example, oldest first */
+  guint   *head;         /* per segment: pending examples before it are trained */
   gint64  *last_record;  /* per segment */
 };
 
@@ -37,6 +38,7 @@ pm_risk_labeler_new (guint  n_segments,
   self->horizon_s = horizon_s;
   self->every_s = every_s;
   self->pending = g_new (GArray *, MAX (n_segments, 1));
+  self->head = g_new0 (guint, MAX (n_segments, 1));
   self->last_record = g_new (gint64, MAX (n_segments, 1));
   for (guint i = 0; i < n_segments; i++)
     {
@@ -54,6 +56,7 @@ pm_risk_labeler_free (PmRiskLabeler *self)
   for (guint i = 0; i < self->n_segments; i++)
     g_array_unref (self->pending[i]);
   g_free (self->pending);
+  g_free (self->head);
   g_free (self->last_record);
   g_free (self);
 }
@@ -85,7 +88,7 @@ pm_risk_labeler_partition_started (PmRiskLabeler *self,
   g_return_if_fail (segment < self->n_segments);
 
   pending = self->pending[segment];
-  for (guint i = 0; i < pending->len; i++)
+  for (guint i = self->head[segment]; i < pending->len; i++)
     {
       Example *example = &g_array_index (pending, Example, i);
       if (example->time_s < start_s && example->time_s >= start_s - self->horizon_s)
@@ -104,7 +107,7 @@ pm_risk_labeler_train_due (PmRiskLabeler *self,
   for (guint s = 0; s < self->n_segments; s++)
     {
       GArray *pending = self->pending[s];
-      guint due = 0;
+      guint due = self->head[s];
 
       while (due < pending->len
              && g_array_index (pending, Example, due).time_s + self->horizon_s <= now_s)
@@ -113,9 +116,20 @@ pm_risk_labeler_train_due (PmRiskLabeler *self,
           pm_risk_model_train (model, &example->features, example->positive);
           due++;
         }
-      if (due > 0)
-        g_array_remove_range (pending, 0, due);
-      trained += due;
+      trained += due - self->head[s];
+      /* Trained examples go in bulk once they are half of the array: dropping each at once
+       * moved the whole horizon's examples every tick. */
+      if (due == pending->len)
+        {
+          g_array_set_size (pending, 0);
+          due = 0;
+        }
+      else if (due > 0 && due >= pending->len - due)
+        {
+          g_array_remove_range (pending, 0, due);
+          due = 0;
+        }
+      self->head[s] = due;
     }
   return trained;
 }
@@ -126,6 +140,6 @@ pm_risk_labeler_get_n_pending (PmRiskLabeler *self)
   guint n = 0;
 
   for (guint i = 0; i < self->n_segments; i++)
-    n += self->pending[i]->len;
+    n += self->pending[i]->len - self->head[i];
   return n;
 }
