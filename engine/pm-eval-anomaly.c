@@ -6,8 +6,8 @@
  * folder with NAB's rules; the JSON output carries everything needed to recompute the
  * normalised figures (raw, null and perfect scores, threshold, counts, per-file raw scores).
  * NAB optimises each profile's threshold on the very files it reports; to report files held out
- * from tuning, take the threshold from a run on the tuning files and pass it with
- * --nab-threshold.
+ * from tuning, --nab-tuning-files optimises it on the tuning files alone and scores the others
+ * (and all of them) at it, or pass a threshold fixed elsewhere with --nab-threshold.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,6 +17,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 
+#include "model/pm-json-private.h"
 #include "predict/pm-nab-corpus.h"
 #include "predict/pm-value-csv.h"
 
@@ -132,6 +133,150 @@ build_profile_json (JsonBuilder        *builder,
   json_builder_end_object (builder);
 }
 
+static gboolean
+names_file (const char *const *names,
+            const char        *key)
+{
+  g_autofree char *base = g_path_get_basename (key);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_strcmp0 (names[i], key) == 0 || g_strcmp0 (names[i], base) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* One figure per group of a tuned report. */
+typedef struct
+{
+  double threshold;
+  double tuning;
+  double held_out;
+  double all;
+  double all_optimised;  /* NAB's own way: the threshold fitted to all the files it scores */
+} TunedFigures;
+
+/* Splits the scored files into the tuning ones and the others; every tuning name must be one
+ * of the files, and both groups must be non-empty. */
+static gboolean
+split_tuning (PmNabCorpus       *corpus,
+              const char *const *tuning_files,
+              gboolean          *is_tuning,
+              GError           **error)
+{
+  guint n_files = pm_nab_corpus_get_n_files (corpus);
+  guint n_tuning = 0;
+
+  for (guint i = 0; tuning_files[i] != NULL; i++)
+    {
+      gboolean found = FALSE;
+
+      for (guint f = 0; f < n_files && !found; f++)
+        {
+          const char *const one[] = { tuning_files[i], NULL };
+          found = names_file (one, pm_nab_corpus_get_file (corpus, f)->name);
+        }
+      if (!found)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       "--nab-tuning-files: “%s” is not one of the scored files", tuning_files[i]);
+          return FALSE;
+        }
+    }
+  for (guint f = 0; f < n_files; f++)
+    {
+      is_tuning[f] = names_file (tuning_files, pm_nab_corpus_get_file (corpus, f)->name);
+      n_tuning += is_tuning[f];
+    }
+  if (n_tuning == 0 || n_tuning == n_files)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "--nab-tuning-files: the tuning files must be some of the scored files, "
+                   "not %s", n_tuning == 0 ? "none" : "all");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+score_tuned (PmNabScorer        *all,
+             PmNabScorer        *tuning,
+             PmNabScorer        *held_out,
+             const PmNabProfile *profile,
+             TunedFigures       *out)
+{
+  PmNabResult result;
+
+  pm_nab_scorer_optimise (tuning, profile, &result);
+  out->threshold = result.threshold;
+  out->tuning = result.normalised;
+  pm_nab_scorer_score_at (held_out, profile, out->threshold, &result);
+  out->held_out = result.normalised;
+  pm_nab_scorer_score_at (all, profile, out->threshold, &result);
+  out->all = result.normalised;
+  pm_nab_scorer_optimise (all, profile, &result);
+  out->all_optimised = result.normalised;
+}
+
+static void
+print_tuned (FILE               *out,
+             PmNabCorpus        *corpus,
+             const gboolean     *is_tuning,
+             const TunedFigures *figures,
+             gboolean            json)
+{
+  guint n_files = pm_nab_corpus_get_n_files (corpus);
+  guint n_profiles = pm_nab_corpus_get_n_profiles (corpus);
+  guint n_tuning = 0;
+
+  for (guint f = 0; f < n_files; f++)
+    n_tuning += is_tuning[f];
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autofree char *text = NULL;
+
+      json_builder_begin_object (builder);
+      for (guint group = 0; group < 2; group++)
+        {
+          json_builder_set_member_name (builder, group == 0 ? "tuning_files" : "held_out_files");
+          json_builder_begin_array (builder);
+          for (guint f = 0; f < n_files; f++)
+            if (is_tuning[f] == (group == 0))
+              json_builder_add_string_value (builder, pm_nab_corpus_get_file (corpus, f)->name);
+          json_builder_end_array (builder);
+        }
+      json_builder_set_member_name (builder, "profiles");
+      json_builder_begin_object (builder);
+      for (guint k = 0; k < n_profiles; k++)
+        {
+          json_builder_set_member_name (builder, pm_nab_corpus_get_profile (corpus, k)->name);
+          json_builder_begin_object (builder);
+          add_number (builder, "threshold", figures[k].threshold);
+          add_number (builder, "tuning", figures[k].tuning);
+          add_number (builder, "held_out", figures[k].held_out);
+          add_number (builder, "all", figures[k].all);
+          add_number (builder, "all_optimised", figures[k].all_optimised);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_object (builder);
+      json_builder_end_object (builder);
+      text = _pm_json_builder_to_text (builder);
+      fprintf (out, "%s\n", text);
+      return;
+    }
+  fprintf (out, "NAB: threshold optimised on %u tuning files, %u held out\n", n_tuning,
+           n_files - n_tuning);
+  for (guint f = 0; f < n_files; f++)
+    fprintf (out, "  %-9s %s\n", is_tuning[f] ? "tuning" : "held out",
+             pm_nab_corpus_get_file (corpus, f)->name);
+  fprintf (out, "%-20s %11s %8s %9s %8s %15s\n", "profile", "threshold", "tuning", "held out",
+           "all", "all (own thr.)");
+  for (guint k = 0; k < n_profiles; k++)
+    fprintf (out, "%-20s %11.9f %8.2f %9.2f %8.2f %15.2f\n",
+             pm_nab_corpus_get_profile (corpus, k)->name, figures[k].threshold,
+             figures[k].tuning, figures[k].held_out, figures[k].all, figures[k].all_optimised);
+}
+
 gboolean
 pm_eval_nab (const char             *dir,
              const PmAnomalyParams  *params,
@@ -142,6 +287,7 @@ pm_eval_nab (const char             *dir,
   g_autoptr(PmNabCorpus) corpus = NULL;
   g_autoptr(PmNabScorer) scorer = pm_nab_scorer_new ();
   g_autoptr(GArray) results = g_array_new (FALSE, FALSE, sizeof (PmNabResult));
+  g_autoptr(GPtrArray) file_scores = g_ptr_array_new_with_free_func (g_free);
   guint n_files, n_profiles, n_windows = 0;
 
   g_return_val_if_fail (dir != NULL, FALSE);
@@ -158,8 +304,9 @@ pm_eval_nab (const char             *dir,
     {
       const PmNabCorpusFile *file = pm_nab_corpus_get_file (corpus, f);
       g_autoptr(PmAnomalyDetector) detector = pm_anomaly_detector_new (params);
-      g_autofree double *scores = g_new (double, MAX (file->series->n_rows, 1));
+      double *scores = g_new (double, MAX (file->series->n_rows, 1));
 
+      g_ptr_array_add (file_scores, scores);
       for (guint i = 0; i < file->series->n_rows; i++)
         scores[i] = pm_anomaly_detector_update (detector, file->series->times_s[i],
                                                 file->series->values[i]);
@@ -168,6 +315,37 @@ pm_eval_nab (const char             *dir,
                                    file->windows->len, error))
         return FALSE;
       n_windows += file->windows->len;
+    }
+
+  if (options->tuning_files != NULL)
+    {
+      g_autofree gboolean *is_tuning = g_new0 (gboolean, MAX (n_files, 1));
+      g_autofree TunedFigures *figures = g_new0 (TunedFigures, MAX (n_profiles, 1));
+      g_autoptr(PmNabScorer) tuning = pm_nab_scorer_new ();
+      g_autoptr(PmNabScorer) held_out = pm_nab_scorer_new ();
+
+      if (!split_tuning (corpus, options->tuning_files, is_tuning, error))
+        return FALSE;
+      for (guint f = 0; f < n_files; f++)
+        {
+          const PmNabCorpusFile *file = pm_nab_corpus_get_file (corpus, f);
+
+          if (!pm_nab_scorer_add_file (is_tuning[f] ? tuning : held_out, file->name,
+                                       g_ptr_array_index (file_scores, f),
+                                       file->series->n_rows,
+                                       (const PmNabWindow *) (const void *) file->windows->data,
+                                       file->windows->len, error))
+            return FALSE;
+        }
+      for (guint k = 0; k < n_profiles; k++)
+        score_tuned (scorer, tuning, held_out, pm_nab_corpus_get_profile (corpus, k), &figures[k]);
+      print_tuned (out, corpus, is_tuning, figures, options->json);
+      if (fflush (out) != 0 || ferror (out))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "could not write the NAB report");
+          return FALSE;
+        }
+      return TRUE;
     }
 
   for (guint k = 0; k < n_profiles; k++)

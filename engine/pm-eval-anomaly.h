@@ -27,6 +27,9 @@ typedef struct
 {
   const char *const *files;      /* NULL: every labelled file; else label keys or base names */
   double             threshold;  /* NAN: optimised per profile (as NAB); else fixed */
+  /* Not NULL: the threshold is optimised on these files (label keys or base names) alone and
+   * the report gives them, the other files at that threshold, and all of them. */
+  const char *const *tuning_files;
   gboolean           json;
 } PmEvalNabOptions;
 

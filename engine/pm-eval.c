@@ -45,6 +45,7 @@ pm_eval_options_clear (PmEvalOptions *options)
   g_clear_pointer (&options->anomaly_scores, g_free);
   g_clear_pointer (&options->nab, g_free);
   g_clear_pointer (&options->nab_files, g_free);
+  g_clear_pointer (&options->nab_tuning_files, g_free);
   g_clear_pointer (&options->detector_params, g_strfreev);
 }
 
@@ -99,6 +100,10 @@ pm_eval_options_parse (PmEvalOptions *options,
       "Score a NAB-layout folder (data/, labels/, config/)", "DIR" },
     { "nab-files", 0, 0, G_OPTION_ARG_STRING, &options->nab_files,
       "Score only these files of the folder (base names or label keys)", "A.csv,B.csv,…" },
+    { "nab-tuning-files", 0, 0, G_OPTION_ARG_STRING, &options->nab_tuning_files,
+      "Optimise the threshold on these files only and report them, the other files at that "
+      "threshold, and all; \"default\" names the files the detector was tuned on",
+      "default|A.csv,…" },
     { "nab-threshold", 0, 0, G_OPTION_ARG_DOUBLE, &options->nab_threshold,
       "Score at this detector threshold instead of optimising it per profile", "T" },
     { "detector-param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->detector_params,
@@ -173,9 +178,10 @@ pm_eval_options_check (const PmEvalOptions *options,
                             "give it without the replay options",
                             options->nab != NULL ? "nab" : "anomaly-scores");
       if (options->nab_files != NULL || !isnan (options->nab_threshold)
-          || options->detector_params != NULL)
-        return usage_error (error, "--nab-files, --nab-threshold and --detector-param apply to "
-                            "--nab and --anomaly-scores, not to a scenario replay");
+          || options->nab_tuning_files != NULL || options->detector_params != NULL)
+        return usage_error (error, "--nab-files, --nab-tuning-files, --nab-threshold and "
+                            "--detector-param apply to --nab and --anomaly-scores, not to a "
+                            "scenario replay");
       pm_anomaly_params_init (params);
       return TRUE;
     }
@@ -190,6 +196,11 @@ pm_eval_options_check (const PmEvalOptions *options,
   if (options->nab == NULL && (options->nab_files != NULL || !isnan (options->nab_threshold)))
     return usage_error (error, "%s applies to --nab only",
                         options->nab_files != NULL ? "--nab-files" : "--nab-threshold");
+  if (options->nab == NULL && options->nab_tuning_files != NULL)
+    return usage_error (error, "--nab-tuning-files applies to --nab only");
+  if (options->nab_tuning_files != NULL && !isnan (options->nab_threshold))
+    return usage_error (error, "give either --nab-tuning-files (the threshold is optimised on "
+                        "them) or --nab-threshold, not both");
   if (!isnan (options->nab_threshold) && !isfinite (options->nab_threshold))
     return usage_error (error, "--nab-threshold: expected a finite number");
 
@@ -764,7 +775,8 @@ pm_eval_main (int    argc,
     }
 
   {
-    PmEvalNabOptions nab = { NULL, options.nab_threshold, options.json };
+    PmEvalNabOptions nab = { NULL, options.nab_threshold, NULL, options.json };
+    g_auto(GStrv) tuning = NULL;
 
     if (options.nab_files != NULL)
       {
@@ -772,6 +784,17 @@ pm_eval_main (int    argc,
         for (guint i = 0; files[i] != NULL; i++)
           g_strstrip (files[i]);
         nab.files = (const char *const *) files;
+      }
+    if (g_strcmp0 (options.nab_tuning_files, "default") == 0)
+      {
+        nab.tuning_files = pm_anomaly_nab_tuning_files;
+      }
+    else if (options.nab_tuning_files != NULL)
+      {
+        tuning = g_strsplit (options.nab_tuning_files, ",", -1);
+        for (guint i = 0; tuning[i] != NULL; i++)
+          g_strstrip (tuning[i]);
+        nab.tuning_files = (const char *const *) tuning;
       }
     if (!pm_eval_nab (options.nab, &params, &nab, stdout, &error))
       {

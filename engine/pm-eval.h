@@ -40,6 +40,7 @@ typedef struct
   char    *anomaly_scores;   /* CSV to score */
   char    *nab;              /* NAB-layout folder */
   char    *nab_files;        /* comma-separated subset of the folder's files */
+  char    *nab_tuning_files; /* the files the threshold is optimised on, or "default" */
   double   nab_threshold;    /* NAN: optimised per profile */
   char   **detector_params;  /* NAME=VALUE overrides of the detector's defaults */
 

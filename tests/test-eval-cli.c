@@ -293,6 +293,84 @@ test_eval_cli_nab_real (void)
   g_assert_nonnull (strstr (unknown.err, "nope.csv"));
 }
 
+/* Joins a JSON array of strings with commas (for --nab-files). */
+static char *
+join_names (JsonArray *names)
+{
+  GString *joined = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (names); i++)
+    g_string_append_printf (joined, "%s%s", i > 0 ? "," : "",
+                            json_array_get_string_element (names, i));
+  return g_string_free (joined, FALSE);
+}
+
+/* The tuned report agrees with the plain one run on each group: the threshold is the one NAB's
+ * optimiser picks on the tuning files, and the held-out figure is their score at it. */
+static void
+test_eval_cli_nab_tuned (void)
+{
+  g_autofree char *dir = pm_test_shared_data_path ("nab-aws");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonParser) tuning_parser = json_parser_new ();
+  g_autoptr(JsonParser) held_out_parser = json_parser_new ();
+  g_auto(PmTestRun) run = { 0 };
+  g_auto(PmTestRun) tuning_run = { 0 };
+  g_auto(PmTestRun) held_out_run = { 0 };
+  g_auto(PmTestRun) unknown = { 0 };
+  g_auto(PmTestRun) both = { 0 };
+  g_autofree char *tuning_files = NULL;
+  g_autofree char *held_out_files = NULL;
+  g_autofree char *threshold = NULL;
+  JsonObject *root, *standard, *tuning_standard, *held_out_standard;
+
+  if (dir == NULL)
+    return;
+  pm_test_run_program (&run, "PM_PREMIRROR_EVAL", "--nab", dir, "--nab-tuning-files", "default",
+                       "--json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  root = parse_object (parser, run.out);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "tuning_files")),
+                    ==, 9);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root,
+                                                                         "held_out_files")),
+                    ==, 8);
+  standard = json_object_get_object_member (json_object_get_object_member (root, "profiles"),
+                                            "standard");
+  tuning_files = join_names (json_object_get_array_member (root, "tuning_files"));
+  held_out_files = join_names (json_object_get_array_member (root, "held_out_files"));
+
+  pm_test_run_program (&tuning_run, "PM_PREMIRROR_EVAL", "--nab", dir, "--nab-files",
+                       tuning_files, "--json", NULL);
+  g_assert_cmpint (tuning_run.status, ==, 0);
+  tuning_standard = json_object_get_object_member (
+    json_object_get_object_member (parse_object (tuning_parser, tuning_run.out), "profiles"),
+    "standard");
+  g_assert_cmpfloat (json_object_get_double_member (standard, "threshold"), ==,
+                     json_object_get_double_member (tuning_standard, "threshold"));
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (standard, "tuning"),
+                                  json_object_get_double_member (tuning_standard, "score"), 1e-9);
+
+  threshold = g_strdup_printf ("%.17g", json_object_get_double_member (standard, "threshold"));
+  pm_test_run_program (&held_out_run, "PM_PREMIRROR_EVAL", "--nab", dir, "--nab-files",
+                       held_out_files, "--nab-threshold", threshold, "--json", NULL);
+  g_assert_cmpint (held_out_run.status, ==, 0);
+  held_out_standard = json_object_get_object_member (
+    json_object_get_object_member (parse_object (held_out_parser, held_out_run.out), "profiles"),
+    "standard");
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (standard, "held_out"),
+                                  json_object_get_double_member (held_out_standard, "score"),
+                                  1e-9);
+
+  pm_test_run_program (&unknown, "PM_PREMIRROR_EVAL", "--nab", dir, "--nab-tuning-files",
+                       "nope.csv", NULL);
+  g_assert_cmpint (unknown.status, ==, 1);
+  g_assert_nonnull (strstr (unknown.err, "nope.csv"));
+  pm_test_run_program (&both, "PM_PREMIRROR_EVAL", "--nab", dir, "--nab-tuning-files", "default",
+                       "--nab-threshold", "0.5", NULL);
+  g_assert_cmpint (both.status, ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -306,6 +384,7 @@ main (int   argc,
   g_test_add_func ("/eval-cli/version", test_eval_cli_version);
   g_test_add_func ("/eval-cli/nab-tiny", test_eval_cli_nab_tiny);
   g_test_add_func ("/eval-cli/nab-real", test_eval_cli_nab_real);
+  g_test_add_func ("/eval-cli/nab-tuned", test_eval_cli_nab_tuned);
 
   return g_test_run ();
 }

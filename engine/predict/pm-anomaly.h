@@ -54,6 +54,10 @@ typedef enum
 
 const char         *pm_anomaly_cause_to_string   (PmAnomalyCause cause);
 
+/* The 9 NAB AWS files the defaults were tuned on (base names, NULL-terminated); the other 8 of
+ * the folder are held out. `premirror-eval --nab DIR --nab-tuning-files default` reports both. */
+extern const char *const pm_anomaly_nab_tuning_files[];
+
 /* The defaults (the table in pm-anomaly.c): one alarm per surprise, as NAB scores detectors. */
 void                pm_anomaly_params_init       (PmAnomalyParams *params);
 /* The defaults without the quiet period, for a consumer that reads the score as the current
