@@ -5,6 +5,7 @@
 #include "pm-test-util.h"
 
 #include <gio/gio.h>
+#include <math.h>
 #include <glib/gstdio.h>
 
 char *
@@ -204,4 +205,23 @@ pm_test_engine_start (PmEngine *engine)
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_main_context_iteration (NULL, TRUE);
     }
+}
+
+double
+pm_test_gauss (GRand *rand)
+{
+  double u1 = g_rand_double (rand), u2 = g_rand_double (rand);
+
+  return sqrt (-2 * log (1 - u1)) * cos (2 * G_PI * u2);
+}
+
+void
+pm_test_assert_between (const char *what,
+                        double      value,
+                        double      lo,
+                        double      hi)
+{
+  g_test_message ("%s = %.4f (expected %.4f to %.4f)", what, value, lo, hi);
+  if (!(value >= lo && value <= hi))
+    g_error ("%s = %g, expected between %g and %g", what, value, lo, hi);
 }

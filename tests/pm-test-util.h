@@ -76,6 +76,14 @@ void pm_test_run_program (PmTestRun  *run,
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PmTestRun, pm_test_run_clear)
 
+/* A standard normal draw (Box-Muller), for synthetic series. */
+double pm_test_gauss (GRand *rand);
+/* Fails the test unless lo ≤ value ≤ hi; logs the figure either way. */
+void   pm_test_assert_between (const char *what,
+                               double      value,
+                               double      lo,
+                               double      hi);
+
 /* Starts the engine, stops its timer (the test ticks it), and waits for the predictor's warm-up in
  * its worker thread to finish, so that the next tick predicts. */
 void pm_test_engine_start (PmEngine *engine);

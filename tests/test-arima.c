@@ -4,30 +4,12 @@
  */
 #include <math.h>
 
+#include "pm-test-util.h"
 #include "predict/pm-arima.h"
 
 #define STEP 10
 #define T0   1767571200
 #define N    2160  /* six hours at 10 s: what the forecaster fits ARIMA on */
-
-static double
-gauss (GRand *rand)
-{
-  double u1 = g_rand_double (rand), u2 = g_rand_double (rand);
-
-  return sqrt (-2 * log (1 - u1)) * cos (2 * G_PI * u2);
-}
-
-static void
-assert_between (const char *what,
-                double      value,
-                double      lo,
-                double      hi)
-{
-  g_test_message ("%s = %.4f (expected %.4f to %.4f)", what, value, lo, hi);
-  if (!(value >= lo && value <= hi))
-    g_error ("%s = %g, expected between %g and %g", what, value, lo, hi);
-}
 
 /* n values of an ARIMA(p,d,q) with unit shocks: w_t = mu + Σ φ (w − mu) + ε + Σ θ ε, then
  * integrated d times from 100. A burn-in lets the start be forgotten. */
@@ -47,7 +29,7 @@ simulate (guint32       seed,
 
   for (gsize i = 0; i < n + 500; i++)
     {
-      double eps = gauss (rand), x = eps;
+      double eps = pm_test_gauss (rand), x = eps;
 
       for (guint k = 0; k < p; k++)
         x += phi[k] * w[k];
@@ -94,9 +76,9 @@ test_ar1 (void)
       g_assert_true (pm_arima_fit (arima, y, N, T0));
       assert_order (arima, 1, 0, 0);
       pm_arima_get_coefficients (arima, &c, coef, NULL);
-      assert_between ("phi", coef[0], phi - 0.05, phi + 0.05);
-      assert_between ("mean", c / (1 - coef[0]), 19.7, 20.3);
-      assert_between ("sigma^2", pm_arima_get_fit_variance (arima), 0.9, 1.1);
+      pm_test_assert_between ("phi", coef[0], phi - 0.05, phi + 0.05);
+      pm_test_assert_between ("mean", c / (1 - coef[0]), 19.7, 20.3);
+      pm_test_assert_between ("sigma^2", pm_arima_get_fit_variance (arima), 0.9, 1.1);
     }
 }
 
@@ -155,16 +137,17 @@ test_order_by_aic (void)
             {
               /* Only a stand-in for a unit root: Σ φ close to 1. */
               g_assert_cmpuint (c->d, ==, 1);
-              assert_between ("sum of phi of the stand-in", phi[0] + phi[1] + phi[2], 0.95, 1);
+              pm_test_assert_between ("sum of phi of the stand-in", phi[0] + phi[1] + phi[2],
+                                      0.95, 1);
               continue;
             }
           if (order.p != c->p || order.q != c->q)
             continue;
           right++;
           for (guint k = 0; k < c->p; k++)
-            assert_between ("phi", phi[k], c->phi[k] - 0.08, c->phi[k] + 0.08);
+            pm_test_assert_between ("phi", phi[k], c->phi[k] - 0.08, c->phi[k] + 0.08);
           for (guint k = 0; k < c->q; k++)
-            assert_between ("theta", theta[k], c->theta[k] - 0.08, c->theta[k] + 0.08);
+            pm_test_assert_between ("theta", theta[k], c->theta[k] - 0.08, c->theta[k] + 0.08);
         }
       g_test_message ("%s: right order on %u of 10 seeds", c->name, right);
       g_assert_cmpuint (right, >=, cases[i].min_right);
@@ -244,7 +227,7 @@ test_coverage (void)
         {
           g_autofree char *what = g_strdup_printf ("%s coverage at h = %u", c->name,
                                                    horizons[k]);
-          assert_between (what, (double) inside[k] / total, 0.90, 0.99);
+          pm_test_assert_between (what, (double) inside[k] / total, 0.90, 0.99);
         }
     }
 }
@@ -308,7 +291,7 @@ test_gaps (void)
   g_assert_true (pm_arima_fit (arima, y, N, T0));
   assert_order (arima, 1, 0, 0);
   pm_arima_get_coefficients (arima, &c, coef, NULL);
-  assert_between ("phi with 10% missing", coef[0], phi - 0.05, phi + 0.05);
+  pm_test_assert_between ("phi with 10% missing", coef[0], phi - 0.05, phi + 0.05);
   g_assert_cmpuint (pm_arima_get_n_missing (arima), ==, missing);
   mu = c / (1 - coef[0]);
 

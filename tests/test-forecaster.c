@@ -16,25 +16,6 @@
 #define T0        PM_SIMULATOR_DEFAULT_START
 #define HORIZON   180  /* 30 min */
 
-static double
-gauss (GRand *rand)
-{
-  double u1 = g_rand_double (rand), u2 = g_rand_double (rand);
-
-  return sqrt (-2 * log (1 - u1)) * cos (2 * G_PI * u2);
-}
-
-static void
-assert_between (const char *what,
-                double      value,
-                double      lo,
-                double      hi)
-{
-  g_test_message ("%s = %.4f (expected %.4f to %.4f)", what, value, lo, hi);
-  if (!(value >= lo && value <= hi))
-    g_error ("%s = %g, expected between %g and %g", what, value, lo, hi);
-}
-
 /* Segment 0: a strong daily cycle plus white noise (Holt-Winters' case). Segment 1: AR(1)
  * noise about a constant (ARIMA's case). Each metric has its own scale. */
 typedef struct
@@ -59,11 +40,11 @@ generate (Gen      *gen,
 
       if (segment == 0)
         {
-          v[m] = scale[m] * (2 + sin (phase) + 0.04 * gauss (gen->rand));
+          v[m] = scale[m] * (2 + sin (phase) + 0.04 * pm_test_gauss (gen->rand));
         }
       else
         {
-          gen->ar[m] = 0.7 * gen->ar[m] + 0.1 * gauss (gen->rand);
+          gen->ar[m] = 0.7 * gen->ar[m] + 0.1 * pm_test_gauss (gen->rand);
           v[m] = scale[m] * (2 + gen->ar[m]);
         }
     }
@@ -126,7 +107,8 @@ test_missing_data (void)
 
   for (guint i = 0; i < 600; i++, t += STEP)
     {
-      s = (PmSample) { (float) (20 + 0.1 * gauss (rand)), (float) (1 + 0.01 * gauss (rand)),
+      s = (PmSample) { (float) (20 + 0.1 * pm_test_gauss (rand)),
+                       (float) (1 + 0.01 * pm_test_gauss (rand)),
                        0.001f };
       g_assert_true (pm_forecaster_update (f, 0, t, &s));
     }
@@ -147,7 +129,7 @@ test_missing_data (void)
 
   /* The latency forecast stays where it was, only less sure. */
   g_assert_true (pm_forecaster_forecast (f, 0, PM_METRIC_LATENCY, 1, &mean, &sd));
-  assert_between ("latency forecast after the gap", mean, 19.5, 20.5);
+  pm_test_assert_between ("latency forecast after the gap", mean, 19.5, 20.5);
   g_assert_true (isfinite (sd));
 
   /* An old or repeated time is refused. */
@@ -169,7 +151,7 @@ test_missing_data (void)
   t += STEP;
   g_assert_true (pm_forecaster_update (f, 0, t, &s));
   g_assert_true (pm_forecaster_forecast (f, 0, PM_METRIC_LATENCY, 1, &mean, &sd));
-  assert_between ("latency forecast after the restart", mean, 19.5, 20.5);
+  pm_test_assert_between ("latency forecast after the restart", mean, 19.5, 20.5);
 
   /* A forecaster that never saw a value knows nothing. */
   {
@@ -200,12 +182,12 @@ test_crossing_synthetic_ramp (void)
 
   for (gsize i = 0; i < crossing; i++)
     {
-      double loss = base + 0.0005 * gauss (rand);
+      double loss = base + 0.0005 * pm_test_gauss (rand);
       PmSample s;
 
       if (i >= ramp_start)
         loss += (top - base) * (double) (i - ramp_start) / ramp_steps;
-      s = (PmSample) { (float) (15 + 0.1 * gauss (rand)), 0.5f, (float) MAX (loss, 0) };
+      s = (PmSample) { (float) (15 + 0.1 * pm_test_gauss (rand)), 0.5f, (float) MAX (loss, 0) };
       if (i < DAY_STEPS)
         {
           g_assert_true (pm_series_store_push (store, 0, T0 + (gint64) i * STEP, &s));
@@ -240,9 +222,9 @@ test_crossing_synthetic_ramp (void)
                               pm_forecaster_get_model (f, 0, PM_METRIC_LOSS)));
         }
     }
-  assert_between ("P(cross) in the 30 min before the ramp", p_before, 0, 0.05);
-  assert_between ("P(cross) 5 min before the crossing", p_lead, 0.9, 1);
-  assert_between ("loss trend at the crossing (per min)",
+  pm_test_assert_between ("P(cross) in the 30 min before the ramp", p_before, 0, 0.05);
+  pm_test_assert_between ("P(cross) 5 min before the crossing", p_lead, 0.9, 1);
+  pm_test_assert_between ("loss trend at the crossing (per min)",
                   pm_forecaster_get_trend_per_minute (f, 0, PM_METRIC_LOSS),
                   0.5 * (top - base) / 60, 2 * (top - base) / 60);
   pm_forecaster_crossing_probability_full (f, 0, PM_METRIC_LOSS, threshold, HORIZON,

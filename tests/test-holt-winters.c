@@ -4,6 +4,7 @@
  */
 #include <math.h>
 
+#include "pm-test-util.h"
 #include "predict/pm-holt-winters.h"
 
 #define STEP 10
@@ -11,14 +12,6 @@
 #define DAY_STEPS (DAY / STEP)
 /* A Monday 00:00 UTC; any start works, a fixed one keeps the test deterministic. */
 #define T0   1767571200
-
-static double
-gauss (GRand *rand)
-{
-  double u1 = g_rand_double (rand), u2 = g_rand_double (rand);
-
-  return sqrt (-2 * log (1 - u1)) * cos (2 * G_PI * u2);
-}
 
 /* 50 + 10 sin (daily) + N(0, σ²): a daily load cycle well above the noise. */
 static double
@@ -36,19 +29,8 @@ sine_series (guint32 seed,
   float *y = g_new (float, n);
 
   for (gsize i = 0; i < n; i++)
-    y[i] = (float) (clean_sine (i) + sigma * gauss (rand));
+    y[i] = (float) (clean_sine (i) + sigma * pm_test_gauss (rand));
   return y;
-}
-
-static void
-assert_between (const char *what,
-                double      value,
-                double      lo,
-                double      hi)
-{
-  g_test_message ("%s = %.4f (expected %.4f to %.4f)", what, value, lo, hi);
-  if (!(value >= lo && value <= hi))
-    g_error ("%s = %g, expected between %g and %g", what, value, lo, hi);
 }
 
 /* Fitted on two days, the next hours are forecast about as well as the noise allows. */
@@ -77,11 +59,11 @@ test_sine_forecast (void)
       se_obs += (mean[h] - y[history + h]) * (mean[h] - y[history + h]);
       se_clean += (mean[h] - clean_sine (history + h)) * (mean[h] - clean_sine (history + h));
     }
-  assert_between ("RMSE vs outcomes / sigma", sqrt (se_obs / ahead) / sigma, 0.85, 1.25);
-  assert_between ("RMSE vs noise-free / sigma", sqrt (se_clean / ahead) / sigma, 0, 0.5);
+  pm_test_assert_between ("RMSE vs outcomes / sigma", sqrt (se_obs / ahead) / sigma, 0.85, 1.25);
+  pm_test_assert_between ("RMSE vs noise-free / sigma", sqrt (se_clean / ahead) / sigma, 0, 0.5);
   /* The interval neither collapses nor explodes over three hours. */
-  assert_between ("sd(1) / sigma", sd[0] / sigma, 0.85, 1.2);
-  assert_between ("sd(3 h) / sigma", sd[ahead - 1] / sigma, 0.9, 4);
+  pm_test_assert_between ("sd(1) / sigma", sd[0] / sigma, 0.85, 1.2);
+  pm_test_assert_between ("sd(3 h) / sigma", sd[ahead - 1] / sigma, 0.9, 4);
 }
 
 /* Over a whole day of live updates, 95% intervals hold 90–99% of the outcomes. */
@@ -115,7 +97,7 @@ test_coverage (void)
   for (guint k = 0; k < G_N_ELEMENTS (horizons); k++)
     {
       g_autofree char *what = g_strdup_printf ("coverage at h = %u", horizons[k]);
-      assert_between (what, (double) inside[k] / total, 0.90, 0.99);
+      pm_test_assert_between (what, (double) inside[k] / total, 0.90, 0.99);
     }
 }
 
@@ -138,14 +120,14 @@ test_recover_alpha (void)
 
       for (gsize i = 0; i < n; i++)
         {
-          double e = 0.5 * gauss (rand);
+          double e = 0.5 * pm_test_gauss (rand);
           y[i] = (float) (level + e);
           level += alpha * e;
         }
       g_assert_true (pm_holt_winters_fit (hw, y, n, T0));
       pm_holt_winters_get_params (hw, &params);
       g_test_message ("seed %u: alpha %.4f beta %.5f", seed, params.alpha, params.beta);
-      assert_between ("alpha", params.alpha, alpha - 0.05, alpha + 0.05);
+      pm_test_assert_between ("alpha", params.alpha, alpha - 0.05, alpha + 0.05);
       /* No trend in the data: the trend smoothing stays at its floor. */
       g_assert_cmpfloat (params.beta, <=, 0.03);
     }
@@ -165,7 +147,7 @@ test_trend (void)
   double mean, line = 10 + 0.01 * (n - 1 + 360), phi;
 
   for (gsize i = 0; i < n; i++)
-    y[i] = (float) (10 + 0.01 * i + 0.1 * gauss (rand));
+    y[i] = (float) (10 + 0.01 * i + 0.1 * pm_test_gauss (rand));
 
   pm_holt_winters_get_params (hw, &params);
   phi = params.phi;
@@ -173,9 +155,9 @@ test_trend (void)
   params.phi = 1;
   pm_holt_winters_set_params (hw, &params);
   g_assert_true (pm_holt_winters_fit (hw, y, n, T0));
-  assert_between ("trend per step", pm_holt_winters_get_trend (hw), 0.008, 0.012);
+  pm_test_assert_between ("trend per step", pm_holt_winters_get_trend (hw), 0.008, 0.012);
   pm_holt_winters_forecast (hw, 360, &mean, NULL);
-  assert_between ("undamped forecast an hour on", mean, line - 0.5, line + 0.5);
+  pm_test_assert_between ("undamped forecast an hour on", mean, line - 0.5, line + 0.5);
 
   params.phi = phi;
   pm_holt_winters_set_params (hw, &params);
@@ -183,7 +165,7 @@ test_trend (void)
   pm_holt_winters_forecast (hw, 360, &mean, NULL);
   /* The damped trend adds φ (1 − φ^360) / (1 − φ) steps' worth instead of 360. */
   line = 10 + 0.01 * (n - 1) + 0.01 * phi * (1 - pow (phi, 360)) / (1 - phi);
-  assert_between ("damped forecast an hour on", mean, line - 0.5, line + 0.5);
+  pm_test_assert_between ("damped forecast an hour on", mean, line - 0.5, line + 0.5);
 }
 
 /* Missing values and skipped steps move time on without corrupting the state: the model fed
@@ -247,11 +229,12 @@ test_gaps (void)
         }
     }
   g_assert_cmpuint (pm_holt_winters_get_n_missing (gappy) - missing_before, ==, expected_missing);
-  assert_between ("one-step RMSE with gaps / sigma", sqrt (se / n_se) / sigma, 0.85, 1.25);
+  pm_test_assert_between ("one-step RMSE with gaps / sigma", sqrt (se / n_se) / sigma, 0.85, 1.25);
 
   pm_holt_winters_forecast (full, 30, &mean_full, NULL);
   pm_holt_winters_forecast (gappy, 30, &mean_gappy, NULL);
-  assert_between ("|gappy - full| forecast / sigma", fabs (mean_gappy - mean_full) / sigma, 0, 1);
+  pm_test_assert_between ("|gappy - full| forecast / sigma",
+                          fabs (mean_gappy - mean_full) / sigma, 0, 1);
 
   /* The interval widens with the steps since the last value. */
   pm_holt_winters_forecast (gappy, 1, NULL, &sd_before);
@@ -313,7 +296,7 @@ test_unfitted_start (void)
         }
     }
   g_assert_cmpuint (pm_holt_winters_get_n_unknown_slots (hw), ==, 0);
-  assert_between ("one-step RMSE on day 3 / sigma", sqrt (se / n) / 0.5, 0.9, 1.3);
+  pm_test_assert_between ("one-step RMSE on day 3 / sigma", sqrt (se / n) / 0.5, 0.9, 1.3);
 }
 
 int

@@ -949,11 +949,7 @@ pm_arima_update (PmArima *self,
                  double   y,
                  double  *error)
 {
-  gint64 next_s = (self->step + 1) * (gint64) self->step_s;
-  /* Values come one step after another, and then no 64-bit division is needed (otherwise two
-   * per value and metric, with the other model's). */
-  gint64 step = G_LIKELY (self->started && time_s >= next_s && time_s - next_s < self->step_s)
-                  ? self->step + 1 : _pm_floor_div (time_s, self->step_s);
+  gint64 step = _pm_model_step_of (self->started, self->step, (gint64) self->step_s, time_s);
   double e;
 
   if (G_UNLIKELY (!self->started))

@@ -11,6 +11,24 @@
 
 G_BEGIN_DECLS
 
+/* The step a value at time_s falls in, for a model whose last step taken is last_step. Values
+ * come one step after another, and then no 64-bit division is needed (otherwise two per value
+ * and metric: one per model). */
+static inline gint64
+_pm_model_step_of (gboolean started,
+                   gint64   last_step,
+                   gint64   step_s,
+                   gint64   time_s)
+{
+  gint64 next_s;
+
+  if (G_UNLIKELY (!started))
+    return _pm_floor_div (time_s, step_s);
+  next_s = (last_step + 1) * step_s;
+  return G_LIKELY (time_s >= next_s && time_s - next_s < step_s) ? last_step + 1
+                                                                 : _pm_floor_div (time_s, step_s);
+}
+
 /* The residual scale of a model's one-step errors, in two forms.
  *
  * - For intervals: σ from a running median of |e| (σ = median / 0.6745 for Gaussian errors),
