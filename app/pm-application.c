@@ -16,6 +16,7 @@
 #include "pm-engine.h"
 #include "pm-window.h"
 #include "route/pm-api-alerts.h"
+#include "route/pm-api-mirror.h"
 #include "route/pm-api-server.h"
 #include "route/pm-tokens.h"
 
@@ -41,6 +42,10 @@ static const GOptionEntry option_entries[] = {
   { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Folder for the catalogue and the local edges (default: <user data dir>/premirror)"),
     N_("DIR") },
+  { "catalog", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Replica catalogue: sqlite:PATH (default: <data dir>/catalog.sqlite)"), N_("URI") },
+  { "add-token", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Create an API token for operator NAME, print it and exit"), N_("NAME") },
   { "api", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("Serve the HTTP API on ADDR:PORT (default: 127.0.0.1:8470; port 0 picks a free one; "
        "none: no API)"), N_("ADDR:PORT") },
@@ -65,6 +70,12 @@ dup_snapshot_cb (gpointer data)
   return pm_engine_dup_snapshot (data);
 }
 
+static char *
+tokens_path (void)
+{
+  return g_build_filename (g_get_user_config_dir (), "premirror", "tokens", NULL);
+}
+
 /* Operator tokens live in the config dir; the first start creates one for the local user and
  * writes it where the user will look: beside the data when --data-dir is given. */
 static PmTokens *
@@ -73,11 +84,11 @@ open_tokens (PmApplication *self,
              GError       **error)
 {
   g_autofree char *config = g_build_filename (g_get_user_config_dir (), "premirror", NULL);
-  g_autofree char *tokens_path = g_build_filename (config, "tokens", NULL);
+  g_autofree char *path = tokens_path ();
   g_autofree char *first_path = g_build_filename (data_dir != NULL ? data_dir : config,
                                                   "api-token", NULL);
 
-  return pm_tokens_open (tokens_path, first_path, g_get_user_name (), error);
+  return pm_tokens_open (path, first_path, g_get_user_name (), error);
 }
 
 static int
@@ -110,7 +121,7 @@ pm_application_handle_local_options (GApplication *app,
   PmApplication *self = PM_APPLICATION (app);
   g_autoptr(GError) error = NULL;
   g_autofree char *topology = NULL, *resources = NULL, *source = NULL, *data_dir = NULL;
-  g_autofree char *api = NULL;
+  g_autofree char *api = NULL, *catalog = NULL, *new_operator = NULL;
   PmEngineOptions engine_options = { 0 };
   PmApiAlertActions actions;
 
@@ -120,15 +131,33 @@ pm_application_handle_local_options (GApplication *app,
       return 0;
     }
 
+  if (g_variant_dict_lookup (options, "add-token", "s", &new_operator))
+    {
+      g_autofree char *path = tokens_path ();
+      g_autofree char *token = pm_tokens_add (path, new_operator, &error);
+
+      if (token == NULL)
+        {
+          g_printerr ("premirror: %s\n", error->message);
+          return 1;
+        }
+      g_print ("%s\n", token);
+      return 0;
+    }
+
   g_variant_dict_lookup (options, "topology", "^ay", &topology);
   g_variant_dict_lookup (options, "resources", "^ay", &resources);
   g_variant_dict_lookup (options, "source", "s", &source);
   g_variant_dict_lookup (options, "data-dir", "^ay", &data_dir);
   g_variant_dict_lookup (options, "api", "s", &api);
+  g_variant_dict_lookup (options, "catalog", "s", &catalog);
   engine_options.topology_path = topology;
   engine_options.resources_path = resources;
   engine_options.source_uri = source;
   engine_options.data_dir = data_dir;
+  engine_options.catalog_uri = catalog;
+  /* The demo inventory gets real origin files, so that its replicas are real copies. */
+  engine_options.demo_files = TRUE;
 
   self->engine = pm_engine_new (&engine_options, &error);
   if (self->engine == NULL || !pm_engine_start (self->engine, &error))
@@ -147,6 +176,7 @@ pm_application_handle_local_options (GApplication *app,
   self->api = pm_api_server_new (dup_snapshot_cb, g_object_ref (self->engine), g_object_unref);
   pm_engine_get_api_alert_actions (self->engine, &actions);
   pm_api_alerts_register (self->api, self->tokens, &actions);
+  pm_api_mirror_register (self->api, self->tokens, pm_engine_get_mirror (self->engine));
   if (!pm_api_server_start (self->api, api, &error))
     {
       g_printerr ("premirror: %s\n", error->message);

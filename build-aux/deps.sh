@@ -7,11 +7,12 @@ packages=(
   # build
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev libshumate-dev
-  libjson-glib-dev libsoup-3.0-dev libsqlite3-dev libical-dev
+  libjson-glib-dev libsoup-3.0-dev libsqlite3-dev libical-dev libgnutls28-dev
   # run
   libglib2.0-bin librsvg2-common adwaita-icon-theme fonts-cantarell
   # test
   xvfb xauth desktop-file-utils appstream libgtk-4-bin libxml2-utils python3
+  nginx-light curl
 )
 
 missing=()

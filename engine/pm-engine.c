@@ -9,6 +9,7 @@
 
 #include "pm-demo.h"
 #include "pm-health.h"
+#include "mirror/pm-catalog-sqlite.h"
 #include "predict/pm-alerts.h"
 #include "predict/pm-predictor.h"
 #include "telemetry/pm-simulator.h"
@@ -29,6 +30,9 @@ struct _PmEngine
   PmSnapshot    *snapshot;
   GMutex         snapshot_lock;  /* guards the snapshot pointer: the API thread reads it */
   char          *source_error;
+  char          *catalog_uri;
+  gboolean       demo_files;
+  PmMirror      *mirror;
   guint          tick_id;
   gboolean       warming_up;  /* the predictor is being warmed up in a worker thread */
 };
@@ -187,6 +191,8 @@ pm_engine_tick (PmEngine *self)
     self->source_error = g_strdup (error->message);
 
   snapshot = build_snapshot (self, now_s);
+  if (self->mirror != NULL)
+    pm_mirror_update (self->mirror, snapshot);
   g_mutex_lock (&self->snapshot_lock);
   old = g_steal_pointer (&self->snapshot);
   self->snapshot = snapshot;
@@ -277,6 +283,7 @@ pm_engine_dispose (GObject *object)
   PmEngine *self = PM_ENGINE (object);
 
   pm_engine_stop (self);
+  g_clear_pointer (&self->mirror, pm_mirror_free);
   g_clear_object (&self->source);
   g_clear_object (&self->simulator);
   g_clear_object (&self->predictor);
@@ -297,6 +304,7 @@ pm_engine_finalize (GObject *object)
 
   g_clear_pointer (&self->store, pm_series_store_free);
   g_free (self->data_dir);
+  g_free (self->catalog_uri);
   g_free (self->source_error);
   g_mutex_clear (&self->snapshot_lock);
 
@@ -338,6 +346,8 @@ pm_engine_new (const PmEngineOptions *options,
                      ? g_strdup (options->data_dir)
                      : g_build_filename (g_get_user_data_dir (), "premirror", NULL);
   self->tick_ms = options->tick_ms > 0 ? options->tick_ms : 500;
+  self->catalog_uri = g_strdup (options->catalog_uri);
+  self->demo_files = options->demo_files && options->resources_path == NULL;
 
   if (!load_model (self, options, error) || !open_source (self, options, error))
     return NULL;
@@ -346,6 +356,42 @@ pm_engine_new (const PmEngineOptions *options,
   self->predictor = pm_predictor_new (self->topology, options->horizon_s);
   self->snapshot = pm_snapshot_new (self->topology);
   return g_steal_pointer (&self);
+}
+
+/* "sqlite:PATH"; the default lives in the data folder. */
+static PmCatalog *
+open_catalog (PmEngine *self,
+              GError  **error)
+{
+  g_autofree char *path = NULL;
+
+  if (self->catalog_uri == NULL)
+    path = g_build_filename (self->data_dir, "catalog.sqlite", NULL);
+  else if (g_str_has_prefix (self->catalog_uri, "sqlite:") && self->catalog_uri[7] != '\0')
+    path = g_strdup (self->catalog_uri + 7);
+  else
+    {
+      g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_CATALOG,
+                   "Unknown catalogue “%s”: expected sqlite:PATH", self->catalog_uri);
+      return NULL;
+    }
+  return pm_catalog_sqlite_open (path, error);
+}
+
+static gboolean
+start_mirror (PmEngine *self,
+              GError  **error)
+{
+  g_autoptr(PmCatalog) catalog = open_catalog (self, error);
+  g_autoptr(PmMirror) mirror = NULL;
+
+  if (catalog == NULL)
+    return FALSE;
+  mirror = pm_mirror_new (self->resources, catalog, self->data_dir, self->demo_files, NULL);
+  if (!pm_mirror_start (mirror, pm_clock_now_s (self->clock), error))
+    return FALSE;
+  self->mirror = g_steal_pointer (&mirror);
+  return TRUE;
 }
 
 /* Prepares the data folder, loads history through a first tick and starts ticking. */
@@ -363,6 +409,8 @@ pm_engine_start (PmEngine *self,
       return FALSE;
     }
   if (!pm_demo_prepare_edges (self->data_dir, self->topology, error))
+    return FALSE;
+  if (self->mirror == NULL && !start_mirror (self, error))
     return FALSE;
 
   if (self->tick_id != 0)
@@ -386,6 +434,14 @@ void
 pm_engine_stop (PmEngine *self)
 {
   g_clear_handle_id (&self->tick_id, g_source_remove);
+}
+
+PmMirror *
+pm_engine_get_mirror (PmEngine *self)
+{
+  g_return_val_if_fail (PM_IS_ENGINE (self), NULL);
+
+  return self->mirror;
 }
 
 PmClock *

@@ -8,6 +8,7 @@
 
 #include "model/pm-resources.h"
 #include "model/pm-topology.h"
+#include "mirror/pm-mirror.h"
 #include "pm-snapshot.h"
 #include "route/pm-api-alerts.h"
 #include "telemetry/pm-clock.h"
@@ -18,7 +19,8 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  PM_ENGINE_ERROR_SOURCE,  /* the --source URI names no source this build has */
+  PM_ENGINE_ERROR_SOURCE,   /* the --source URI names no source this build has */
+  PM_ENGINE_ERROR_CATALOG,  /* the --catalog URI names no catalogue this build has */
 } PmEngineError;
 
 typedef struct
@@ -31,6 +33,9 @@ typedef struct
   guint       tick_ms;         /* real milliseconds between ticks; 0: 500 */
   gboolean    start_paused;    /* the virtual clock starts paused (tests, replays) */
   gint64      horizon_s;       /* risk horizon H; 0: 30 min */
+  const char *catalog_uri;     /* NULL: sqlite:<data-dir>/catalog.sqlite */
+  gboolean    demo_files;      /* write the demo resources' origin files on first start (the
+                                * console does with the demo inventory; tests need not) */
 } PmEngineOptions;
 
 #define PM_TYPE_ENGINE (pm_engine_get_type ())
@@ -52,6 +57,8 @@ PmClock     *pm_engine_get_clock      (PmEngine *self);
 PmTopology  *pm_engine_get_topology   (PmEngine *self);
 PmResources *pm_engine_get_resources  (PmEngine *self);
 PmSnapshot  *pm_engine_get_snapshot   (PmEngine *self);
+/* The mirroring service; NULL before pm_engine_start. */
+PmMirror    *pm_engine_get_mirror     (PmEngine *self);
 PmSnapshot  *pm_engine_dup_snapshot   (PmEngine *self);
 const char  *pm_engine_get_data_dir   (PmEngine *self);
 gint64       pm_engine_get_history_step (PmEngine *self);

@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pm-api-json.h"
+#include "pm-api-request.h"
 
 typedef struct
 {
@@ -32,26 +33,6 @@ context_unref (gpointer data)
   g_free (context);
 }
 
-/* The operator behind the request, or NULL after answering 401. */
-static const char *
-authorize (Context            *context,
-           const PmApiRequest *request)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (request->message);
-  const char *name = pm_tokens_verify_header (
-    context->tokens, soup_message_headers_get_one (headers, "Authorization"));
-
-  if (name == NULL)
-    {
-      soup_message_headers_replace (soup_server_message_get_response_headers (request->message),
-                                    "WWW-Authenticate", "Bearer");
-      pm_api_json_respond_error (request, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
-                                 "This action needs “Authorization: Bearer TOKEN” with an "
-                                 "operator token");
-    }
-  return name;
-}
-
 static void
 respond_alert_error (const PmApiRequest *request,
                      GError             *error)
@@ -62,12 +43,6 @@ respond_alert_error (const PmApiRequest *request,
     pm_api_json_respond_error (request, SOUP_STATUS_CONFLICT, "conflict", "%s", error->message);
   else
     pm_api_json_respond_error (request, SOUP_STATUS_BAD_REQUEST, "invalid", "%s", error->message);
-}
-
-static gint64
-now_of (const PmApiRequest *request)
-{
-  return request->snapshot != NULL ? request->snapshot->time_s : 0;
 }
 
 static void
@@ -89,12 +64,13 @@ ack_cb (PmApiServer        *server,
 {
   Context *context = user_data;
   const char *id = g_hash_table_lookup (request->params, "id");
-  const char *who = authorize (context, request);
+  const char *who = pm_api_request_authorize (context->tokens, request);
   g_autoptr(GError) error = NULL;
 
   if (who == NULL)
     return;
-  if (!context->actions.acknowledge (id, who, now_of (request), context->actions.data, &error))
+  if (!context->actions.acknowledge (id, who, pm_api_request_now (request),
+                                     context->actions.data, &error))
     {
       respond_alert_error (request, error);
       return;
@@ -108,23 +84,15 @@ parse_silence (const PmApiRequest *request,
                gint64             *until,
                char              **reason)
 {
-  SoupMessageBody *body = soup_server_message_get_request_body (request->message);
-  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) error = NULL;
-  JsonObject *object;
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *object = pm_api_request_read_object (request, FALSE,
+                                                   "{\"until\": UNIX_S, \"reason\": TEXT}",
+                                                   &parser);
   JsonNode *node;
-  gsize size;
-  const char *data = g_bytes_get_data (bytes, &size);
+  const char *text;
 
-  if (size == 0 || !json_parser_load_from_data (parser, data, (gssize) size, &error)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      pm_api_json_respond_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_body",
-                                 "Expected a JSON object {\"until\": UNIX_S, \"reason\": TEXT}");
-      return FALSE;
-    }
-  object = json_node_get_object (json_parser_get_root (parser));
+  if (object == NULL)
+    return FALSE;
   node = json_object_get_member (object, "until");
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
       || (json_node_get_value_type (node) != G_TYPE_INT64
@@ -135,15 +103,14 @@ parse_silence (const PmApiRequest *request,
       return FALSE;
     }
   *until = (gint64) json_node_get_double (node);
-  node = json_object_get_member (object, "reason");
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
+  text = pm_api_object_get_string (object, "reason");
+  if (text == NULL)
     {
       pm_api_json_respond_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_body",
                                  "Field “reason” is required: say why the alert is silenced");
       return FALSE;
     }
-  *reason = g_strdup (json_node_get_string (node));
+  *reason = g_strdup (text);
   return TRUE;
 }
 
@@ -154,14 +121,14 @@ silence_cb (PmApiServer        *server,
 {
   Context *context = user_data;
   const char *id = g_hash_table_lookup (request->params, "id");
-  const char *who = authorize (context, request);
+  const char *who = pm_api_request_authorize (context->tokens, request);
   g_autofree char *reason = NULL;
   g_autoptr(GError) error = NULL;
   gint64 until;
 
   if (who == NULL || !parse_silence (request, &until, &reason))
     return;
-  if (!context->actions.silence (id, until, reason, who, now_of (request), context->actions.data,
+  if (!context->actions.silence (id, until, reason, who, pm_api_request_now (request), context->actions.data,
                                  &error))
     {
       respond_alert_error (request, error);

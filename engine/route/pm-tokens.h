@@ -15,6 +15,10 @@ PmTokens   *pm_tokens_open          (const char *tokens_path,
                                      const char *first_name,
                                      GError    **error);
 void        pm_tokens_free          (PmTokens *self);
+char       *pm_tokens_add           (const char *tokens_path,
+                                     const char *name,
+                                     GError    **error);
+/* The operator's name (an interned string, valid forever), or NULL. */
 const char *pm_tokens_verify        (PmTokens   *self,
                                      const char *token);
 const char *pm_tokens_verify_header (PmTokens   *self,

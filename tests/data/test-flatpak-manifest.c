@@ -23,6 +23,8 @@ static const char *const runtime_provides[] = {
   "gtk4", "libadwaita-1",
   /* engine libraries shipped by the GNOME runtime */
   "json-glib-1.0", "libsoup-3.0", "sqlite3", "libxml-2.0",
+  /* libsoup's TLS backend (glib-networking) links GnuTLS, so the runtime ships it */
+  "gnutls",
   /* graphics stack below GTK */
   "cairo", "pango", "pangocairo", "graphene-gobject-1.0", "gdk-pixbuf-2.0",
   /* toolchain (meson special dependencies) */

@@ -1,0 +1,522 @@
+/* test-api-mirror.c: the mirroring API of a real `premirror --headless` process: reading
+ * resources, replicas, proposals, jobs and decisions; tokens (and one added by
+ * `premirror --add-token` while it runs); two operators approving one proposal at once over HTTP;
+ * the process killed with SIGKILL in the middle of a transfer to a real nginx, then restarted:
+ * the job resumes, once, and the replica is in sync only with the verified digest.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+
+#include "mirror/pm-catalog-sqlite.h"
+#include "mirror/pm-inventory.h"
+#include "mirror/pm-sha256.h"
+#include "pm-test-nginx.h"
+#include "pm-test-util.h"
+
+#define BIG_BYTES (96 * 1048576)
+
+typedef struct
+{
+  char        *dir;
+  char        *data_dir;
+  char        *config_dir;
+  char        *topology;
+  char        *resources;
+  PmTestNginx *nginx;
+  GSubprocess *process;
+  char        *url;
+  char        *token;
+  SoupSession *session;
+} Fixture;
+
+static const char *
+premirror_path (void)
+{
+  const char *path = g_getenv ("PM_PREMIRROR");
+
+  g_assert_nonnull (path);
+  return path;
+}
+
+static GSubprocessLauncher *
+launcher_for (Fixture *f)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                                             | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+
+  /* Tokens of its own: the first start writes this process's token beside the data. */
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", f->config_dir, TRUE);
+  return launcher;
+}
+
+static void
+start_engine (Fixture *f)
+{
+  g_autoptr(GSubprocessLauncher) launcher = launcher_for (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *token_path = g_build_filename (f->data_dir, "api-token", NULL);
+
+  f->process = g_subprocess_launcher_spawn (launcher, &error, premirror_path (), "--headless",
+                                            "--data-dir", f->data_dir, "--topology", f->topology,
+                                            "--resources", f->resources, "--source",
+                                            "sim:?seed=5&speed=60", "--api", "127.0.0.1:0", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->process));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "api: "));
+  g_free (f->url);
+  f->url = g_strdup (line + 5);
+  if (f->token == NULL)
+    {
+      g_assert_true (g_file_get_contents (token_path, &f->token, NULL, NULL));
+      g_strstrip (f->token);
+    }
+}
+
+static void
+kill_engine (Fixture *f,
+             int      signal)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (f->process == NULL)
+    return;
+  g_subprocess_send_signal (f->process, signal);
+  g_subprocess_wait (f->process, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&f->process);
+}
+
+static void
+write_origin (Fixture    *f,
+              const char *id,
+              gsize       size)
+{
+  g_autofree char *folder = g_build_filename (f->data_dir, "edges", "fra", NULL);
+  g_autofree char *path = g_build_filename (folder, id, NULL);
+  g_autofree guint8 *contents = g_malloc (size);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
+  pm_inventory_demo_content (id, 0, contents, size);
+  g_file_set_contents (path, (const char *) contents, (gssize) size, &error);
+  g_assert_no_error (error);
+}
+
+static void
+set_up (Fixture      *f,
+        gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *network = NULL;
+
+  /* Transfers into lon are verified at 32 MiB/s, so that one can be interrupted mid-way. */
+  f->nginx = pm_test_nginx_new ("limit_rate 32m;", &error);
+  if (f->nginx == NULL)
+    {
+      g_test_skip (error->message);
+      return;
+    }
+  f->dir = pm_test_make_temp_dir ();
+  f->data_dir = g_build_filename (f->dir, "data", NULL);
+  f->config_dir = g_build_filename (f->dir, "config", NULL);
+  network = g_strdup_printf (
+    "{'type':'FeatureCollection','features':["
+    "{'type':'Feature','geometry':{'type':'Point','coordinates':[8.68,50.11]},"
+    "'properties':{'id':'fra','role':'origin','region':'de'}},"
+    "{'type':'Feature','geometry':{'type':'Point','coordinates':[4.90,52.37]},"
+    "'properties':{'id':'ams','role':'edge','region':'nl'}},"
+    "{'type':'Feature','geometry':{'type':'Point','coordinates':[-0.13,51.51]},"
+    "'properties':{'id':'lon','role':'edge','region':'uk','storage':'%sedges/lon/'}},"
+    "{'type':'Feature','geometry':{'type':'LineString','coordinates':[[8.68,50.11],[4.9,52.37]]},"
+    "'properties':{'id':'fra--ams','a':'fra','b':'ams'}},"
+    "{'type':'Feature','geometry':{'type':'LineString','coordinates':[[4.9,52.37],[-0.13,51.51]]},"
+    "'properties':{'id':'ams--lon','a':'ams','b':'lon'}}]}",
+    pm_test_nginx_get_url (f->nginx));
+  f->topology = pm_test_write_temp_json ("chain.geojson", network);
+  f->resources = pm_test_write_temp_json (
+    "resources.json",
+    "{'resources':["
+    "{'id':'crl','size_bytes':2097152,'criticality':3,'consistency':'strong','origin':'fra',"
+    "'demand':{'uk':100}},"
+    "{'id':'big','size_bytes':100663296,'criticality':2,'consistency':'eventual',"
+    "'origin':'fra','demand':{'uk':1}}]}");
+  write_origin (f, "crl", 2097152);
+  write_origin (f, "big", BIG_BYTES);
+  f->session = soup_session_new ();
+  soup_session_set_proxy_resolver (f->session, NULL);
+  start_engine (f);
+}
+
+static void
+tear_down (Fixture      *f,
+           gconstpointer data)
+{
+  kill_engine (f, SIGTERM);
+  g_clear_object (&f->session);
+  g_clear_pointer (&f->nginx, pm_test_nginx_free);
+  g_free (f->dir);
+  g_free (f->data_dir);
+  g_free (f->config_dir);
+  g_free (f->topology);
+  g_free (f->resources);
+  g_free (f->url);
+  g_free (f->token);
+}
+
+/* One request; returns the status and the parsed JSON reply. */
+static guint
+request (Fixture    *f,
+         const char *method,
+         const char *path,
+         const char *token,
+         const char *body,
+         JsonNode  **reply)
+{
+  g_autofree char *url = g_strconcat (f->url, path, NULL);
+  g_autoptr(SoupMessage) message = soup_message_new (method, url);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gsize size;
+  const char *text;
+
+  if (token != NULL)
+    {
+      g_autofree char *header = g_strconcat ("Bearer ", token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
+                                    header);
+    }
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
+    }
+  answer = soup_session_send_and_read (f->session, message, NULL, &error);
+  g_assert_no_error (error);
+  text = g_bytes_get_data (answer, &size);
+  g_assert_true (json_parser_load_from_data (parser, text, (gssize) size, &error));
+  if (reply != NULL)
+    *reply = json_node_copy (json_parser_get_root (parser));
+  return soup_message_get_status (message);
+}
+
+/* The member `list` of GET path, and in it the first object whose fields match. */
+static JsonObject *
+find_in (JsonNode   *root,
+         const char *list,
+         const char *field,
+         const char *value,
+         const char *field2,
+         const char *value2)
+{
+  JsonArray *array = json_object_get_array_member (json_node_get_object (root), list);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *item = json_array_get_object_element (array, i);
+      if (g_strcmp0 (json_object_get_string_member_with_default (item, field, ""), value) == 0
+          && (field2 == NULL
+              || g_strcmp0 (json_object_get_string_member_with_default (item, field2, ""),
+                            value2) == 0))
+        return item;
+    }
+  return NULL;
+}
+
+/* Polls GET path until check says yes (30 s at most). */
+static JsonNode *
+wait_for (Fixture    *f,
+          const char *path,
+          gboolean  (*check) (JsonNode *root, gpointer data),
+          gpointer    data)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      JsonNode *root = NULL;
+
+      g_assert_cmpuint (request (f, "GET", path, NULL, NULL, &root), ==, 200);
+      if (check (root, data))
+        return root;
+      json_node_unref (root);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (5000);
+    }
+}
+
+static gboolean
+has_version_cb (JsonNode *root,
+                gpointer  data)
+{
+  JsonObject *resource = find_in (root, "resources", "id", data, NULL, NULL);
+  return resource != NULL && !json_node_is_null (json_object_get_member (resource, "version"));
+}
+
+static gint64
+json_id (JsonNode   *root,
+         const char *member)
+{
+  return json_object_get_int_member (json_node_get_object (root), member);
+}
+
+static void
+test_read_and_authorise (Fixture      *f,
+                         gconstpointer data)
+{
+  g_autoptr(JsonNode) resources = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) add = NULL;
+  g_autofree char *bob = NULL;
+  const char *endpoints[] = { "/v1/replicas", "/v1/proposals", "/v1/jobs", "/v1/decisions" };
+  JsonObject *crl;
+  char digest[65];
+  g_autofree char *origin = g_build_filename (f->data_dir, "edges", "fra", "crl", NULL);
+
+  if (f->nginx == NULL)
+    return;
+  resources = wait_for (f, "/v1/resources", has_version_cb, (gpointer) "big");
+  crl = find_in (resources, "resources", "id", "crl", NULL, NULL);
+  g_assert_cmpint (json_object_get_int_member (crl, "version"), ==, 1);
+  g_assert_true (pm_sha256_file (origin, digest, NULL, NULL, &error));
+  g_assert_cmpstr (json_object_get_string_member (crl, "sha256"), ==, digest);
+  g_assert_cmpstr (json_object_get_string_member (crl, "consistency"), ==, "strong");
+  for (guint i = 0; i < G_N_ELEMENTS (endpoints); i++)
+    {
+      g_autoptr(JsonNode) list = NULL;
+      g_assert_cmpuint (request (f, "GET", endpoints[i], NULL, NULL, &list), ==, 200);
+      g_assert_true (json_object_has_member (json_node_get_object (list), "now"));
+      g_assert_true (json_object_has_member (json_node_get_object (list), endpoints[i] + 4));
+    }
+
+  /* Writing needs a token; unknown ids and bad bodies get clear errors. */
+  g_assert_cmpuint (request (f, "POST", "/v1/mirror", NULL,
+                             "{\"resource\": \"crl\", \"site\": \"lon\"}", NULL), ==, 401);
+  g_assert_cmpuint (request (f, "POST", "/v1/mirror", f->token, "{\"resource\": \"crl\"}", NULL),
+                    ==, 400);
+  g_assert_cmpuint (request (f, "POST", "/v1/mirror", f->token,
+                             "{\"resource\": \"nope\", \"site\": \"lon\"}", NULL), ==, 404);
+  g_assert_cmpuint (request (f, "POST", "/v1/proposals/999/approve", f->token, NULL, NULL), ==,
+                    404);
+  g_assert_cmpuint (request (f, "POST", "/v1/proposals/abc/approve", f->token, NULL, NULL), ==,
+                    404);
+
+  /* A token added while the console runs works at once, under its operator's name. */
+  launcher = launcher_for (f);
+  add = g_subprocess_launcher_spawn (launcher, &error, premirror_path (), "--add-token", "bob",
+                                     NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (add, NULL, NULL, &bob, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (add), ==, 0);
+  g_strstrip (bob);
+  g_assert_cmpuint (strlen (bob), ==, 64);
+  g_assert_cmpuint (request (f, "POST", "/v1/mirror", bob,
+                             "{\"resource\": \"big\", \"site\": \"lon\", \"reason\": \"drill\"}",
+                             &reply), ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (reply), "by"), ==, "bob");
+  g_clear_pointer (&reply, json_node_unref);
+  /* The same again while that job is active (its verification takes seconds): one job per
+   * resource and site. */
+  g_assert_cmpuint (request (f, "POST", "/v1/mirror", bob,
+                             "{\"resource\": \"big\", \"site\": \"lon\"}", &reply), ==, 409);
+}
+
+static gboolean
+replica_in_sync_cb (JsonNode *root,
+                    gpointer  data)
+{
+  JsonObject *replica = find_in (root, "replicas", "resource", data, "site", "lon");
+  return replica != NULL
+         && g_strcmp0 (json_object_get_string_member (replica, "state"), "in_sync") == 0;
+}
+
+typedef struct
+{
+  Fixture *fixture;
+  gint64   proposal;
+  guint    status;
+} Approval;
+
+static gpointer
+approve_thread (gpointer data)
+{
+  Approval *approval = data;
+  g_autofree char *path = g_strdup_printf ("/v1/proposals/%" G_GINT64_FORMAT "/approve",
+                                           approval->proposal);
+  Fixture copy = *approval->fixture;
+
+  /* A session per thread: libsoup sessions are not shared between threads. */
+  copy.session = soup_session_new ();
+  soup_session_set_proxy_resolver (copy.session, NULL);
+  approval->status = request (&copy, "POST", path, copy.token, "{\"reason\": \"storm\"}", NULL);
+  g_object_unref (copy.session);
+  return NULL;
+}
+
+/* A proposal recorded by another process sharing the catalogue file (WAL): two operators
+ * approve it at the same moment; one gets the job, the other 409. */
+static void
+test_concurrent_approvals (Fixture      *f,
+                           gconstpointer data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(PmCatalog) catalog = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) jobs = NULL;
+  g_autoptr(JsonNode) resources = NULL;
+  PmProposal proposal = { .resource = (char *) "crl", .site = (char *) "lon",
+                          .users_site = (char *) "lon", .probability = 0.6, .bytes = 2097152,
+                          .benefit = 100, .score = 1, .reason = (char *) "scripted" };
+  Approval approvals[2];
+  GThread *threads[2];
+  guint ok = 0, conflict = 0, n_jobs = 0;
+  JsonArray *array;
+
+  if (f->nginx == NULL)
+    return;
+  resources = wait_for (f, "/v1/resources", has_version_cb, (gpointer) "crl");
+  path = g_build_filename (f->data_dir, "catalog.sqlite", NULL);
+  catalog = pm_catalog_sqlite_open (path, &error);
+  g_assert_no_error (error);
+  proposal.id = pm_catalog_upsert_proposal (catalog, &proposal, g_get_real_time () / G_USEC_PER_SEC,
+                                            &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      approvals[i] = (Approval) { f, proposal.id, 0 };
+      threads[i] = g_thread_new ("approve", approve_thread, &approvals[i]);
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_thread_join (threads[i]);
+      ok += approvals[i].status == 200;
+      conflict += approvals[i].status == 409;
+    }
+  g_assert_cmpuint (ok, ==, 1);
+  g_assert_cmpuint (conflict, ==, 1);
+  g_assert_cmpuint (request (f, "GET", "/v1/jobs", NULL, NULL, &jobs), ==, 200);
+  array = json_object_get_array_member (json_node_get_object (jobs), "jobs");
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    n_jobs += json_object_get_int_member (json_array_get_object_element (array, i), "proposal")
+              == proposal.id;
+  g_assert_cmpuint (n_jobs, ==, 1);
+  json_node_unref (wait_for (f, "/v1/replicas", replica_in_sync_cb, (gpointer) "crl"));
+}
+
+static gboolean
+job_copying_cb (JsonNode *root,
+                gpointer  data)
+{
+  JsonArray *array = json_object_get_array_member (json_node_get_object (root), "jobs");
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *job = json_array_get_object_element (array, i);
+      JsonNode *progress = json_object_get_member (job, "progress");
+      if (json_object_get_int_member (job, "id") == *(gint64 *) data && progress != NULL
+          && !json_node_is_null (progress)
+          && json_object_get_int_member (json_node_get_object (progress), "bytes_done") > 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+job_done_cb (JsonNode *root,
+             gpointer  data)
+{
+  JsonArray *array = json_object_get_array_member (json_node_get_object (root), "jobs");
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *job = json_array_get_object_element (array, i);
+      if (json_object_get_int_member (job, "id") == *(gint64 *) data)
+        return g_strcmp0 (json_object_get_string_member (job, "state"), "done") == 0;
+    }
+  return FALSE;
+}
+
+static void
+test_killed_mid_transfer (Fixture      *f,
+                          gconstpointer data)
+{
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(JsonNode) replicas = NULL;
+  g_autoptr(JsonNode) jobs = NULL;
+  g_autoptr(JsonNode) resources = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *served = NULL;
+  JsonObject *replica, *big;
+  JsonArray *array;
+  guint n_jobs = 0;
+  char digest[65];
+  gint64 job;
+
+  if (f->nginx == NULL)
+    return;
+  resources = wait_for (f, "/v1/resources", has_version_cb, (gpointer) "big");
+  g_assert_cmpuint (request (f, "POST", "/v1/mirror", f->token,
+                             "{\"resource\": \"big\", \"site\": \"lon\"}", &reply), ==, 200);
+  job = json_id (reply, "job");
+  json_node_unref (wait_for (f, "/v1/jobs", job_copying_cb, &job));
+
+  /* Killed without a chance to clean up. */
+  kill_engine (f, SIGKILL);
+  served = g_build_filename (pm_test_nginx_get_root (f->nginx), "edges", "lon", "big", NULL);
+  g_assert_false (g_file_test (served, G_FILE_TEST_EXISTS));
+
+  start_engine (f);
+  replicas = NULL;
+  g_assert_cmpuint (request (f, "GET", "/v1/replicas", NULL, NULL, &replicas), ==, 200);
+  replica = find_in (replicas, "replicas", "resource", "big", "site", "lon");
+  g_assert_nonnull (replica);
+  g_assert_cmpstr (json_object_get_string_member (replica, "state"), !=, "in_sync");
+
+  json_node_unref (wait_for (f, "/v1/jobs", job_done_cb, &job));
+  g_assert_cmpuint (request (f, "GET", "/v1/jobs", NULL, NULL, &jobs), ==, 200);
+  array = json_object_get_array_member (json_node_get_object (jobs), "jobs");
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    n_jobs += g_strcmp0 (json_object_get_string_member (json_array_get_object_element (array, i),
+                                                        "resource"), "big") == 0;
+  g_assert_cmpuint (n_jobs, ==, 1);
+
+  g_clear_pointer (&replicas, json_node_unref);
+  g_assert_cmpuint (request (f, "GET", "/v1/replicas", NULL, NULL, &replicas), ==, 200);
+  replica = find_in (replicas, "replicas", "resource", "big", "site", "lon");
+  big = find_in (resources, "resources", "id", "big", NULL, NULL);
+  g_assert_cmpstr (json_object_get_string_member (replica, "state"), ==, "in_sync");
+  g_assert_cmpstr (json_object_get_string_member (replica, "sha256"), ==,
+                   json_object_get_string_member (big, "sha256"));
+  g_assert_true (pm_sha256_file (served, digest, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (digest, ==, json_object_get_string_member (big, "sha256"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/api-mirror/read-and-authorise", Fixture, NULL, set_up, test_read_and_authorise,
+              tear_down);
+  g_test_add ("/api-mirror/concurrent-approvals", Fixture, NULL, set_up,
+              test_concurrent_approvals, tear_down);
+  g_test_add ("/api-mirror/killed-mid-transfer", Fixture, NULL, set_up, test_killed_mid_transfer,
+              tear_down);
+
+  return g_test_run ();
+}
