@@ -262,6 +262,15 @@ only_job_for (Fixture    *f,
   return found;
 }
 
+static gint64
+only_job_id (Fixture    *f,
+             const char *resource,
+             const char *site)
+{
+  g_autoptr(PmJob) job = only_job_for (f, resource, site);
+  return job->id;
+}
+
 /* Ticks until the job ends (done, failed or cancelled), at most a minute of real time. */
 static PmJob *
 run_job (Fixture *f,
@@ -479,9 +488,7 @@ test_auto_and_manual_approval (Fixture      *f,
   g_assert_cmpint (find_decision (f, "policy:auto-approve", "approve", "crl"), >, 0);
   g_assert_cmpint (find_decision (f, "policy:auto-approve", "approve", "zone"), >, 0);
 
-  crl = only_job_for (f, "crl", "lon");
-  g_clear_pointer (&crl, pm_job_free);
-  crl = run_job (f, only_job_for (f, "crl", "lon")->id);
+  crl = run_job (f, only_job_id (f, "crl", "lon"));
   g_assert_cmpint (crl->state, ==, PM_JOB_DONE);
   assert_in_sync_copy (f, "crl", "lon");
   g_assert_cmpint (state_of (f, "runbooks", "lon"), ==, PM_REPLICA_GONE);
@@ -661,7 +668,7 @@ test_retire_after_cool_down (Fixture      *f,
 
   predict_cut (f, 0.8);
   tick (f);
-  job = run_job (f, only_job_for (f, "crl", "lon")->id);
+  job = run_job (f, only_job_id (f, "crl", "lon"));
   g_assert_cmpint (job->state, ==, PM_JOB_DONE);
   assert_in_sync_copy (f, "crl", "lon");
 

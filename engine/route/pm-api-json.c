@@ -126,15 +126,42 @@ pm_api_json_add_float (JsonBuilder *builder,
   pm_api_json_add_number (builder, name, shortest);
 }
 
+static void
+add_int (JsonBuilder *builder,
+         const char  *name,
+         gint64       value,
+         gboolean     zero_is_null)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != 0 || !zero_is_null)
+    json_builder_add_int_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
 /* The engine writes 0 for "no such time" (no expected partition, not fired yet). */
 void
 pm_api_json_add_time (JsonBuilder *builder,
                       const char  *name,
                       gint64       unix_s)
 {
-  json_builder_set_member_name (builder, name);
-  if (unix_s != 0)
-    json_builder_add_int_value (builder, unix_s);
-  else
-    json_builder_add_null_value (builder);
+  add_int (builder, name, unix_s, TRUE);
+}
+
+/* Catalogue ids and versions start at 1; 0 is "none". */
+void
+pm_api_json_add_id (JsonBuilder *builder,
+                    const char  *name,
+                    gint64       id)
+{
+  add_int (builder, name, id, TRUE);
+}
+
+/* Counts and sizes: integers in the JSON, never 1.0e9. */
+void
+pm_api_json_add_integer (JsonBuilder *builder,
+                         const char  *name,
+                         gint64       value)
+{
+  add_int (builder, name, value, FALSE);
 }

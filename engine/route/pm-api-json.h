@@ -33,5 +33,11 @@ void         pm_api_json_add_float      (JsonBuilder *builder,
 void         pm_api_json_add_time       (JsonBuilder *builder,
                                          const char  *name,
                                          gint64       unix_s);
+void         pm_api_json_add_id         (JsonBuilder *builder,
+                                         const char  *name,
+                                         gint64       id);
+void         pm_api_json_add_integer    (JsonBuilder *builder,
+                                         const char  *name,
+                                         gint64       value);
 
 G_END_DECLS

@@ -89,18 +89,18 @@ resources_cb (PmApiServer        *server,
       json_builder_begin_object (builder);
       pm_api_json_add_string (builder, "id", r->id);
       pm_api_json_add_string (builder, "name", r->name);
-      pm_api_json_add_number (builder, "size_bytes", (double) r->size_bytes);
-      pm_api_json_add_number (builder, "criticality", r->criticality);
+      pm_api_json_add_integer (builder, "size_bytes", (gint64) r->size_bytes);
+      pm_api_json_add_integer (builder, "criticality", r->criticality);
       pm_api_json_add_string (builder, "consistency", pm_consistency_to_string (r->consistency));
       if (r->consistency == PM_CONSISTENCY_BOUNDED)
-        pm_api_json_add_number (builder, "staleness_s", (double) r->staleness_s);
+        pm_api_json_add_integer (builder, "staleness_s", r->staleness_s);
       pm_api_json_add_string (builder, "origin", pm_topology_get_site (topology, r->origin)->id);
       json_builder_set_member_name (builder, "demand");
       json_builder_begin_object (builder);
       for (guint d = 0; d < r->n_demand; d++)
         pm_api_json_add_number (builder, r->demand[d].region, r->demand[d].requests_per_hour);
       json_builder_end_object (builder);
-      pm_api_json_add_number (builder, "version", known ? (double) latest.version : NAN);
+      pm_api_json_add_id (builder, "version", known ? latest.version : 0);
       add_digest (builder, known ? latest.sha256 : NULL);
       pm_api_json_add_time (builder, "version_created_at", known ? latest.created_at : 0);
       json_builder_end_object (builder);
@@ -148,7 +148,7 @@ replicas_cb (PmApiServer        *server,
       pm_api_json_add_string (builder, "resource", replica->resource);
       pm_api_json_add_string (builder, "site", replica->site);
       pm_api_json_add_string (builder, "state", pm_replica_state_to_string (replica->state));
-      pm_api_json_add_number (builder, "version", replica->version > 0 ? replica->version : NAN);
+      pm_api_json_add_id (builder, "version", replica->version);
       add_digest (builder, replica->sha256);
       json_builder_set_member_name (builder, "usable");
       json_builder_add_boolean_value (builder, usable);
@@ -187,7 +187,7 @@ proposals_cb (PmApiServer        *server,
       g_autoptr(JsonParser) parser = json_parser_new_immutable ();
 
       json_builder_begin_object (builder);
-      pm_api_json_add_number (builder, "id", (double) p->id);
+      pm_api_json_add_id (builder, "id", p->id);
       pm_api_json_add_string (builder, "resource", p->resource);
       pm_api_json_add_string (builder, "site", p->site);
       pm_api_json_add_string (builder, "state", pm_proposal_state_to_string (p->state));
@@ -197,7 +197,7 @@ proposals_cb (PmApiServer        *server,
       pm_api_json_add_time (builder, "deadline", p->deadline_s);
       json_builder_set_member_name (builder, "late");
       json_builder_add_boolean_value (builder, p->late);
-      pm_api_json_add_number (builder, "bytes", (double) p->bytes);
+      pm_api_json_add_integer (builder, "bytes", (gint64) p->bytes);
       pm_api_json_add_number (builder, "benefit", p->benefit);
       pm_api_json_add_number (builder, "score", p->score);
       pm_api_json_add_string (builder, "reason", p->reason);
@@ -228,8 +228,8 @@ add_progress (JsonBuilder *builder,
       return;
     }
   json_builder_begin_object (builder);
-  pm_api_json_add_number (builder, "bytes_done", (double) progress.bytes_done);
-  pm_api_json_add_number (builder, "bytes_total", (double) progress.bytes_total);
+  pm_api_json_add_integer (builder, "bytes_done", (gint64) progress.bytes_done);
+  pm_api_json_add_integer (builder, "bytes_total", (gint64) progress.bytes_total);
   pm_api_json_add_number (builder, "rate_bps", progress.rate_bps);
   pm_api_json_add_number (builder, "eta_s", progress.eta_s);
   pm_api_json_add_string (builder, "phase", progress.verifying ? "verifying" : "copying");
@@ -259,17 +259,17 @@ jobs_cb (PmApiServer        *server,
       const PmJob *job = g_ptr_array_index (jobs, i);
 
       json_builder_begin_object (builder);
-      pm_api_json_add_number (builder, "id", (double) job->id);
-      pm_api_json_add_number (builder, "proposal", job->proposal > 0 ? job->proposal : NAN);
+      pm_api_json_add_id (builder, "id", job->id);
+      pm_api_json_add_id (builder, "proposal", job->proposal);
       pm_api_json_add_string (builder, "resource", job->resource);
       pm_api_json_add_string (builder, "site", job->site);
-      pm_api_json_add_number (builder, "version", (double) job->version);
+      pm_api_json_add_id (builder, "version", job->version);
       add_digest (builder, job->sha256);
-      pm_api_json_add_number (builder, "bytes", (double) job->bytes);
+      pm_api_json_add_integer (builder, "bytes", (gint64) job->bytes);
       pm_api_json_add_number (builder, "priority", job->priority);
       pm_api_json_add_time (builder, "deadline", job->deadline_s);
       pm_api_json_add_string (builder, "state", pm_job_state_to_string (job->state));
-      pm_api_json_add_number (builder, "attempts", job->attempts);
+      pm_api_json_add_integer (builder, "attempts", job->attempts);
       pm_api_json_add_time (builder, "next_attempt_at", job->next_attempt_at);
       pm_api_json_add_string (builder, "error", job->error);
       pm_api_json_add_time (builder, "created_at", job->created_at);
@@ -304,12 +304,12 @@ decisions_cb (PmApiServer        *server,
       const PmDecision *d = g_ptr_array_index (decisions, i);
 
       json_builder_begin_object (builder);
-      pm_api_json_add_number (builder, "id", (double) d->id);
+      pm_api_json_add_id (builder, "id", d->id);
       pm_api_json_add_time (builder, "at", d->at);
       pm_api_json_add_string (builder, "who", d->who);
       pm_api_json_add_string (builder, "action", d->action);
-      pm_api_json_add_number (builder, "proposal", d->proposal > 0 ? d->proposal : NAN);
-      pm_api_json_add_number (builder, "job", d->job > 0 ? d->job : NAN);
+      pm_api_json_add_id (builder, "proposal", d->proposal);
+      pm_api_json_add_id (builder, "job", d->job);
       pm_api_json_add_string (builder, "resource", d->resource);
       pm_api_json_add_string (builder, "site", d->site);
       pm_api_json_add_string (builder, "reason", d->reason);
@@ -393,7 +393,7 @@ respond_action (const PmApiRequest *request,
     }
   builder = pm_api_json_begin (request);
   if (member != NULL)
-    pm_api_json_add_number (builder, member, (double) id);
+    pm_api_json_add_id (builder, member, id);
   pm_api_json_add_string (builder, "by", action->who);
   pm_api_json_respond (request, SOUP_STATUS_OK, builder);
 }
