@@ -28,6 +28,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "pm-bench-grid.h"
+#include "pm-bench-time.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,16 +56,6 @@ typedef struct
   double sum[N_DETECTORS];
   guint  n[N_DETECTORS];
 } Minute;
-
-/* CPU time of this thread: "one core" even on a busy machine. */
-static double
-cpu_seconds (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (double) ts.tv_sec + (double) ts.tv_nsec * 1e-9;
-}
 
 /* What PmPredictor's ingestion gives its detectors for one sample: the sample joins its minute's
  * sums (unless it is a cut), and at the minute's end each detector gets the minute's mean. */
@@ -157,10 +148,10 @@ main (int   argc,
           TARGET / 1e6);
 
   /* Fit every segment on its day of history. */
-  t0 = cpu_seconds ();
+  t0 = pm_bench_cpu_seconds ();
   for (guint s = 0; s < n; s++)
     pm_forecaster_fit (f, s, history);
-  fit_s = cpu_seconds () - t0;
+  fit_s = pm_bench_cpu_seconds () - t0;
   for (guint s = 0; s < n; s++)
     for (PmMetric m = 0; m < PM_N_METRICS; m++)
       n_models[pm_forecaster_get_model (f, s, m)]++;
@@ -183,13 +174,13 @@ main (int   argc,
   {
     g_autoptr(PmSeriesStore) store = pm_series_store_new ((guint) n, STEP_S,
                                                           PM_SERIES_DEFAULT_SPAN_S);
-    t0 = cpu_seconds ();
+    t0 = pm_bench_cpu_seconds ();
     for (guint tick = 0; tick < LIVE_STEPS; tick += TICK_STEPS)
       for (guint s = 0; s < n; s++)
         for (guint i = tick; i < tick + TICK_STEPS; i++)
           pm_series_store_push (store, s, start + (gint64) (i + 1) * STEP_S,
                                 &live[(gsize) i * n + s]);
-    ref_s = cpu_seconds () - t0;
+    ref_s = pm_bench_cpu_seconds () - t0;
   }
 
   /* The first half with forecasting, the second with forecasting and anomaly scoring: the
@@ -197,7 +188,7 @@ main (int   argc,
   {
     g_autoptr(PmSeriesStore) store = pm_series_store_new ((guint) n, STEP_S,
                                                           PM_SERIES_DEFAULT_SPAN_S);
-    t0 = cpu_seconds ();
+    t0 = pm_bench_cpu_seconds ();
     for (guint tick = 0; tick < LIVE_STEPS / 2; tick += TICK_STEPS)
       for (guint s = 0; s < n; s++)
         for (guint i = tick; i < tick + TICK_STEPS; i++)
@@ -208,9 +199,9 @@ main (int   argc,
             pm_series_store_push (store, s, t, sample);
             pm_forecaster_update (f, s, t, sample);
           }
-    fc_s = cpu_seconds () - t0;
+    fc_s = pm_bench_cpu_seconds () - t0;
 
-    t0 = cpu_seconds ();
+    t0 = pm_bench_cpu_seconds ();
     for (guint tick = LIVE_STEPS / 2; tick < LIVE_STEPS; tick += TICK_STEPS)
       for (guint s = 0; s < n; s++)
         for (guint i = tick; i < tick + TICK_STEPS; i++)
@@ -223,7 +214,7 @@ main (int   argc,
             pm_forecaster_update (f, s, t, sample);
             sink += detect_sample (d, &minutes[s], t, sample);
           }
-    all_s = cpu_seconds () - t0;
+    all_s = pm_bench_cpu_seconds () - t0;
   }
 
   /* The detectors alone, on a second set that has seen the first half as the first set had. */
@@ -235,7 +226,7 @@ main (int   argc,
       fresh[i] = pm_anomaly_detector_new (&anomaly_params);
     for (guint half = 0; half < 2; half++)
       {
-        t0 = cpu_seconds ();
+        t0 = pm_bench_cpu_seconds ();
         for (guint tick = half * LIVE_STEPS / 2; tick < (half + 1) * LIVE_STEPS / 2;
              tick += TICK_STEPS)
           for (guint s = 0; s < n; s++)
@@ -248,7 +239,7 @@ main (int   argc,
                 sink += detect_sample (d, &fresh_minutes[s], t, sample);
               }
         if (half == 1)
-          detect_s = cpu_seconds () - t0;
+          detect_s = pm_bench_cpu_seconds () - t0;
       }
     detector_bytes = pm_anomaly_detector_get_memory_size (fresh[0]);
     for (gsize i = 0; i < (gsize) n * N_DETECTORS; i++)
@@ -269,13 +260,13 @@ main (int   argc,
           detector_bytes);
 
   /* What a tick costs on top: crossing probabilities for latency and loss over 30 min. */
-  t0 = cpu_seconds ();
+  t0 = pm_bench_cpu_seconds ();
   for (guint s = 0; s < n; s++)
     {
       sink += pm_forecaster_crossing_probability (f, s, PM_METRIC_LATENCY, 1000, HORIZON_STEPS);
       sink += pm_forecaster_crossing_probability (f, s, PM_METRIC_LOSS, 0.5, HORIZON_STEPS);
     }
-  cross_s = cpu_seconds () - t0;
+  cross_s = pm_bench_cpu_seconds () - t0;
   printf ("\ncrossing probability (latency and loss, 30 min horizon) for all segments: %.2f ms "
           "per tick (%.1f us per segment)\n", cross_s * 1e3, cross_s / n * 1e6);
 
@@ -297,14 +288,14 @@ main (int   argc,
 
     if (!pm_source_advance (PM_SOURCE (sim2), store, start, &error))
       g_error ("%s", error->message);
-    t0 = cpu_seconds ();
+    t0 = pm_bench_cpu_seconds ();
     {
       g_autoptr(PmSnapshot) snapshot = pm_snapshot_new (topology);
       pm_predictor_update (predictor, store, events, start, snapshot);
     }
-    start_s = cpu_seconds () - t0;
+    start_s = pm_bench_cpu_seconds () - t0;
 
-    t0 = cpu_seconds ();
+    t0 = pm_bench_cpu_seconds ();
     for (guint tick = 0; tick < PREDICTOR_STEPS; tick += TICK_STEPS)
       {
         g_autoptr(PmSnapshot) snapshot = pm_snapshot_new (topology);
@@ -316,7 +307,7 @@ main (int   argc,
                                   &live[(gsize) i * n + s]);
         pm_predictor_update (predictor, store, events, now, snapshot);
       }
-    live_s = cpu_seconds () - t0;
+    live_s = pm_bench_cpu_seconds () - t0;
     printf ("\nwhole predictor (pm_predictor_update), %u segments: start-up (fit + walk of the "
             "stored day) %.1f s\n", (guint) n, start_s);
     printf ("  %-28s  %10s  %8s  %10s  %8s  %7s\n", "loop (live, 2 h)", "samples", "seconds",

@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "mirror/pm-planner.h"
+#include "pm-bench-time.h"
 
 #define SEED        20240612
 #define RUNS        20
@@ -154,25 +155,6 @@ random_resources (PmTopology *topology,
   return resources;
 }
 
-/* CPU time of this thread: "one core" even on a busy machine (as bench-risk measures). */
-static double
-cpu_seconds (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (double) ts.tv_sec + (double) ts.tv_nsec * 1e-9;
-}
-
-static int
-compare_doubles (const void *x,
-                 const void *y)
-{
-  double a = *(const double *) x, b = *(const double *) y;
-
-  return a < b ? -1 : a > b;
-}
-
 typedef struct
 {
   PmTopology    *topology;
@@ -234,19 +216,18 @@ time_passes (const char  *scenario,
   for (guint run = 0; run < RUNS; run++)
     {
       g_autoptr(GPtrArray) mirrors = NULL;
-      double start = cpu_seconds ();
+      double start = pm_bench_cpu_seconds ();
 
       pm_planner_stats_clear (&stats);
       mirrors = pm_planner_plan (&input, NULL, &stats);
-      times[run] = cpu_seconds () - start;
+      times[run] = pm_bench_cpu_seconds () - start;
       n_mirrors = mirrors->len;
       n_late = 0;
       for (guint i = 0; i < mirrors->len; i++)
         n_late += ((PmPlannedMirror *) g_ptr_array_index (mirrors, i))->late;
     }
   first_s = times[0];
-  qsort (times, RUNS, sizeof (double), compare_doubles);
-  median_s = (times[RUNS / 2 - 1] + times[RUNS / 2]) / 2;
+  median_s = pm_bench_median (times, RUNS);
 
   printf ("%s:\n", scenario);
   printf ("  cut: %u failing segments, %u pieces, %u at-risk sites in %u cut-off pieces, "

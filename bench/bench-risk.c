@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "pm-bench-time.h"
 #include "predict/pm-alerts.h"
 #include "predict/pm-isolation.h"
 
@@ -167,33 +168,6 @@ scenario_risks (PmTopology *topology,
   return risk;
 }
 
-/* CPU time of this thread: "one core" even on a busy machine. */
-static double
-cpu_seconds (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (double) ts.tv_sec + (double) ts.tv_nsec * 1e-9;
-}
-
-static int
-compare_doubles (const void *x,
-                 const void *y)
-{
-  double a = *(const double *) x, b = *(const double *) y;
-
-  return a < b ? -1 : a > b;
-}
-
-static double
-median (double *v,
-        guint   n)
-{
-  qsort (v, n, sizeof (double), compare_doubles);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* The reference: plain BFS over the topology's own adjacency. */
 static guint
 plain_bfs (PmTopology *topology,
@@ -235,14 +209,14 @@ time_reference (PmTopology *topology)
 
   for (guint r = 0; r < RUNS; r++)
     {
-      double t0 = cpu_seconds ();
+      double t0 = pm_bench_cpu_seconds ();
 
       for (guint k = 0; k < 100; k++)
         reached += plain_bfs (topology, (guint) pm_topology_get_origin (topology), queue, seen);
-      times[r] = (cpu_seconds () - t0) / 100;
+      times[r] = (pm_bench_cpu_seconds () - t0) / 100;
     }
   g_assert (reached == RUNS * 100 * n);
-  return median (times, RUNS);
+  return pm_bench_median (times, RUNS);
 }
 
 static void
@@ -266,12 +240,12 @@ bench_isolation (PmTopology   *topology,
   pm_isolation_compute (isolation, risk, out, &info);  /* warm-up */
   for (guint r = 0; r < RUNS; r++)
     {
-      double t0 = cpu_seconds ();
+      double t0 = pm_bench_cpu_seconds ();
 
       pm_isolation_compute (isolation, risk, out, &info);
-      times[r] = cpu_seconds () - t0;
+      times[r] = pm_bench_cpu_seconds () - t0;
     }
-  t = median (times, RUNS);
+  t = pm_bench_median (times, RUNS);
   for (guint s = 0; s < n_sites; s++)
     {
       max_se = MAX (max_se, out[s].std_error);
@@ -299,13 +273,13 @@ bench_pairs (PmTopology   *topology,
     pairs[i] = (PmSitePair) { (i / n_sites) * 61 % n_sites, i % n_sites };
   for (guint r = 0; r < G_N_ELEMENTS (times); r++)
     {
-      double t0 = cpu_seconds ();
+      double t0 = pm_bench_cpu_seconds ();
 
       pm_isolation_compute_pairs (isolation, risk, pairs, n_pairs, out, NULL);
-      times[r] = cpu_seconds () - t0;
+      times[r] = pm_bench_cpu_seconds () - t0;
     }
   printf ("pairs: 16 client sites × %u sites = %u pairs, one sampling: %.2f ms\n", n_sites,
-          n_pairs, median (times, G_N_ELEMENTS (times)) * 1e3);
+          n_pairs, pm_bench_median (times, G_N_ELEMENTS (times)) * 1e3);
 }
 
 static void
@@ -348,18 +322,19 @@ bench_alerts (PmTopology   *topology,
       for (guint i = 0; i < n_seg; i++)
         if (risk[i] > 0.01)
           segments[i].risk = CLAMP (risk[i] + g_rand_double_range (rand, -0.1, 0.1), 0, 1);
-      t0 = cpu_seconds ();
+      t0 = pm_bench_cpu_seconds ();
       pm_alert_manager_update_segments (alerts, now, segments, n_seg);
       pm_alert_manager_update_sites (alerts, now, sites, n_sites);
       pm_alert_manager_expire (alerts, now);
-      times[r] = cpu_seconds () - t0;
-      t0 = cpu_seconds ();
+      times[r] = pm_bench_cpu_seconds () - t0;
+      t0 = pm_bench_cpu_seconds ();
       exported = pm_alert_manager_export (alerts, now);
-      export_times[r] = cpu_seconds () - t0;
+      export_times[r] = pm_bench_cpu_seconds () - t0;
       n_active = exported->len;
     }
   printf ("alerts: update of %u segments + %u sites: %.3f ms; export of %u alerts: %.3f ms\n",
-          n_seg, n_sites, median (times, RUNS) * 1e3, n_active, median (export_times, RUNS) * 1e3);
+          n_seg, n_sites, pm_bench_median (times, RUNS) * 1e3, n_active,
+          pm_bench_median (export_times, RUNS) * 1e3);
 }
 
 int

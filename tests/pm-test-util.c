@@ -225,3 +225,71 @@ pm_test_assert_between (const char *what,
   if (!(value >= lo && value <= hi))
     g_error ("%s = %g, expected between %g and %g", what, value, lo, hi);
 }
+
+guint
+pm_test_http_request (SoupSession *session,
+                      const char  *method,
+                      const char  *url,
+                      const char  *token,
+                      const char  *body,
+                      JsonNode   **reply)
+{
+  g_autoptr(SoupMessage) message = soup_message_new (method, url);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  gsize size;
+  const char *text;
+
+  if (token != NULL)
+    {
+      g_autofree char *header = g_strconcat ("Bearer ", token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
+                                    header);
+    }
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
+    }
+  answer = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  text = g_bytes_get_data (answer, &size);
+  g_assert_true (json_parser_load_from_data (parser, text, (gssize) size, &error));
+  root = json_parser_get_root (parser);
+  if (reply != NULL)
+    *reply = root != NULL ? json_node_copy (root) : NULL;
+  return soup_message_get_status (message);
+}
+
+PmReplica *
+pm_test_find_replica (PmCatalog  *catalog,
+                      const char *resource,
+                      const char *site)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) replicas = pm_catalog_list_replicas (catalog, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < replicas->len; i++)
+    {
+      PmReplica *replica = g_ptr_array_index (replicas, i);
+
+      if (g_str_equal (replica->resource, resource) && g_str_equal (replica->site, site))
+        return g_ptr_array_steal_index (replicas, i);
+    }
+  return NULL;
+}
+
+PmReplicaState
+pm_test_replica_state (PmCatalog  *catalog,
+                       const char *resource,
+                       const char *site)
+{
+  PmReplica *replica = pm_test_find_replica (catalog, resource, site);
+  PmReplicaState state = replica != NULL ? replica->state : PM_REPLICA_GONE;
+
+  pm_replica_free (replica);
+  return state;
+}

@@ -7,7 +7,10 @@
 #include <string.h>
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 
+#include "mirror/pm-catalog.h"
 #include "pm-engine.h"
 #include "pm-topology.h"
 
@@ -87,5 +90,24 @@ void   pm_test_assert_between (const char *what,
 /* Starts the engine, stops its timer (the test ticks it), and waits for the predictor's warm-up in
  * its worker thread to finish, so that the next tick predicts. */
 void pm_test_engine_start (PmEngine *engine);
+
+/* Sends one HTTP request (with "Authorization: Bearer token" unless token is NULL, and a JSON
+ * body unless body is NULL) and fails the test unless the answer is JSON; returns its status
+ * and, unless reply is NULL, the parsed answer. */
+guint pm_test_http_request (SoupSession *session,
+                            const char  *method,
+                            const char  *url,
+                            const char  *token,
+                            const char  *body,
+                            JsonNode   **reply);
+
+/* The catalogue's replica of resource at site (to free), or NULL when it has no row. */
+PmReplica      *pm_test_find_replica  (PmCatalog  *catalog,
+                                       const char *resource,
+                                       const char *site);
+/* The state of that replica; a missing replica counts as gone. */
+PmReplicaState  pm_test_replica_state (PmCatalog  *catalog,
+                                       const char *resource,
+                                       const char *site);
 
 G_END_DECLS

@@ -133,31 +133,8 @@ post (Fixture    *fixture,
       JsonNode  **reply)
 {
   g_autofree char *url = g_strconcat (pm_api_server_get_url (fixture->server), path, NULL);
-  g_autoptr(SoupMessage) message = soup_message_new ("POST", url);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) answer = NULL;
-  g_autofree char *text = NULL;
-  gsize size;
-  const char *data;
 
-  if (token != NULL)
-    {
-      g_autofree char *header = g_strconcat ("Bearer ", token, NULL);
-      soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
-                                    header);
-    }
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
-    }
-  answer = soup_session_send_and_read (fixture->session, message, NULL, &error);
-  g_assert_no_error (error);
-  data = g_bytes_get_data (answer, &size);
-  text = g_strndup (data, size);
-  *reply = json_from_string (text, &error);
-  g_assert_no_error (error);
-  return soup_message_get_status (message);
+  return pm_test_http_request (fixture->session, "POST", url, token, body, reply);
 }
 
 static const char *

@@ -172,7 +172,7 @@ tear_down (Fixture      *f,
   g_free (f->token);
 }
 
-/* One request; returns the status and the parsed JSON reply. */
+/* One request to the engine's API; returns the status and the parsed JSON reply. */
 static guint
 request (Fixture    *f,
          const char *method,
@@ -182,31 +182,8 @@ request (Fixture    *f,
          JsonNode  **reply)
 {
   g_autofree char *url = g_strconcat (f->url, path, NULL);
-  g_autoptr(SoupMessage) message = soup_message_new (method, url);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) answer = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  gsize size;
-  const char *text;
 
-  if (token != NULL)
-    {
-      g_autofree char *header = g_strconcat ("Bearer ", token, NULL);
-      soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
-                                    header);
-    }
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
-    }
-  answer = soup_session_send_and_read (f->session, message, NULL, &error);
-  g_assert_no_error (error);
-  text = g_bytes_get_data (answer, &size);
-  g_assert_true (json_parser_load_from_data (parser, text, (gssize) size, &error));
-  if (reply != NULL)
-    *reply = json_node_copy (json_parser_get_root (parser));
-  return soup_message_get_status (message);
+  return pm_test_http_request (f->session, method, url, token, body, reply);
 }
 
 /* The member `list` of GET path, and in it the first object whose fields match. */
@@ -416,37 +393,40 @@ test_concurrent_approvals (Fixture      *f,
   json_node_unref (wait_for (f, "/v1/replicas", replica_in_sync_cb, (gpointer) "crl"));
 }
 
-static gboolean
-job_copying_cb (JsonNode *root,
-                gpointer  data)
+/* The job with that id in a GET /v1/jobs reply, or NULL. */
+static JsonObject *
+find_job (JsonNode *root,
+          gint64    id)
 {
   JsonArray *array = json_object_get_array_member (json_node_get_object (root), "jobs");
 
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonObject *job = json_array_get_object_element (array, i);
-      JsonNode *progress = json_object_get_member (job, "progress");
-      if (json_object_get_int_member (job, "id") == *(gint64 *) data && progress != NULL
-          && !json_node_is_null (progress)
-          && json_object_get_int_member (json_node_get_object (progress), "bytes_done") > 0)
-        return TRUE;
+      if (json_object_get_int_member (job, "id") == id)
+        return job;
     }
-  return FALSE;
+  return NULL;
+}
+
+static gboolean
+job_copying_cb (JsonNode *root,
+                gpointer  data)
+{
+  JsonObject *job = find_job (root, *(gint64 *) data);
+  JsonNode *progress = job != NULL ? json_object_get_member (job, "progress") : NULL;
+
+  return progress != NULL && !json_node_is_null (progress)
+         && json_object_get_int_member (json_node_get_object (progress), "bytes_done") > 0;
 }
 
 static gboolean
 job_done_cb (JsonNode *root,
              gpointer  data)
 {
-  JsonArray *array = json_object_get_array_member (json_node_get_object (root), "jobs");
+  JsonObject *job = find_job (root, *(gint64 *) data);
 
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonObject *job = json_array_get_object_element (array, i);
-      if (json_object_get_int_member (job, "id") == *(gint64 *) data)
-        return g_strcmp0 (json_object_get_string_member (job, "state"), "done") == 0;
-    }
-  return FALSE;
+  return job != NULL && g_strcmp0 (json_object_get_string_member (job, "state"), "done") == 0;
 }
 
 static void

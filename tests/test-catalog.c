@@ -132,39 +132,6 @@ propose (PmCatalog  *catalog,
   return id;
 }
 
-/* The replica of resource at site, or NULL when it has no row. */
-static PmReplica *
-find_replica (PmCatalog  *catalog,
-              const char *resource,
-              const char *site)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) replicas = pm_catalog_list_replicas (catalog, &error);
-
-  g_assert_no_error (error);
-  for (guint i = 0; i < replicas->len; i++)
-    {
-      PmReplica *replica = g_ptr_array_index (replicas, i);
-
-      if (g_str_equal (replica->resource, resource) && g_str_equal (replica->site, site))
-        return g_ptr_array_steal_index (replicas, i);
-    }
-  return NULL;
-}
-
-/* The state a missing replica counts as. */
-static PmReplicaState
-replica_state (PmCatalog  *catalog,
-               const char *resource,
-               const char *site)
-{
-  PmReplica *replica = find_replica (catalog, resource, site);
-  PmReplicaState state = replica != NULL ? replica->state : PM_REPLICA_GONE;
-
-  pm_replica_free (replica);
-  return state;
-}
-
 static PmProposal *
 find_proposal (PmCatalog *catalog,
                gint64     id)
@@ -356,7 +323,7 @@ reach (PmCatalog     *catalog,
       move (catalog, site, at, path[i], 10 + i);
       at = path[i];
     }
-  g_assert_cmpint (replica_state (catalog, "dns", site), ==, state);
+  g_assert_cmpint (pm_test_replica_state (catalog, "dns", site), ==, state);
 }
 
 static void
@@ -380,10 +347,10 @@ test_replica_transitions (void)
             g_autoptr(PmReplica) replica = NULL;
 
             move (catalog, site, from, to, 1000);
-            g_assert_cmpint (replica_state (catalog, "dns", site), ==, to);
+            g_assert_cmpint (pm_test_replica_state (catalog, "dns", site), ==, to);
             n_legal++;
             /* What each target state keeps. */
-            replica = find_replica (catalog, "dns", site);
+            replica = pm_test_find_replica (catalog, "dns", site);
             if (to == PM_REPLICA_IN_SYNC)
               {
                 g_assert_cmpint (replica->verified_at, ==, 1000);
@@ -405,7 +372,7 @@ test_replica_transitions (void)
                                                      FALSE, NULL, 1000, &error));
             g_assert_error (error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_ILLEGAL);
             g_clear_error (&error);
-            g_assert_cmpint (replica_state (catalog, "dns", site), ==, from);
+            g_assert_cmpint (pm_test_replica_state (catalog, "dns", site), ==, from);
           }
       }
   g_assert_cmpuint (n_legal, ==, 18);
@@ -417,13 +384,13 @@ test_replica_transitions (void)
                                            &error));
   g_assert_error (error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_CONFLICT);
   g_clear_error (&error);
-  g_assert_cmpint (replica_state (catalog, "dns", "copying-failed"), ==, PM_REPLICA_FAILED);
+  g_assert_cmpint (pm_test_replica_state (catalog, "dns", "copying-failed"), ==, PM_REPLICA_FAILED);
   g_assert_false (pm_catalog_move_replica (catalog, "dns", "nowhere", PM_REPLICA_PLANNED,
                                            PM_REPLICA_COPYING, 1, SHA_A, FALSE, NULL, 2000,
                                            &error));
   g_assert_error (error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_CONFLICT);
   g_clear_error (&error);
-  g_assert_null (find_replica (catalog, "dns", "nowhere"));
+  g_assert_null (pm_test_find_replica (catalog, "dns", "nowhere"));
   g_assert_false (pm_catalog_move_replica (catalog, "nope", "par", PM_REPLICA_GONE,
                                            PM_REPLICA_PLANNED, 0, NULL, FALSE, NULL, 2000,
                                            &error));
@@ -447,13 +414,13 @@ test_replica_transitions (void)
                                            &error));
   g_assert_error (error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_INVALID);
   g_clear_error (&error);
-  g_assert_cmpint (replica_state (catalog, "dns", "check"), ==, PM_REPLICA_VERIFYING);
+  g_assert_cmpint (pm_test_replica_state (catalog, "dns", "check"), ==, PM_REPLICA_VERIFYING);
   g_assert_true (pm_catalog_move_replica (catalog, "dns", "check", PM_REPLICA_VERIFYING,
                                           PM_REPLICA_IN_SYNC, 2, SHA_B, TRUE, NULL, 3000,
                                           &error));
   g_assert_no_error (error);
   {
-    g_autoptr(PmReplica) replica = find_replica (catalog, "dns", "check");
+    g_autoptr(PmReplica) replica = pm_test_find_replica (catalog, "dns", "check");
 
     g_assert_cmpint (replica->state, ==, PM_REPLICA_IN_SYNC);
     g_assert_cmpint (replica->version, ==, 2);
@@ -565,7 +532,7 @@ test_decide (void)
   proposal = find_proposal (catalog, a);
   g_assert_cmpint (proposal->state, ==, PM_PROPOSAL_APPROVED);
   g_assert_cmpint (proposal->updated_at, ==, 200);
-  replica = find_replica (catalog, "dns", "par");
+  replica = pm_test_find_replica (catalog, "dns", "par");
   g_assert_cmpint (replica->state, ==, PM_REPLICA_PLANNED);
   g_assert_cmpint (replica->version, ==, 1);
   g_assert_true (replica->temporary);
@@ -601,7 +568,7 @@ test_decide (void)
   proposal = find_proposal (catalog, b);
   g_assert_cmpint (proposal->state, ==, PM_PROPOSAL_REJECTED);
   g_assert_cmpuint (count_jobs (catalog, b, NULL, FALSE), ==, 0);
-  g_assert_null (find_replica (catalog, "dns", "lon"));
+  g_assert_null (pm_test_find_replica (catalog, "dns", "lon"));
 
   /* A job already on its way serves the approval: no second job. */
   manual = pm_catalog_mirror_now (catalog, "fw", "lon", "carol", NULL, &spec, 300, &error);
@@ -620,14 +587,14 @@ test_decide (void)
   d = propose (catalog, "dns", "ams", 0.7, 400);
   g_assert_cmpint (pm_catalog_decide (catalog, d, TRUE, "alice", NULL, &spec, 410, &error), >, 0);
   g_assert_no_error (error);
-  g_assert_cmpint (replica_state (catalog, "dns", "ams"), ==, PM_REPLICA_IN_SYNC);
+  g_assert_cmpint (pm_test_replica_state (catalog, "dns", "ams"), ==, PM_REPLICA_IN_SYNC);
 
   /* A failed one is planned again. */
   reach (catalog, "osl", PM_REPLICA_FAILED);
   e = propose (catalog, "dns", "osl", 0.7, 500);
   g_assert_cmpint (pm_catalog_decide (catalog, e, TRUE, "alice", NULL, &spec, 510, &error), >, 0);
   g_assert_no_error (error);
-  g_assert_cmpint (replica_state (catalog, "dns", "osl"), ==, PM_REPLICA_PLANNED);
+  g_assert_cmpint (pm_test_replica_state (catalog, "dns", "osl"), ==, PM_REPLICA_PLANNED);
 }
 
 typedef struct
@@ -715,7 +682,7 @@ test_mirror_now (void)
   job = get_job (catalog, id);
   g_assert_cmpint (job->proposal, ==, 0);
   g_assert_cmpint (job->state, ==, PM_JOB_QUEUED);
-  replica = find_replica (catalog, "dns", "lon");
+  replica = pm_test_find_replica (catalog, "dns", "lon");
   g_assert_cmpint (replica->state, ==, PM_REPLICA_PLANNED);
   g_assert_false (replica->temporary);
 
@@ -771,7 +738,7 @@ test_act_on_job (void)
   job = get_job (catalog, id);
   g_assert_cmpint (job->state, ==, PM_JOB_CANCELLED);
   g_assert_cmpint (job->updated_at, ==, 120);
-  g_assert_cmpint (replica_state (catalog, "dns", "lon"), ==, PM_REPLICA_GONE);
+  g_assert_cmpint (pm_test_replica_state (catalog, "dns", "lon"), ==, PM_REPLICA_GONE);
   g_assert_false (pm_catalog_act_on_job (catalog, id, "cancel", "dave", NULL, 130, &error));
   g_assert_error (error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_CONFLICT);
   g_clear_error (&error);
@@ -781,7 +748,7 @@ test_act_on_job (void)
   g_clear_pointer (&job, pm_job_free);
   job = get_job (catalog, id);
   g_assert_cmpint (job->state, ==, PM_JOB_QUEUED);
-  g_assert_cmpint (replica_state (catalog, "dns", "lon"), ==, PM_REPLICA_PLANNED);
+  g_assert_cmpint (pm_test_replica_state (catalog, "dns", "lon"), ==, PM_REPLICA_PLANNED);
 
   /* The executor's compare-and-set: it ran, failed three times, gave up. */
   job->state = PM_JOB_RUNNING;
@@ -943,9 +910,9 @@ test_recover (void)
   queued = get_job (catalog, b);
   g_assert_cmpint (queued->state, ==, PM_JOB_QUEUED);
   g_assert_cmpint (queued->updated_at, ==, 100);
-  g_assert_cmpint (replica_state (catalog, "dns", "par"), ==, PM_REPLICA_PLANNED);
-  g_assert_cmpint (replica_state (catalog, "dns", "lon"), ==, PM_REPLICA_PLANNED);
-  g_assert_cmpint (replica_state (catalog, "dns", "ams"), ==, PM_REPLICA_IN_SYNC);
+  g_assert_cmpint (pm_test_replica_state (catalog, "dns", "par"), ==, PM_REPLICA_PLANNED);
+  g_assert_cmpint (pm_test_replica_state (catalog, "dns", "lon"), ==, PM_REPLICA_PLANNED);
+  g_assert_cmpint (pm_test_replica_state (catalog, "dns", "ams"), ==, PM_REPLICA_IN_SYNC);
 
   g_assert_true (pm_catalog_recover (catalog, 300, &n_reset, &error));
   g_assert_cmpuint (n_reset, ==, 0);

@@ -176,43 +176,6 @@ predict_cut (Fixture *f,
   f->isolation[DUB] = p;
 }
 
-static PmReplica *
-replica_of (Fixture    *f,
-            const char *resource,
-            const char *site)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) replicas = pm_catalog_list_replicas (f->catalog, &error);
-
-  g_assert_no_error (error);
-  for (guint i = 0; i < replicas->len; i++)
-    {
-      PmReplica *replica = g_ptr_array_index (replicas, i);
-      if (g_str_equal (replica->resource, resource) && g_str_equal (replica->site, site))
-        {
-          PmReplica *copy = g_new0 (PmReplica, 1);
-          *copy = *replica;
-          copy->resource = g_strdup (replica->resource);
-          copy->site = g_strdup (replica->site);
-          copy->error = g_strdup (replica->error);
-          return copy;
-        }
-    }
-  return NULL;
-}
-
-static PmReplicaState
-state_of (Fixture    *f,
-          const char *resource,
-          const char *site)
-{
-  PmReplica *replica = replica_of (f, resource, site);
-  PmReplicaState state = replica != NULL ? replica->state : PM_REPLICA_GONE;
-
-  pm_replica_free (replica);
-  return state;
-}
-
 static GPtrArray *
 proposals_in (Fixture        *f,
               PmProposalState state)
@@ -330,7 +293,7 @@ static gint64
 replica_version (Fixture    *f,
                  const char *resource)
 {
-  PmReplica *replica = replica_of (f, resource, "lon");
+  PmReplica *replica = pm_test_find_replica (f->catalog, resource, "lon");
   gint64 version = replica != NULL && replica->state == PM_REPLICA_IN_SYNC ? replica->version : 0;
 
   pm_replica_free (replica);
@@ -457,7 +420,7 @@ assert_in_sync_copy (Fixture    *f,
   g_autofree char *origin = origin_path (f, resource);
   g_autofree char *copy = g_build_filename (f->data_dir, "edges", site, resource, NULL);
   g_autofree char *folder = g_path_get_dirname (copy);
-  PmReplica *replica = replica_of (f, resource, site);
+  PmReplica *replica = pm_test_find_replica (f->catalog, resource, site);
 
   g_assert_nonnull (replica);
   g_assert_cmpint (replica->state, ==, PM_REPLICA_IN_SYNC);
@@ -491,7 +454,7 @@ test_auto_and_manual_approval (Fixture      *f,
   crl = run_job (f, only_job_id (f, "crl", "lon"));
   g_assert_cmpint (crl->state, ==, PM_JOB_DONE);
   assert_in_sync_copy (f, "crl", "lon");
-  g_assert_cmpint (state_of (f, "runbooks", "lon"), ==, PM_REPLICA_GONE);
+  g_assert_cmpint (pm_test_replica_state (f->catalog, "runbooks", "lon"), ==, PM_REPLICA_GONE);
 
   /* An operator approves; the second decision on it conflicts, whoever sends it. */
   job = pm_mirror_approve (f->mirror, proposal, "alice", "storm over the Channel", f->now, &error);
@@ -593,7 +556,7 @@ test_no_room_at_target (Fixture      *f,
   job = run_job (f, id);
   g_assert_cmpint (job->state, ==, PM_JOB_FAILED);
   pm_test_assert_contains (job->error, "no room");
-  g_assert_cmpint (state_of (f, "crl", "lon"), !=, PM_REPLICA_IN_SYNC);
+  g_assert_cmpint (pm_test_replica_state (f->catalog, "crl", "lon"), !=, PM_REPLICA_IN_SYNC);
 }
 
 static void
@@ -619,7 +582,7 @@ test_corrupted_upload (Fixture      *f,
   job = run_job (f, id);
   g_assert_cmpint (job->state, ==, PM_JOB_FAILED);
   pm_test_assert_contains (job->error, "SHA-256");
-  g_assert_cmpint (state_of (f, "runbooks", "ams"), ==, PM_REPLICA_FAILED);
+  g_assert_cmpint (pm_test_replica_state (f->catalog, "runbooks", "ams"), ==, PM_REPLICA_FAILED);
   g_assert_false (g_file_test (copy, G_FILE_TEST_EXISTS));
   assert_no_temporary_files (folder, "runbooks");
 }
@@ -646,7 +609,7 @@ test_crash_mid_job (Fixture      *f,
 
   close_mirror (f);
   open_mirror (f);
-  g_assert_cmpint (state_of (f, "runbooks", "ams"), ==, PM_REPLICA_PLANNED);
+  g_assert_cmpint (pm_test_replica_state (f->catalog, "runbooks", "ams"), ==, PM_REPLICA_PLANNED);
   g_clear_pointer (&job, pm_job_free);
   job = pm_catalog_get_job (f->catalog, id, &error);
   g_assert_cmpint (job->state, ==, PM_JOB_QUEUED);
@@ -683,9 +646,9 @@ test_retire_after_cool_down (Fixture      *f,
   predict_cut (f, 0.01);
   for (int i = 0; i < 8; i++)
     tick (f);
-  g_assert_cmpint (state_of (f, "crl", "lon"), ==, PM_REPLICA_IN_SYNC);
+  g_assert_cmpint (pm_test_replica_state (f->catalog, "crl", "lon"), ==, PM_REPLICA_IN_SYNC);
   deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-  while (state_of (f, "crl", "lon") != PM_REPLICA_GONE)
+  while (pm_test_replica_state (f->catalog, "crl", "lon") != PM_REPLICA_GONE)
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       tick (f);
@@ -745,13 +708,76 @@ assert_served_copy (Fixture    *f,
 {
   g_autofree char *copy = served_path (f, resource);
   g_autofree char *folder = g_path_get_dirname (copy);
-  PmReplica *replica = replica_of (f, resource, "lon");
+  PmReplica *replica = pm_test_find_replica (f->catalog, resource, "lon");
 
   g_assert_nonnull (replica);
   g_assert_cmpint (replica->state, ==, PM_REPLICA_IN_SYNC);
   assert_file_digest (copy, replica->sha256);
   assert_no_temporary_files (folder, resource);
   pm_replica_free (replica);
+}
+
+/* Ticks until the executor reports bytes of the job sent. */
+static void
+wait_for_progress (Fixture *f,
+                   gint64   id)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  PmJobProgress progress;
+
+  while (!pm_executor_get_progress (pm_mirror_get_executor (f->mirror), id, &progress)
+         || progress.bytes_done == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      tick (f);
+      g_usleep (1000);
+    }
+  g_assert_cmpuint (progress.bytes_total, ==, 67108864);
+  g_assert_cmpfloat (progress.rate_bps, >, 0);
+}
+
+/* An operator cancels a running transfer: it stops, nothing is left at the edge, and a retry
+ * starts it again and finishes it. */
+static void
+test_webdav_cancel_and_retry (Fixture      *f,
+                              gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmJob) job = NULL;
+  g_autofree char *big = NULL;
+  gint64 id;
+
+  if (f->nginx == NULL)
+    return;
+  id = pm_mirror_mirror_now (f->mirror, "big", "lon", "alice", NULL, f->now, &error);
+  g_assert_no_error (error);
+  wait_for_progress (f, id);
+  g_assert_true (pm_mirror_act_on_job (f->mirror, id, "cancel", "alice", "wrong site", f->now,
+                                       &error));
+  g_assert_no_error (error);
+  job = run_job (f, id);
+  g_assert_cmpint (job->state, ==, PM_JOB_CANCELLED);
+  /* The transfer sees the cancellation at its next chunk. */
+  while (pm_executor_get_n_running (pm_mirror_get_executor (f->mirror)) > 0)
+    {
+      tick (f);
+      g_usleep (1000);
+    }
+  g_assert_cmpint (pm_test_replica_state (f->catalog, "big", "lon"), ==, PM_REPLICA_GONE);
+  big = served_path (f, "big");
+  g_assert_false (g_file_test (big, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (find_decision (f, "alice", "cancel", "big"), >, 0);
+  /* Cancelling what is over conflicts. */
+  g_assert_false (pm_mirror_act_on_job (f->mirror, id, "cancel", "bob", NULL, f->now, &error));
+  g_assert_error (error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_CONFLICT);
+  g_clear_error (&error);
+  g_clear_pointer (&job, pm_job_free);
+
+  g_assert_true (pm_mirror_act_on_job (f->mirror, id, "retry", "bob", NULL, f->now, &error));
+  g_assert_no_error (error);
+  job = run_job (f, id);
+  g_assert_cmpint (job->state, ==, PM_JOB_DONE);
+  assert_served_copy (f, "big");
 }
 
 static void
@@ -762,7 +788,6 @@ test_webdav_server_killed (Fixture      *f,
   g_autoptr(PmJob) job = NULL;
   g_autofree char *big = NULL;
   gint64 id, deadline;
-  PmJobProgress progress;
 
   if (f->nginx == NULL)
     return;
@@ -776,14 +801,8 @@ test_webdav_server_killed (Fixture      *f,
   /* Killed mid-transfer: the job is retried, and nothing is in sync before it succeeds. */
   id = pm_mirror_mirror_now (f->mirror, "big", "lon", "alice", NULL, f->now, &error);
   g_assert_no_error (error);
+  wait_for_progress (f, id);
   deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  while (!pm_executor_get_progress (pm_mirror_get_executor (f->mirror), id, &progress)
-         || progress.bytes_done == 0)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      tick (f);
-      g_usleep (1000);
-    }
   pm_test_nginx_kill (f->nginx);
   for (;;)
     {
@@ -798,7 +817,7 @@ test_webdav_server_killed (Fixture      *f,
   g_assert_cmpint (job->state, ==, PM_JOB_QUEUED);
   g_assert_cmpuint (job->attempts, ==, 1);
   g_assert_nonnull (job->error);
-  g_assert_cmpint (state_of (f, "big", "lon"), ==, PM_REPLICA_PLANNED);
+  g_assert_cmpint (pm_test_replica_state (f->catalog, "big", "lon"), ==, PM_REPLICA_PLANNED);
   big = served_path (f, "big");
   g_assert_false (g_file_test (big, G_FILE_TEST_EXISTS));
   g_clear_pointer (&job, pm_job_free);
@@ -842,7 +861,7 @@ static gboolean
 serves (Fixture    *f,
         const char *resource)
 {
-  PmReplica *replica = replica_of (f, resource, "lon");
+  PmReplica *replica = pm_test_find_replica (f->catalog, resource, "lon");
   const PmResource *r = pm_resources_get_resource (
     f->resources, pm_resources_lookup_resource (f->resources, resource));
   PmVersion latest = { 0 };
@@ -940,6 +959,8 @@ main (int   argc,
   g_test_add_func ("/mirror/consistency-levels", test_consistency_levels);
   g_test_add ("/mirror/webdav/server-killed", Fixture, NULL, set_up_webdav,
               test_webdav_server_killed, tear_down);
+  g_test_add ("/mirror/webdav/cancel-and-retry", Fixture, NULL, set_up_webdav,
+              test_webdav_cancel_and_retry, tear_down);
   g_test_add ("/mirror/webdav/origin-changes", Fixture, NULL, set_up_webdav,
               test_webdav_origin_changes, tear_down);
 

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
-#include <gio/gunixinputstream.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -101,25 +100,12 @@ copy_hashing (const char            *source_path,
               GCancellable          *cancellable,
               GError               **error)
 {
-  g_autoptr(GInputStream) hashing = NULL;
+  g_autoptr(GInputStream) hashing = _pm_transport_open_source (source_path, 0, progress,
+                                                               progress_data, NULL, error);
   g_autofree guint8 *buffer = NULL;
-  struct stat st;
-  int in_fd = g_open (source_path, O_RDONLY | O_CLOEXEC, 0);
 
-  if (in_fd < 0 || fstat (in_fd, &st) < 0)
-    {
-      int saved_errno = errno;
-
-      if (in_fd >= 0)
-        close (in_fd);
-      return fail_errno (error, saved_errno, PM_TRANSPORT_ERROR_SOURCE, source_path,
-                         "cannot read the source");
-    }
-  posix_fadvise (in_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  {
-    g_autoptr(GInputStream) base = g_unix_input_stream_new (in_fd, TRUE);
-    hashing = pm_hashing_input_stream_new (base, st.st_size, progress, progress_data);
-  }
+  if (hashing == NULL)
+    return FALSE;
   buffer = g_malloc (COPY_BUFFER_SIZE);
   for (;;)
     {
@@ -139,8 +125,7 @@ copy_hashing (const char            *source_path,
               g_propagate_error (error, g_steal_pointer (&local_error));
               return FALSE;
             }
-          g_set_error (error, PM_TRANSPORT_ERROR, PM_TRANSPORT_ERROR_SOURCE, "%s: %s",
-                       source_path, source_error->message);
+          _pm_transport_set_source_error (error, source_path, source_error->message);
           return FALSE;
         }
       if (!write_all (out_fd, buffer, n))
@@ -202,9 +187,8 @@ pm_transport_local_put (PmTransport           *transport,
   report->verify_s = 0;
   if (strcmp (report->arrived_sha256, expected_sha256) != 0)
     {
-      g_set_error (error, PM_TRANSPORT_ERROR, PM_TRANSPORT_ERROR_DIGEST,
-                   "%s is not the version: its SHA-256 is %s, the version's is %s",
-                   source_path, report->arrived_sha256, expected_sha256);
+      _pm_transport_set_digest_error (error, source_path, report->arrived_sha256,
+                                      expected_sha256);
       goto failed;
     }
   if (g_rename (temp_path, final_path) < 0)

@@ -20,4 +20,26 @@ void  _pm_transport_set_http_error (GError    **error,
  * and unique: "dir/.base.part-<16 random hex digits>". */
 char *_pm_transport_temp_name      (const char *name);
 
+/* Opens source_path for a put, in a hashing stream that expects the size the file has now
+ * (*size, when not NULL): every transport reads its source the same way and fails to the same
+ * SOURCE error. buffer_size > 0 puts a buffer of that size under the hashing stream, for a
+ * reader that pulls small pieces. */
+GInputStream *_pm_transport_open_source      (const char            *source_path,
+                                              gsize                  buffer_size,
+                                              PmTransferProgressFunc progress,
+                                              gpointer               progress_data,
+                                              guint64               *size,
+                                              GError               **error);
+
+/* The SOURCE error of a source that failed, or changed size, while it was read. */
+void          _pm_transport_set_source_error (GError    **error,
+                                              const char *source_path,
+                                              const char *message);
+
+/* The DIGEST error of a source that is not the version it is put as. */
+void          _pm_transport_set_digest_error (GError    **error,
+                                              const char *source_path,
+                                              const char *sha256,
+                                              const char *expected_sha256);
+
 G_END_DECLS

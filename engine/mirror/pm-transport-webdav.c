@@ -15,14 +15,8 @@
  */
 #include "pm-transport-webdav.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <glib/gstdio.h>
-#include <gio/gunixinputstream.h>
 #include <libsoup/soup.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "pm-hashing-input-stream.h"
@@ -262,30 +256,16 @@ put_temp (SoupSession           *session,
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) local_error = NULL;
   const GError *source_error;
-  struct stat st;
-  int fd = g_open (source_path, O_RDONLY | O_CLOEXEC, 0);
+  guint64 size;
   const char *data;
   gsize length;
 
   *status = 0;
-  if (fd < 0 || fstat (fd, &st) < 0)
-    {
-      int saved_errno = errno;
-
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, PM_TRANSPORT_ERROR, PM_TRANSPORT_ERROR_SOURCE,
-                   "%s: cannot read the source: %s", source_path, g_strerror (saved_errno));
-      return FALSE;
-    }
-  posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  {
-    g_autoptr(GInputStream) file = g_unix_input_stream_new (fd, TRUE);
-    g_autoptr(GInputStream) buffered = g_buffered_input_stream_new_sized (file,
-                                                                          SOURCE_BUFFER_SIZE);
-    hashing = pm_hashing_input_stream_new (buffered, st.st_size, progress, progress_data);
-  }
-  soup_message_set_request_body (msg, "application/octet-stream", hashing, st.st_size);
+  hashing = _pm_transport_open_source (source_path, SOURCE_BUFFER_SIZE, progress, progress_data,
+                                       &size, error);
+  if (hashing == NULL)
+    return FALSE;
+  soup_message_set_request_body (msg, "application/octet-stream", hashing, (gssize) size);
   /* A server that refuses the PUT (403, 507, 409) says so before the body is sent, instead of
    * closing the connection under a body it does not want, which would look like a network
    * failure. */
@@ -296,8 +276,7 @@ put_temp (SoupSession           *session,
   source_error = pm_hashing_input_stream_get_source_error (PM_HASHING_INPUT_STREAM (hashing));
   if (body == NULL && source_error != NULL)
     {
-      g_set_error (error, PM_TRANSPORT_ERROR, PM_TRANSPORT_ERROR_SOURCE, "%s: %s", source_path,
-                   source_error->message);
+      _pm_transport_set_source_error (error, source_path, source_error->message);
       return FALSE;
     }
   if (body == NULL)
@@ -314,8 +293,7 @@ put_temp (SoupSession           *session,
     {
       /* Either the server answered 2xx without reading the whole body, or the source is longer
        * than it was: what the server holds is not the source. */
-      g_set_error (error, PM_TRANSPORT_ERROR, PM_TRANSPORT_ERROR_SOURCE, "%s: %s", source_path,
-                   local_error->message);
+      _pm_transport_set_source_error (error, source_path, local_error->message);
       return FALSE;
     }
   return TRUE;
@@ -356,9 +334,8 @@ pm_transport_webdav_put (PmTransport           *transport,
   report->copy_s = g_timer_elapsed (timer, NULL);
   if (strcmp (report->sent_sha256, expected_sha256) != 0)
     {
-      g_set_error (&local_error, PM_TRANSPORT_ERROR, PM_TRANSPORT_ERROR_DIGEST,
-                   "%s is not the version: its SHA-256 is %s, the version's is %s",
-                   source_path, report->sent_sha256, expected_sha256);
+      _pm_transport_set_digest_error (&local_error, source_path, report->sent_sha256,
+                                      expected_sha256);
       goto failed;
     }
 

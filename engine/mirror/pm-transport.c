@@ -6,8 +6,15 @@
  */
 #include "pm-transport.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <gio/gunixinputstream.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "pm-hashing-input-stream.h"
 #include "pm-transport-local.h"
 #include "pm-transport-private.h"
 #include "pm-transport-webdav.h"
@@ -98,6 +105,61 @@ _pm_transport_temp_name (const char *name)
   if (strcmp (dir, ".") == 0)
     return g_steal_pointer (&temp);
   return g_build_filename (dir, temp, NULL);
+}
+
+GInputStream *
+_pm_transport_open_source (const char            *source_path,
+                           gsize                  buffer_size,
+                           PmTransferProgressFunc progress,
+                           gpointer               progress_data,
+                           guint64               *size,
+                           GError               **error)
+{
+  g_autoptr(GInputStream) base = NULL;
+  struct stat st;
+  int fd = g_open (source_path, O_RDONLY | O_CLOEXEC, 0);
+
+  if (fd < 0 || fstat (fd, &st) < 0)
+    {
+      int saved_errno = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, PM_TRANSPORT_ERROR, PM_TRANSPORT_ERROR_SOURCE,
+                   "%s: cannot read the source: %s", source_path, g_strerror (saved_errno));
+      return NULL;
+    }
+  posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  base = g_unix_input_stream_new (fd, TRUE);
+  if (buffer_size > 0)
+    {
+      g_autoptr(GInputStream) file = g_steal_pointer (&base);
+
+      base = g_buffered_input_stream_new_sized (file, buffer_size);
+    }
+  if (size != NULL)
+    *size = st.st_size;
+  return pm_hashing_input_stream_new (base, st.st_size, progress, progress_data);
+}
+
+void
+_pm_transport_set_source_error (GError    **error,
+                                const char *source_path,
+                                const char *message)
+{
+  g_set_error (error, PM_TRANSPORT_ERROR, PM_TRANSPORT_ERROR_SOURCE, "%s: %s", source_path,
+               message);
+}
+
+void
+_pm_transport_set_digest_error (GError    **error,
+                                const char *source_path,
+                                const char *sha256,
+                                const char *expected_sha256)
+{
+  g_set_error (error, PM_TRANSPORT_ERROR, PM_TRANSPORT_ERROR_DIGEST,
+               "%s is not the version: its SHA-256 is %s, the version's is %s", source_path,
+               sha256, expected_sha256);
 }
 
 PmTransport *

@@ -50,15 +50,42 @@ respond_catalog_error (const PmApiRequest *request,
                              "%s", error->message);
 }
 
-/* Lists come from the catalogue; NULL after answering 500. */
-static GPtrArray *
-listed (const PmApiRequest *request,
-        GPtrArray          *list,
-        GError             *error)
+/* Writes one item of a list as a JSON object. */
+typedef void (*WriteItemFunc) (JsonBuilder   *builder,
+                               Context       *context,
+                               gint64         now,
+                               gconstpointer  item);
+
+/* Answers a GET of a catalogue list: the catalogue's error when listing fails, else an object
+ * whose member is the array of the items, each written by write_item. */
+static void
+respond_list (const PmApiRequest *request,
+              Context            *context,
+              const char         *member,
+              GPtrArray          *(*list) (PmCatalog *catalog, GError **error),
+              WriteItemFunc       write_item)
 {
-  if (list == NULL)
-    respond_catalog_error (request, error);
-  return list;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = list (pm_mirror_get_catalog (context->mirror), &error);
+  g_autoptr(JsonBuilder) builder = NULL;
+  gint64 now = pm_api_request_now (request);
+
+  if (items == NULL)
+    {
+      respond_catalog_error (request, error);
+      return;
+    }
+  builder = pm_api_json_begin (request);
+  json_builder_set_member_name (builder, member);
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < items->len; i++)
+    {
+      json_builder_begin_object (builder);
+      write_item (builder, context, now, g_ptr_array_index (items, i));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  pm_api_json_respond (request, SOUP_STATUS_OK, builder);
 }
 
 static void
@@ -111,56 +138,76 @@ resources_cb (PmApiServer        *server,
 }
 
 static void
+write_replica (JsonBuilder   *builder,
+               Context       *context,
+               gint64         now,
+               gconstpointer  item)
+{
+  const PmReplica *replica = item;
+  PmResources *resources = pm_mirror_get_resources (context->mirror);
+  int r = pm_resources_lookup_resource (resources, replica->resource);
+  PmVersion latest = { 0 };
+  gboolean usable = FALSE;
+
+  if (r >= 0)
+    {
+      gboolean known = pm_mirror_dup_latest (context->mirror, (guint) r, &latest);
+      usable = pm_consistency_can_serve (pm_resources_get_resource (resources, r), replica,
+                                         known ? &latest : NULL, now);
+      pm_version_clear (&latest);
+    }
+  pm_api_json_add_string (builder, "resource", replica->resource);
+  pm_api_json_add_string (builder, "site", replica->site);
+  pm_api_json_add_string (builder, "state", pm_replica_state_to_string (replica->state));
+  pm_api_json_add_id (builder, "version", replica->version);
+  add_digest (builder, replica->sha256);
+  json_builder_set_member_name (builder, "usable");
+  json_builder_add_boolean_value (builder, usable);
+  json_builder_set_member_name (builder, "temporary");
+  json_builder_add_boolean_value (builder, replica->temporary);
+  pm_api_json_add_time (builder, "updated_at", replica->updated_at);
+  pm_api_json_add_time (builder, "verified_at", replica->verified_at);
+  pm_api_json_add_string (builder, "error", replica->error);
+}
+
+static void
 replicas_cb (PmApiServer        *server,
              const PmApiRequest *request,
              gpointer            user_data)
 {
-  Context *context = user_data;
-  PmResources *resources = pm_mirror_get_resources (context->mirror);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) replicas = listed (request,
-                                          pm_catalog_list_replicas (
-                                            pm_mirror_get_catalog (context->mirror), &error),
-                                          error);
-  g_autoptr(JsonBuilder) builder = NULL;
-  gint64 now = pm_api_request_now (request);
+  respond_list (request, user_data, "replicas", pm_catalog_list_replicas, write_replica);
+}
 
-  if (replicas == NULL)
-    return;
-  builder = pm_api_json_begin (request);
-  json_builder_set_member_name (builder, "replicas");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < replicas->len; i++)
-    {
-      const PmReplica *replica = g_ptr_array_index (replicas, i);
-      int r = pm_resources_lookup_resource (resources, replica->resource);
-      PmVersion latest = { 0 };
-      gboolean usable = FALSE;
+static void
+write_proposal (JsonBuilder   *builder,
+                Context       *context,
+                gint64         now,
+                gconstpointer  item)
+{
+  const PmProposal *p = item;
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
 
-      if (r >= 0)
-        {
-          gboolean known = pm_mirror_dup_latest (context->mirror, (guint) r, &latest);
-          usable = pm_consistency_can_serve (pm_resources_get_resource (resources, r), replica,
-                                             known ? &latest : NULL, now);
-          pm_version_clear (&latest);
-        }
-      json_builder_begin_object (builder);
-      pm_api_json_add_string (builder, "resource", replica->resource);
-      pm_api_json_add_string (builder, "site", replica->site);
-      pm_api_json_add_string (builder, "state", pm_replica_state_to_string (replica->state));
-      pm_api_json_add_id (builder, "version", replica->version);
-      add_digest (builder, replica->sha256);
-      json_builder_set_member_name (builder, "usable");
-      json_builder_add_boolean_value (builder, usable);
-      json_builder_set_member_name (builder, "temporary");
-      json_builder_add_boolean_value (builder, replica->temporary);
-      pm_api_json_add_time (builder, "updated_at", replica->updated_at);
-      pm_api_json_add_time (builder, "verified_at", replica->verified_at);
-      pm_api_json_add_string (builder, "error", replica->error);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  pm_api_json_respond (request, SOUP_STATUS_OK, builder);
+  pm_api_json_add_id (builder, "id", p->id);
+  pm_api_json_add_string (builder, "resource", p->resource);
+  pm_api_json_add_string (builder, "site", p->site);
+  pm_api_json_add_string (builder, "state", pm_proposal_state_to_string (p->state));
+  pm_api_json_add_string (builder, "users_site", p->users_site);
+  pm_api_json_add_number (builder, "probability", p->probability);
+  pm_api_json_add_time (builder, "eta", p->eta_s);
+  pm_api_json_add_time (builder, "deadline", p->deadline_s);
+  json_builder_set_member_name (builder, "late");
+  json_builder_add_boolean_value (builder, p->late);
+  pm_api_json_add_integer (builder, "bytes", (gint64) p->bytes);
+  pm_api_json_add_number (builder, "benefit", p->benefit);
+  pm_api_json_add_number (builder, "score", p->score);
+  pm_api_json_add_string (builder, "reason", p->reason);
+  json_builder_set_member_name (builder, "prediction");
+  if (p->prediction != NULL && json_parser_load_from_data (parser, p->prediction, -1, NULL))
+    json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
+  else
+    json_builder_add_null_value (builder);
+  pm_api_json_add_time (builder, "created_at", p->created_at);
+  pm_api_json_add_time (builder, "updated_at", p->updated_at);
 }
 
 static void
@@ -168,50 +215,7 @@ proposals_cb (PmApiServer        *server,
               const PmApiRequest *request,
               gpointer            user_data)
 {
-  Context *context = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) proposals = listed (request,
-                                           pm_catalog_list_proposals (
-                                             pm_mirror_get_catalog (context->mirror), &error),
-                                           error);
-  g_autoptr(JsonBuilder) builder = NULL;
-
-  if (proposals == NULL)
-    return;
-  builder = pm_api_json_begin (request);
-  json_builder_set_member_name (builder, "proposals");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < proposals->len; i++)
-    {
-      const PmProposal *p = g_ptr_array_index (proposals, i);
-      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-
-      json_builder_begin_object (builder);
-      pm_api_json_add_id (builder, "id", p->id);
-      pm_api_json_add_string (builder, "resource", p->resource);
-      pm_api_json_add_string (builder, "site", p->site);
-      pm_api_json_add_string (builder, "state", pm_proposal_state_to_string (p->state));
-      pm_api_json_add_string (builder, "users_site", p->users_site);
-      pm_api_json_add_number (builder, "probability", p->probability);
-      pm_api_json_add_time (builder, "eta", p->eta_s);
-      pm_api_json_add_time (builder, "deadline", p->deadline_s);
-      json_builder_set_member_name (builder, "late");
-      json_builder_add_boolean_value (builder, p->late);
-      pm_api_json_add_integer (builder, "bytes", (gint64) p->bytes);
-      pm_api_json_add_number (builder, "benefit", p->benefit);
-      pm_api_json_add_number (builder, "score", p->score);
-      pm_api_json_add_string (builder, "reason", p->reason);
-      json_builder_set_member_name (builder, "prediction");
-      if (p->prediction != NULL && json_parser_load_from_data (parser, p->prediction, -1, NULL))
-        json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
-      else
-        json_builder_add_null_value (builder);
-      pm_api_json_add_time (builder, "created_at", p->created_at);
-      pm_api_json_add_time (builder, "updated_at", p->updated_at);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  pm_api_json_respond (request, SOUP_STATUS_OK, builder);
+  respond_list (request, user_data, "proposals", pm_catalog_list_proposals, write_proposal);
 }
 
 static void
@@ -237,48 +241,56 @@ add_progress (JsonBuilder *builder,
 }
 
 static void
+write_job (JsonBuilder   *builder,
+           Context       *context,
+           gint64         now,
+           gconstpointer  item)
+{
+  const PmJob *job = item;
+
+  pm_api_json_add_id (builder, "id", job->id);
+  pm_api_json_add_id (builder, "proposal", job->proposal);
+  pm_api_json_add_string (builder, "resource", job->resource);
+  pm_api_json_add_string (builder, "site", job->site);
+  pm_api_json_add_id (builder, "version", job->version);
+  add_digest (builder, job->sha256);
+  pm_api_json_add_integer (builder, "bytes", (gint64) job->bytes);
+  pm_api_json_add_number (builder, "priority", job->priority);
+  pm_api_json_add_time (builder, "deadline", job->deadline_s);
+  pm_api_json_add_string (builder, "state", pm_job_state_to_string (job->state));
+  pm_api_json_add_integer (builder, "attempts", job->attempts);
+  pm_api_json_add_time (builder, "next_attempt_at", job->next_attempt_at);
+  pm_api_json_add_string (builder, "error", job->error);
+  pm_api_json_add_time (builder, "created_at", job->created_at);
+  pm_api_json_add_time (builder, "updated_at", job->updated_at);
+  add_progress (builder, pm_mirror_get_executor (context->mirror), job);
+}
+
+static void
 jobs_cb (PmApiServer        *server,
          const PmApiRequest *request,
          gpointer            user_data)
 {
-  Context *context = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) jobs = listed (request,
-                                      pm_catalog_list_jobs (pm_mirror_get_catalog (context->mirror),
-                                                            &error),
-                                      error);
-  g_autoptr(JsonBuilder) builder = NULL;
+  respond_list (request, user_data, "jobs", pm_catalog_list_jobs, write_job);
+}
 
-  if (jobs == NULL)
-    return;
-  builder = pm_api_json_begin (request);
-  json_builder_set_member_name (builder, "jobs");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < jobs->len; i++)
-    {
-      const PmJob *job = g_ptr_array_index (jobs, i);
+static void
+write_decision (JsonBuilder   *builder,
+                Context       *context,
+                gint64         now,
+                gconstpointer  item)
+{
+  const PmDecision *d = item;
 
-      json_builder_begin_object (builder);
-      pm_api_json_add_id (builder, "id", job->id);
-      pm_api_json_add_id (builder, "proposal", job->proposal);
-      pm_api_json_add_string (builder, "resource", job->resource);
-      pm_api_json_add_string (builder, "site", job->site);
-      pm_api_json_add_id (builder, "version", job->version);
-      add_digest (builder, job->sha256);
-      pm_api_json_add_integer (builder, "bytes", (gint64) job->bytes);
-      pm_api_json_add_number (builder, "priority", job->priority);
-      pm_api_json_add_time (builder, "deadline", job->deadline_s);
-      pm_api_json_add_string (builder, "state", pm_job_state_to_string (job->state));
-      pm_api_json_add_integer (builder, "attempts", job->attempts);
-      pm_api_json_add_time (builder, "next_attempt_at", job->next_attempt_at);
-      pm_api_json_add_string (builder, "error", job->error);
-      pm_api_json_add_time (builder, "created_at", job->created_at);
-      pm_api_json_add_time (builder, "updated_at", job->updated_at);
-      add_progress (builder, pm_mirror_get_executor (context->mirror), job);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  pm_api_json_respond (request, SOUP_STATUS_OK, builder);
+  pm_api_json_add_id (builder, "id", d->id);
+  pm_api_json_add_time (builder, "at", d->at);
+  pm_api_json_add_string (builder, "who", d->who);
+  pm_api_json_add_string (builder, "action", d->action);
+  pm_api_json_add_id (builder, "proposal", d->proposal);
+  pm_api_json_add_id (builder, "job", d->job);
+  pm_api_json_add_string (builder, "resource", d->resource);
+  pm_api_json_add_string (builder, "site", d->site);
+  pm_api_json_add_string (builder, "reason", d->reason);
 }
 
 static void
@@ -286,37 +298,7 @@ decisions_cb (PmApiServer        *server,
               const PmApiRequest *request,
               gpointer            user_data)
 {
-  Context *context = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) decisions = listed (request,
-                                           pm_catalog_list_decisions (
-                                             pm_mirror_get_catalog (context->mirror), &error),
-                                           error);
-  g_autoptr(JsonBuilder) builder = NULL;
-
-  if (decisions == NULL)
-    return;
-  builder = pm_api_json_begin (request);
-  json_builder_set_member_name (builder, "decisions");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < decisions->len; i++)
-    {
-      const PmDecision *d = g_ptr_array_index (decisions, i);
-
-      json_builder_begin_object (builder);
-      pm_api_json_add_id (builder, "id", d->id);
-      pm_api_json_add_time (builder, "at", d->at);
-      pm_api_json_add_string (builder, "who", d->who);
-      pm_api_json_add_string (builder, "action", d->action);
-      pm_api_json_add_id (builder, "proposal", d->proposal);
-      pm_api_json_add_id (builder, "job", d->job);
-      pm_api_json_add_string (builder, "resource", d->resource);
-      pm_api_json_add_string (builder, "site", d->site);
-      pm_api_json_add_string (builder, "reason", d->reason);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  pm_api_json_respond (request, SOUP_STATUS_OK, builder);
+  respond_list (request, user_data, "decisions", pm_catalog_list_decisions, write_decision);
 }
 
 /* Actions */
