@@ -587,7 +587,8 @@ test_corrupted_upload (Fixture      *f,
   assert_no_temporary_files (folder, "runbooks");
 }
 
-/* A crash left a job running and its replica copying: the restart resumes it, once. */
+/* A crash left a job running, its replica copying and a half-written temporary file: the
+ * restart resumes the job, once, and the leftover goes. */
 static void
 test_crash_mid_job (Fixture      *f,
                     gconstpointer data)
@@ -606,6 +607,16 @@ test_crash_mid_job (Fixture      *f,
                                           PM_REPLICA_COPYING, job->version, job->sha256, FALSE,
                                           NULL, f->now, &error));
   g_assert_no_error (error);
+
+  /* What the killed copy was writing. */
+  {
+    g_autofree char *leftover = g_build_filename (f->data_dir, "edges", "ams",
+                                                  ".runbooks.part-00c0ffee00c0ffee", NULL);
+    g_autofree char *folder = g_path_get_dirname (leftover);
+
+    g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
+    g_assert_true (g_file_set_contents (leftover, "half a file", -1, NULL));
+  }
 
   close_mirror (f);
   open_mirror (f);

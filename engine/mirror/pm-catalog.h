@@ -114,7 +114,8 @@ typedef struct
   gint64 id;
   gint64 at;
   char  *who;        /* the operator's token name, the OS user, or "policy:auto-approve" */
-  char  *action;     /* approve | reject | auto_approve | mirror | cancel | retry | retire */
+  char  *action;     /* approve | reject | mirror | cancel | retry | retire (the policy approves
+                      * as "policy:auto-approve", refreshes as "policy:consistency") */
   gint64 proposal;   /* 0 when the decision is not about a proposal */
   gint64 job;        /* the job it started or acted on; 0 when none */
   char  *resource;

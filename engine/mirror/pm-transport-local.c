@@ -136,6 +136,26 @@ copy_hashing (const char            *source_path,
   return pm_hashing_input_stream_finish (PM_HASHING_INPUT_STREAM (hashing), out, NULL, error);
 }
 
+/* A put killed with its process (a crash, SIGKILL) leaves its temporary file behind. The
+ * catalogue runs one transfer per resource and site at a time, so any temporary file of this
+ * name found when a new put starts is such a leftover: removed, so it does not hold space. */
+static void
+sweep_leftovers (const char *parent,
+                 const char *name)
+{
+  g_autofree char *base = g_path_get_basename (name);
+  g_autofree char *prefix = g_strconcat (".", base, ".part-", NULL);
+  g_autoptr(GDir) dir = g_dir_open (parent, 0, NULL);
+  const char *entry;
+
+  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (entry, prefix))
+      {
+        g_autofree char *path = g_build_filename (parent, entry, NULL);
+        g_unlink (path);
+      }
+}
+
 static gboolean
 pm_transport_local_put (PmTransport           *transport,
                         const char            *source_path,
@@ -157,6 +177,7 @@ pm_transport_local_put (PmTransport           *transport,
 
   if (g_mkdir_with_parents (parent, 0755) < 0)
     return fail_errno (error, errno, PM_TRANSPORT_ERROR_IO, parent, "cannot create directory");
+  sweep_leftovers (parent, name);
   out_fd = g_open (temp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (out_fd < 0)
     return fail_errno (error, errno, PM_TRANSPORT_ERROR_IO, temp_path, "cannot create");
