@@ -223,7 +223,8 @@ scan_thread (GTask        *task,
   /* The demo's files are written once; a failure to write them is a problem to show, and the
    * scan below names each file that is missing. */
   if (scan->demo_files
-      && !pm_inventory_create_demo_files (scan->inventory, cancellable, &demo_error))
+      && !pm_inventory_create_demo_files (scan->inventory, cancellable, &demo_error)
+      && !g_error_matches (demo_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_warning ("Cannot create the demo's origin files: %s", demo_error->message);
   if (pm_inventory_scan (scan->inventory, scan->catalog, scan->now, NULL, &scan->problems,
                          cancellable, &error))
@@ -282,7 +283,8 @@ start_scan (PmMirror *self,
 
   scan->inventory = self->inventory;
   scan->catalog = g_object_ref (self->catalog);
-  scan->demo_files = self->demo_files;
+  /* The demo's files are written by the first scan of a start; later scans only read. */
+  scan->demo_files = self->demo_files && self->last_scan == 0;
   scan->now = now;
   self->scanning = TRUE;
   self->last_scan = now;
