@@ -39,7 +39,7 @@
   "'staleness_s':null,'demand':null},"                                                            \
   "{'id':'edge-config','size_bytes':1,'criticality':4.0,'future_field':[1,2,3]}"                  \
   "],"                                                                                            \
-  "'policy':{'auto_approve':{'min_criticality':4,'min_risk':0.7}}}"
+  "'policy':{'auto_approve':{'min_criticality':4,'min_risk':0.7},'retire_after_s':1800}}"
 
 #define GOOD "{'id':'good','size_bytes':1000,'criticality':2,'consistency':'eventual'}"
 #define RESOURCES(list) "{'resources':[" list "]}"
@@ -132,6 +132,7 @@ test_demo_like (void)
   g_assert_true (policy->enabled);
   g_assert_cmpuint (policy->min_criticality, ==, 4);
   g_assert_cmpfloat (policy->min_risk, ==, 0.7);
+  g_assert_cmpint (pm_resources_get_retire_after_s (resources), ==, 1800);
 }
 
 static void
@@ -153,6 +154,7 @@ test_policy_optional (void)
       g_assert_no_error (error);
       g_assert_cmpuint (pm_resources_get_n_resources (resources), ==, 0);
       g_assert_false (pm_resources_get_policy (resources)->enabled);
+      g_assert_cmpint (pm_resources_get_retire_after_s (resources), ==, 0);
     }
 }
 
@@ -370,6 +372,10 @@ static const InvalidCase invalid_cases[] = {
     PM_RESOURCES_ERROR_INVALID, -1, "policy.auto_approve.min_risk", "0 to 1" },
   { "min-risk-negative", BAD_POLICY ("{'auto_approve':{'min_criticality':4,'min_risk':-0.1}}"),
     PM_RESOURCES_ERROR_INVALID, -1, "policy.auto_approve.min_risk", "0 to 1" },
+  { "retire-after-0", BAD_POLICY ("{'retire_after_s':0}"), PM_RESOURCES_ERROR_INVALID, -1,
+    "policy.retire_after_s", "positive" },
+  { "retire-after-text", BAD_POLICY ("{'retire_after_s':'1h'}"), PM_RESOURCES_ERROR_INVALID, -1,
+    "policy.retire_after_s", "positive" },
   { "min-risk-string", BAD_POLICY ("{'auto_approve':{'min_criticality':4,'min_risk':'high'}}"),
     PM_RESOURCES_ERROR_INVALID, -1, "policy.auto_approve.min_risk", "0 to 1" },
 };

@@ -111,6 +111,9 @@ pm_mirror_new (PmResources          *resources,
     self->params = *params;
   else
     pm_mirror_params_init (&self->params);
+  /* The resources file's policy says how long temporary mirrors stay. */
+  if (pm_resources_get_retire_after_s (resources) > 0)
+    self->params.cooldown_s = pm_resources_get_retire_after_s (resources);
   self->inventory = pm_inventory_new (resources, data_dir);
   self->executor = pm_executor_new (catalog, resources, self->inventory, data_dir,
                                     &self->params.executor);

@@ -17,6 +17,7 @@ struct _PmResources
   GArray             *resources;  /* PmResource */
   GHashTable         *index;      /* id → index + 1 */
   PmAutoApprovePolicy policy;
+  gint64              retire_after_s;  /* 0: not given */
 };
 
 G_DEFINE_TYPE (PmResources, pm_resources, G_TYPE_OBJECT)
@@ -234,6 +235,16 @@ load_policy (PmResources       *self,
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
     return _pm_json_fail (error, at, "policy", "expected an object");
+  member = json_object_get_member (json_node_get_object (node), "retire_after_s");
+  if (member != NULL)
+    {
+      gint64 seconds;
+
+      if (!get_integer (member, &seconds) || seconds <= 0)
+        return _pm_json_fail (error, at, "policy.retire_after_s",
+                              "expected a positive number of seconds");
+      self->retire_after_s = seconds;
+    }
   member = json_object_get_member (json_node_get_object (node), "auto_approve");
   if (member == NULL || JSON_NODE_HOLDS_NULL (member))
     return TRUE;
@@ -409,6 +420,16 @@ pm_resources_lookup_resource (PmResources *self,
   if (id == NULL)
     return -1;
   return GPOINTER_TO_INT (g_hash_table_lookup (self->index, id)) - 1;
+}
+
+/* policy.retire_after_s: how long a temporary mirror stays once no users at risk rely on it;
+ * 0 when the file does not say. */
+gint64
+pm_resources_get_retire_after_s (PmResources *self)
+{
+  g_return_val_if_fail (PM_IS_RESOURCES (self), 0);
+
+  return self->retire_after_s;
 }
 
 const PmAutoApprovePolicy *

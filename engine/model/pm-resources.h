@@ -72,6 +72,7 @@ const PmResource  *pm_resources_get_resource      (PmResources *self,
 int                pm_resources_lookup_resource   (PmResources *self,
                                                    const char  *id);
 const PmAutoApprovePolicy *pm_resources_get_policy (PmResources *self);
+gint64             pm_resources_get_retire_after_s (PmResources *self);
 void               pm_resources_set_origin        (PmResources *self,
                                                    guint        site);
 
