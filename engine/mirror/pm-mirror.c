@@ -385,37 +385,29 @@ find_proposal (PmMirror *self,
   return NULL;
 }
 
+/* Approves a proposal whose resource, score and deadline the caller knows. The catalogue
+ * checks "still pending" inside its transaction: of two operators approving at once, one gets
+ * the job and the other a conflict. */
 static gint64
 approve_as (PmMirror   *self,
             gint64      id,
+            const char *resource,
+            double      score,
+            gint64      deadline_s,
             const char *who,
             const char *reason,
             gint64      now,
             GError    **error)
 {
-  g_autoptr(PmProposal) proposal = find_proposal (self, id, error);
   PmVersion version = { 0 };
   PmJobSpec spec = { 0 };
   guint index;
-  gint64 job;
 
-  if (proposal == NULL)
+  if (!latest_of (self, resource, &index, &version, error))
     return 0;
-  if (proposal->state != PM_PROPOSAL_PENDING)
-    {
-      g_set_error (error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_CONFLICT,
-                   "Proposal %" G_GINT64_FORMAT " was already decided (%s)", id,
-                   pm_proposal_state_to_string (proposal->state));
-      return 0;
-    }
-  if (!latest_of (self, proposal->resource, &index, &version, error))
-    return 0;
-  spec_for (&spec, &version, MIN (proposal->score, PRIORITY_PROPOSAL - 1), proposal->deadline_s);
+  spec_for (&spec, &version, MIN (score, PRIORITY_PROPOSAL - 1), deadline_s);
   pm_version_clear (&version);
-  /* The catalogue checks "still pending" again inside its transaction: of two operators
-   * approving at once, one gets the job and the other a conflict. */
-  job = pm_catalog_decide (self->catalog, id, TRUE, who, reason, &spec, now, error);
-  return job;
+  return pm_catalog_decide (self->catalog, id, TRUE, who, reason, &spec, now, error);
 }
 
 gint64
@@ -426,7 +418,19 @@ pm_mirror_approve (PmMirror   *self,
                    gint64      now,
                    GError    **error)
 {
-  return approve_as (self, proposal, who, reason, now, error);
+  g_autoptr(PmProposal) found = find_proposal (self, proposal, error);
+
+  if (found == NULL)
+    return 0;
+  if (found->state != PM_PROPOSAL_PENDING)
+    {
+      g_set_error (error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_CONFLICT,
+                   "Proposal %" G_GINT64_FORMAT " was already decided (%s)", proposal,
+                   pm_proposal_state_to_string (found->state));
+      return 0;
+    }
+  return approve_as (self, proposal, found->resource, found->score, found->deadline_s, who,
+                     reason, now, error);
 }
 
 gint64
@@ -721,7 +725,8 @@ propose (PmMirror              *self,
     }
   set_time (self->last_planned, pair_key (r->id, target->id), now);
   if (auto_approves (self, r, planned, &reason)
-      && approve_as (self, id, WHO_POLICY, reason, now, &error) == 0)
+      && approve_as (self, id, r->id, planned->score, planned->deadline_s, WHO_POLICY, reason,
+                     now, &error) == 0)
     g_debug ("Auto-approval of proposal %" G_GINT64_FORMAT " not done: %s", id, error->message);
 }
 
