@@ -16,7 +16,11 @@
 #include "pm-engine.h"
 #include "pm-window.h"
 #include "route/pm-api-alerts.h"
+#include "route/pm-api-edges.h"
+#include "route/pm-api-metrics.h"
 #include "route/pm-api-mirror.h"
+#include "route/pm-api-route.h"
+#include "route/pm-client-locator.h"
 #include "route/pm-api-server.h"
 #include "route/pm-tokens.h"
 
@@ -27,6 +31,7 @@ struct _PmApplication
   PmEngine      *engine;
   PmApiServer   *api;
   PmTokens      *tokens;
+  PmClientLocator *locator;
   GSettings     *settings;
 };
 
@@ -49,6 +54,15 @@ static const GOptionEntry option_entries[] = {
   { "api", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("Serve the HTTP API on ADDR:PORT (default: 127.0.0.1:8470; port 0 picks a free one; "
        "none: no API)"), N_("ADDR:PORT") },
+  { "clients", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Client map: one “CIDR SITE” per line, for routing clients by their address"),
+    N_("FILE") },
+  { "dns-zone", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("DNS zone answered through POST /dns (default: premirror.test.)"), N_("ZONE") },
+  { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Serve the API over HTTPS with this PEM certificate (needs --tls-key)"), N_("FILE") },
+  { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("The PEM private key of --tls-cert"), N_("FILE") },
   { "headless", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Run the engine without a window until SIGTERM or SIGINT"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
@@ -121,7 +135,8 @@ pm_application_handle_local_options (GApplication *app,
   PmApplication *self = PM_APPLICATION (app);
   g_autoptr(GError) error = NULL;
   g_autofree char *topology = NULL, *resources = NULL, *source = NULL, *data_dir = NULL;
-  g_autofree char *api = NULL, *catalog = NULL, *new_operator = NULL;
+  g_autofree char *api = NULL, *catalog = NULL, *new_operator = NULL, *clients = NULL;
+  g_autofree char *dns_zone = NULL, *zone = NULL;
   PmEngineOptions engine_options = { 0 };
   PmApiAlertActions actions;
 
@@ -151,6 +166,13 @@ pm_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "data-dir", "^ay", &data_dir);
   g_variant_dict_lookup (options, "api", "s", &api);
   g_variant_dict_lookup (options, "catalog", "s", &catalog);
+  g_variant_dict_lookup (options, "clients", "^ay", &clients);
+  g_variant_dict_lookup (options, "dns-zone", "s", &dns_zone);
+  if (dns_zone != NULL && (zone = pm_dns_zone_normalize (dns_zone, &error)) == NULL)
+    {
+      g_printerr ("premirror: %s\n", error->message);
+      return 1;
+    }
   engine_options.topology_path = topology;
   engine_options.resources_path = resources;
   engine_options.source_uri = source;
@@ -173,10 +195,39 @@ pm_application_handle_local_options (GApplication *app,
       g_printerr ("premirror: %s\n", error->message);
       return 1;
     }
+  self->locator = pm_client_locator_new (pm_engine_get_topology (self->engine), clients, &error);
+  if (self->locator == NULL)
+    {
+      g_printerr ("premirror: %s\n", error->message);
+      return 1;
+    }
   self->api = pm_api_server_new (dup_snapshot_cb, g_object_ref (self->engine), g_object_unref);
+  if (zone != NULL)
+    pm_api_server_set_dns_zone (self->api, zone);
   pm_engine_get_api_alert_actions (self->engine, &actions);
   pm_api_alerts_register (self->api, self->tokens, &actions);
   pm_api_mirror_register (self->api, self->tokens, pm_engine_get_mirror (self->engine));
+  pm_api_route_register (self->api, pm_engine_get_routing (self->engine), self->locator);
+  pm_api_metrics_register (self->api, pm_engine_get_routing (self->engine));
+  pm_api_edges_register (self->api, pm_engine_get_topology (self->engine),
+                         pm_engine_get_data_dir (self->engine));
+  {
+    g_autofree char *tls_cert = NULL, *tls_key = NULL;
+
+    g_variant_dict_lookup (options, "tls-cert", "^ay", &tls_cert);
+    g_variant_dict_lookup (options, "tls-key", "^ay", &tls_key);
+    if ((tls_cert == NULL) != (tls_key == NULL))
+      {
+        g_printerr ("premirror: --tls-cert and --tls-key go together: give both (HTTPS) or "
+                    "neither (HTTP)\n");
+        return 1;
+      }
+    if (tls_cert != NULL && !pm_api_server_set_tls (self->api, tls_cert, tls_key, &error))
+      {
+        g_printerr ("premirror: %s\n", error->message);
+        return 1;
+      }
+  }
   if (!pm_api_server_start (self->api, api, &error))
     {
       g_printerr ("premirror: %s\n", error->message);
@@ -274,6 +325,7 @@ pm_application_dispose (GObject *object)
   /* The API thread reads the engine's snapshots: it stops first. */
   g_clear_object (&self->api);
   g_clear_pointer (&self->tokens, pm_tokens_free);
+  g_clear_pointer (&self->locator, pm_client_locator_free);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
 

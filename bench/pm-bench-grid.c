@@ -59,3 +59,81 @@ pm_bench_grid_topology (guint n_segments)
   g_assert_no_error (error);
   return topology;
 }
+
+/* A jittered cols × rows grid of sites over Europe in regions of 10 × 10 cells, the first site
+ * the origin and every other an edge, with n_segments links: right and lower neighbours first,
+ * then both diagonals, then random chords up to three cells long, until there are enough (a
+ * meshed backbone with several paths between most pairs, as the routing tables need). */
+PmTopology *
+pm_bench_mesh_topology (guint  cols,
+                        guint  rows,
+                        guint  n_segments,
+                        GRand *rand)
+{
+  g_autoptr(GString) json = g_string_new ("{\"type\": \"FeatureCollection\", \"name\": \"mesh\","
+                                          " \"features\": [");
+  g_autoptr(GHashTable) linked = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GArray) keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_segments);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_sites = cols * rows, made = 0, attempts = 0;
+  PmTopology *topology;
+
+  for (guint s = 0; s < n_sites; s++)
+    {
+      double lon = -10 + 40.0 * (s % cols + g_rand_double_range (rand, -0.3, 0.3)) / cols;
+      double lat = 36 + 24.0 * (s / cols + g_rand_double_range (rand, -0.3, 0.3)) / rows;
+
+      g_string_append_printf (json,
+                              "%s{\"type\": \"Feature\", \"geometry\": {\"type\": \"Point\","
+                              " \"coordinates\": [%.5f, %.5f]}, \"properties\": {\"id\":"
+                              " \"s%u\", \"role\": \"%s\", \"region\": \"r%u-%u\"}}",
+                              s == 0 ? "" : ",", lon, lat, s, s == 0 ? "origin" : "edge",
+                              s / cols / 10, s % cols / 10);
+    }
+
+  while (made < n_segments && attempts < 100 * n_segments)
+    {
+      guint s, t;
+      int dr, dc;
+      gint64 key;
+
+      /* Neighbours in order while there are any, then random chords. */
+      if (attempts < 4 * n_sites)
+        {
+          static const int steps[4][2] = { { 0, 1 }, { 1, 0 }, { 1, 1 }, { 1, -1 } };
+
+          s = attempts % n_sites;
+          dr = steps[attempts / n_sites][0];
+          dc = steps[attempts / n_sites][1];
+        }
+      else
+        {
+          s = g_rand_int_range (rand, 0, n_sites);
+          dr = g_rand_int_range (rand, -3, 4);
+          dc = g_rand_int_range (rand, -3, 4);
+        }
+      attempts++;
+      if ((int) (s / cols) + dr < 0 || (int) (s / cols) + dr >= (int) rows ||
+          (int) (s % cols) + dc < 0 || (int) (s % cols) + dc >= (int) cols || (dr == 0 && dc == 0))
+        continue;
+      t = (guint) ((int) s + dr * (int) cols + dc);
+      key = (gint64) MIN (s, t) * n_sites + MAX (s, t);
+      if (g_hash_table_contains (linked, &key))
+        continue;
+      g_array_append_val (keys, key);
+      g_hash_table_add (linked, &g_array_index (keys, gint64, keys->len - 1));
+      g_string_append_printf (json,
+                              ",{\"type\": \"Feature\", \"geometry\": {\"type\":"
+                              " \"LineString\", \"coordinates\": [[0, 0], [1, 1]]},"
+                              " \"properties\": {\"id\": \"l%u\", \"a\": \"s%u\","
+                              " \"b\": \"s%u\"}}", made, s, t);
+      made++;
+    }
+  g_string_append (json, "]}");
+  g_assert (made == n_segments);
+  bytes = g_string_free_to_bytes (g_steal_pointer (&json));
+  topology = pm_topology_new_from_bytes (bytes, "mesh", &error);
+  g_assert_no_error (error);
+  return topology;
+}

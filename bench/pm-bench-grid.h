@@ -7,3 +7,7 @@
 #include "model/pm-topology.h"
 
 PmTopology *pm_bench_grid_topology (guint n_segments);
+PmTopology *pm_bench_mesh_topology (guint  cols,
+                                    guint  rows,
+                                    guint  n_segments,
+                                    GRand *rand);

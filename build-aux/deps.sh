@@ -12,7 +12,8 @@ packages=(
   libglib2.0-bin librsvg2-common adwaita-icon-theme fonts-cantarell
   # test
   xvfb xauth desktop-file-utils appstream libgtk-4-bin libxml2-utils python3
-  nginx-light curl
+  nginx-light curl prometheus openssl
+  pdns-server pdns-backend-remote pdns-backend-bind dnsutils wrk dnsperf
 )
 
 missing=()

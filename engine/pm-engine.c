@@ -33,6 +33,7 @@ struct _PmEngine
   char          *catalog_uri;
   gboolean       demo_files;
   PmMirror      *mirror;
+  PmRouting     *routing;
   guint          tick_id;
   gboolean       warming_up;  /* the predictor is being warmed up in a worker thread */
 };
@@ -193,6 +194,8 @@ pm_engine_tick (PmEngine *self)
   snapshot = build_snapshot (self, now_s);
   if (self->mirror != NULL)
     pm_mirror_update (self->mirror, snapshot);
+  pm_routing_update (self->routing, snapshot,
+                     self->mirror != NULL ? pm_mirror_get_usable (self->mirror) : NULL);
   g_mutex_lock (&self->snapshot_lock);
   old = g_steal_pointer (&self->snapshot);
   self->snapshot = snapshot;
@@ -284,6 +287,7 @@ pm_engine_dispose (GObject *object)
 
   pm_engine_stop (self);
   g_clear_pointer (&self->mirror, pm_mirror_free);
+  g_clear_pointer (&self->routing, pm_routing_free);
   g_clear_object (&self->source);
   g_clear_object (&self->simulator);
   g_clear_object (&self->predictor);
@@ -355,6 +359,7 @@ pm_engine_new (const PmEngineOptions *options,
                                      PM_SERIES_DEFAULT_STEP_S, PM_SERIES_DEFAULT_SPAN_S);
   self->predictor = pm_predictor_new (self->topology, options->horizon_s);
   self->snapshot = pm_snapshot_new (self->topology);
+  self->routing = pm_routing_new (self->topology, self->resources, NULL);
   return g_steal_pointer (&self);
 }
 
@@ -434,6 +439,15 @@ void
 pm_engine_stop (PmEngine *self)
 {
   g_clear_handle_id (&self->tick_id, g_source_remove);
+}
+
+/* The routing service: answers from any thread; its tables follow every tick. */
+PmRouting *
+pm_engine_get_routing (PmEngine *self)
+{
+  g_return_val_if_fail (PM_IS_ENGINE (self), NULL);
+
+  return self->routing;
 }
 
 PmMirror *

@@ -11,6 +11,7 @@
 #include "mirror/pm-mirror.h"
 #include "pm-snapshot.h"
 #include "route/pm-api-alerts.h"
+#include "route/pm-routing.h"
 #include "telemetry/pm-clock.h"
 
 G_BEGIN_DECLS
@@ -60,6 +61,8 @@ PmSnapshot  *pm_engine_get_snapshot   (PmEngine *self);
 /* The mirroring service; NULL before pm_engine_start. */
 PmMirror    *pm_engine_get_mirror     (PmEngine *self);
 PmSnapshot  *pm_engine_dup_snapshot   (PmEngine *self);
+/* Where clients are sent: thread-safe, refreshed by every tick. */
+PmRouting   *pm_engine_get_routing    (PmEngine *self);
 const char  *pm_engine_get_data_dir   (PmEngine *self);
 gint64       pm_engine_get_history_step (PmEngine *self);
 guint        pm_engine_read_history   (PmEngine *self,

@@ -15,6 +15,7 @@
 #include "mirror/pm-inventory.h"
 #include "mirror/pm-mirror.h"
 #include "mirror/pm-sha256.h"
+#include "route/pm-routing.h"
 #include "pm-test-nginx.h"
 #include "pm-test-util.h"
 
@@ -873,17 +874,34 @@ serves (Fixture    *f,
         const char *resource)
 {
   PmReplica *replica = pm_test_find_replica (f->catalog, resource, "lon");
-  const PmResource *r = pm_resources_get_resource (
-    f->resources, pm_resources_lookup_resource (f->resources, resource));
+  int index = pm_resources_lookup_resource (f->resources, resource);
+  const PmResource *r = pm_resources_get_resource (f->resources, index);
   PmVersion latest = { 0 };
   gboolean result;
 
-  pm_mirror_dup_latest (f->mirror, (guint) pm_resources_lookup_resource (f->resources, resource),
-                        &latest);
+  pm_mirror_dup_latest (f->mirror, (guint) index, &latest);
   result = replica != NULL && pm_consistency_can_serve (r, replica, &latest, f->now);
   pm_version_clear (&latest);
   pm_replica_free (replica);
   return result;
+}
+
+/* Where a client at lon is sent for resource, with the replicas the last tick marked usable. */
+static const char *
+route_from_lon (Fixture    *f,
+                const char *resource)
+{
+  g_autoptr(PmRouting) routing = pm_routing_new (f->topology, f->resources, NULL);
+  g_autoptr(PmSnapshot) snapshot = pm_snapshot_new (f->topology);
+  g_autoptr(PmRouteAnswer) answer = NULL;
+
+  snapshot->time_s = f->now;
+  snapshot->predicting = TRUE;
+  pm_routing_update (routing, snapshot, pm_mirror_get_usable (f->mirror));
+  answer = pm_routing_route (routing, LON,
+                             (guint) pm_resources_lookup_resource (f->resources, resource));
+  g_assert_cmpint (answer->site, >=, 0);
+  return pm_topology_get_site (f->topology, (guint) answer->site)->id;
 }
 
 /* The origin changes while lon's server is down, so no refresh can land: the strong replica
@@ -926,11 +944,19 @@ test_webdav_origin_changes (Fixture      *f,
   g_assert_false (serves (f, "crl"));
   g_assert_true (serves (f, "zone"));
   g_assert_true (serves (f, "runbooks"));
+  /* Clients at lon: the strong resource from its origin at once, the others from lon. */
+  g_assert_cmpstr (route_from_lon (f, "crl"), ==, "fra");
+  g_assert_cmpstr (route_from_lon (f, "zone"), ==, "lon");
+  g_assert_cmpstr (route_from_lon (f, "runbooks"), ==, "lon");
   while (f->now <= changed + 700)
     tick (f);
   g_assert_false (serves (f, "crl"));
   g_assert_false (serves (f, "zone"));
   g_assert_true (serves (f, "runbooks"));
+  /* Past its bound the bounded resource goes back to its origin too. */
+  g_assert_cmpstr (route_from_lon (f, "crl"), ==, "fra");
+  g_assert_cmpstr (route_from_lon (f, "zone"), ==, "fra");
+  g_assert_cmpstr (route_from_lon (f, "runbooks"), ==, "lon");
   g_assert_cmpint (find_decision (f, "policy:consistency", "mirror", "crl"), >, 0);
 
   /* The server is back: every replica is refreshed to version 2. */

@@ -9,50 +9,10 @@
 
 #include "route/pm-router.h"
 #include "pm-resources.h"
+#include "pm-test-route-network.h"
 #include "pm-test-util.h"
 
 #define NOW 1717200000  /* 2024-06-01 00:00 UTC */
-
-enum
-{
-  LON, AMS, FRA, PAR, BRI, N_SITES
-};
-enum
-{
-  LON_AMS, AMS_FRA, LON_PAR, PAR_FRA, BRI_LON, N_SEGMENTS
-};
-enum
-{
-  CRL, AT_BRI, N_RESOURCES
-};
-
-#define SITE(id, role, region, lon, lat)                                                          \
-  "{'type':'Feature','geometry':{'type':'Point','coordinates':[" #lon "," #lat "]},"              \
-  "'properties':{'id':'" id "','role':'" role "','region':'" region "'}}"
-#define LINK(id, a, b)                                                                            \
-  ",{'type':'Feature','geometry':{'type':'LineString','coordinates':[[0,0],[1,1]]},"             \
-  "'properties':{'id':'" id "','a':'" a "','b':'" b "'}}"
-
-/* Two ways from London to Frankfurt (via Amsterdam, via Paris); Bristol hangs off London. */
-#define NETWORK                                                                                   \
-  "{'type':'FeatureCollection','features':["                                                      \
-  SITE ("lon", "edge", "uk", -0.13, 51.51) ","                                                    \
-  SITE ("ams", "edge", "nl", 4.90, 52.37) ","                                                     \
-  SITE ("fra", "origin", "de", 8.68, 50.11) ","                                                   \
-  SITE ("par", "edge", "fr", 2.35, 48.86) ","                                                     \
-  SITE ("bri", "edge", "uk", -2.59, 51.45)                                                        \
-  LINK ("lon--ams", "lon", "ams")                                                                 \
-  LINK ("ams--fra", "ams", "fra")                                                                 \
-  LINK ("lon--par", "lon", "par")                                                                 \
-  LINK ("par--fra", "par", "fra")                                                                 \
-  LINK ("bri--lon", "bri", "lon")                                                                 \
-  "]}"
-
-#define RESOURCES                                                                                 \
-  "{'resources':["                                                                                \
-  "{'id':'crl','size_bytes':1000,'criticality':4,'consistency':'eventual','origin':'fra'},"      \
-  "{'id':'at-bri','size_bytes':1000,'criticality':4,'consistency':'eventual','origin':'bri'}"    \
-  "]}"
 
 typedef struct
 {

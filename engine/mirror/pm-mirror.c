@@ -48,6 +48,7 @@ struct _PmMirror
   GHashTable     *last_planned;  /* "resource\nsite" → gint64 * (clock s) */
   GHashTable     *last_needed;   /* "resource\nsite" → gint64 * (clock s) */
   GHashTable     *refreshing;    /* "resource\nsite" → Refresh */
+  guint8         *usable;        /* n_resources × n_sites: the replicas that may serve now */
 };
 
 typedef struct
@@ -142,6 +143,7 @@ pm_mirror_free (PmMirror *self)
     pm_version_clear (&self->latest[i]);
   g_free (self->latest);
   g_free (self->problems);
+  g_free (self->usable);
   g_hash_table_unref (self->needed);
   g_hash_table_unref (self->last_planned);
   g_hash_table_unref (self->last_needed);
@@ -552,6 +554,7 @@ typedef struct
   GPtrArray        *jobs;          /* PmJob */
   PmVersion        *latest;        /* per resource, a copy */
   guint            *component;     /* per site, without the failing segments */
+  guint8           *matrix;        /* n_resources × n_sites: PM_PLANNER_REPLICA_* */
   gboolean          predicting;
 } Tick;
 
@@ -768,7 +771,6 @@ plan (PmMirror *self,
   g_autofree double *isolation = g_new (double, n_sites);
   g_autofree guint64 *free_bytes = g_new (guint64, n_sites);
   g_autofree double *throughput = g_new (double, n_sites);
-  g_autofree guint8 *matrix = replica_matrix (self, tick);
   g_auto(PmPlannerStats) stats = { 0 };
   g_autoptr(GPtrArray) planned = NULL;
   PmPlannerInput input = { 0 };
@@ -796,7 +798,7 @@ plan (PmMirror *self,
   input.eta_s = eta;
   input.isolation = isolation;
   input.events = snapshot->events;
-  input.replicas = matrix;
+  input.replicas = tick->matrix;
   input.free_bytes = free_bytes;
   input.throughput_bps = throughput;
 
@@ -870,6 +872,28 @@ retire_cooled_down (PmMirror *self,
   g_mutex_unlock (&self->lock);
 }
 
+/* Which replicas may serve clients now, for the router: the planner's view, reduced to
+ * "usable" (verified, in sync and not lagging the origin past the consistency level). */
+static void
+mark_usable (PmMirror     *self,
+             const guint8 *matrix)
+{
+  gsize n = (gsize) pm_resources_get_n_resources (self->resources) *
+            pm_topology_get_n_sites (self->topology);
+
+  if (self->usable == NULL)
+    self->usable = g_new0 (guint8, MAX (n, 1));
+  for (gsize i = 0; i < n; i++)
+    self->usable[i] = matrix[i] == PM_PLANNER_REPLICA_USABLE;
+}
+
+const guint8 *
+pm_mirror_get_usable (PmMirror *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->usable;
+}
+
 void
 pm_mirror_update (PmMirror         *self,
                   const PmSnapshot *snapshot)
@@ -906,6 +930,8 @@ pm_mirror_update (PmMirror         *self,
                     tick.component);
 
   keep_consistent (self, &tick);
+  tick.matrix = replica_matrix (self, &tick);
+  mark_usable (self, tick.matrix);
   if (snapshot->predicting)
     plan (self, &tick);
   retire_cooled_down (self, &tick);
@@ -915,6 +941,7 @@ pm_mirror_update (PmMirror         *self,
     pm_version_clear (&tick.latest[i]);
   g_free (tick.latest);
   g_free (tick.component);
+  g_free (tick.matrix);
   g_ptr_array_unref (tick.replicas);
   g_ptr_array_unref (tick.jobs);
 }

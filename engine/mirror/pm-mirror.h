@@ -65,6 +65,10 @@ gboolean   pm_mirror_dup_latest   (PmMirror  *self,
                                    guint      resource,
                                    PmVersion *out);
 
+/* n_resources × n_sites (one row per resource): 1 where a replica may serve clients now, as of
+ * the last update; NULL before the first. Engine thread only. */
+const guint8 *pm_mirror_get_usable  (PmMirror *self);
+
 PmCatalog   *pm_mirror_get_catalog   (PmMirror *self);
 PmExecutor  *pm_mirror_get_executor  (PmMirror *self);
 PmResources *pm_mirror_get_resources (PmMirror *self);

@@ -12,6 +12,15 @@
  * a thousand short-lived clients (curl, health checkers) would exhaust the process's descriptors.
  * libsoup keeps alive no connection it did not accept itself, so every response says
  * "Connection: close" and no client tries to reuse one. Both bugs are fixed upstream in 3.3.
+ * Accepting connections ourselves is also how TLS works: each one is wrapped in a
+ * GTlsServerConnection before libsoup sees it, and libsoup reads HTTP through it (the handshake
+ * runs on the first read).
+ *
+ * Request limits are checked when the headers are in ("got-headers"), before any handler runs.
+ * libsoup 3.2 offers no way to skip a request body once a status is set there: it still reads
+ * the body off the connection before answering (except when the client sent "Expect:
+ * 100-continue", which it answers at once so that the body is never sent). The server stops
+ * keeping what it reads, so an oversized body costs time on the wire but never memory.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -61,6 +70,19 @@ struct _PmApiServer
   GCond               start_cond;
   gboolean            started;
   GError             *start_error;
+
+  GTlsCertificate    *tls_certificate;  /* set before start; immutable, shared by connections */
+  SoupServer         *soup;             /* the API thread's alone */
+
+  /* Written by the API thread, read by /metrics on it or by tests on any thread. */
+  GMutex              stats_lock;
+  guint64             latency_counts[PM_API_LATENCY_N_BUCKETS + 1];  /* the last: over all */
+  double              latency_sum_s;
+  guint64             status_counts[PM_API_N_STATUS];
+};
+
+static const double latency_bounds[PM_API_LATENCY_N_BUCKETS] = {
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
 };
 
 G_DEFINE_TYPE (PmApiServer, pm_api_server, G_TYPE_OBJECT)
@@ -147,6 +169,130 @@ route_match (const Route *route,
 }
 
 static void
+count_status (PmApiServer *self,
+              guint        status)
+{
+  if (status < PM_API_MIN_STATUS || status >= PM_API_MIN_STATUS + PM_API_N_STATUS)
+    return;
+  g_mutex_lock (&self->stats_lock);
+  self->status_counts[status - PM_API_MIN_STATUS]++;
+  g_mutex_unlock (&self->stats_lock);
+}
+
+static void
+count_latency (PmApiServer *self,
+               gint64       elapsed_us)
+{
+  double elapsed_s = (double) elapsed_us / G_USEC_PER_SEC;
+  guint bucket = 0;
+
+  while (bucket < PM_API_LATENCY_N_BUCKETS && elapsed_s > latency_bounds[bucket])
+    bucket++;
+  g_mutex_lock (&self->stats_lock);
+  self->latency_counts[bucket]++;
+  self->latency_sum_s += elapsed_s;
+  g_mutex_unlock (&self->stats_lock);
+}
+
+/* An answer given after the handler returned (a paused message) is counted when it is sent. */
+static void
+message_finished_cb (SoupServerMessage *message,
+                     gpointer           user_data)
+{
+  count_status (user_data, soup_server_message_get_status (message));
+}
+
+/* Answers a request refused before routing, in the API's error format. */
+static void
+refuse (PmApiServer       *self,
+        SoupServerMessage *message,
+        guint              status,
+        const char        *code,
+        const char        *text)
+{
+  g_autoptr(PmSnapshot) snapshot = self->dup_snapshot (self->snapshot_data);
+  g_autoptr(GHashTable) query = g_hash_table_new (g_str_hash, g_str_equal);
+  GUri *uri = soup_server_message_get_uri (message);
+  PmApiRequest request = {
+    .message = message,
+    .method = soup_server_message_get_method (message),
+    .path = uri != NULL ? g_uri_get_path (uri) : "",
+    .query = query,
+    .snapshot = snapshot,
+  };
+
+  /* What is left of the request is never read into memory, and the connection ends with it. */
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (message), FALSE);
+  soup_message_body_truncate (soup_server_message_get_request_body (message));
+  soup_message_headers_replace (soup_server_message_get_response_headers (message), "Connection",
+                                "close");
+  pm_api_json_respond_error (&request, status, code, "%s", text);
+  count_status (self, status);
+}
+
+static void
+got_headers_cb (SoupServerMessage *message,
+                gpointer           user_data)
+{
+  PmApiServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+  GUri *uri = soup_server_message_get_uri (message);
+  gsize uri_length = 0;
+
+  /* libsoup answered already (a malformed request). */
+  if (soup_server_message_get_status (message) != 0)
+    return;
+
+  if (uri != NULL)
+    uri_length = strlen (g_uri_get_path (uri))
+                 + (g_uri_get_query (uri) != NULL ? strlen (g_uri_get_query (uri)) + 1 : 0);
+  if (uri_length > PM_API_MAX_URI_BYTES)
+    {
+      g_autofree char *text = g_strdup_printf ("The request URI has %" G_GSIZE_FORMAT " bytes; "
+                                               "the API takes at most %d", uri_length,
+                                               PM_API_MAX_URI_BYTES);
+      refuse (self, message, SOUP_STATUS_REQUEST_URI_TOO_LONG, "uri_too_long", text);
+      return;
+    }
+
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+      && soup_message_headers_get_content_length (headers) > PM_API_MAX_BODY_BYTES)
+    {
+      g_autofree char *text = g_strdup_printf ("The request body has %" G_GINT64_FORMAT " bytes; "
+                                               "the API takes at most %d",
+                                               soup_message_headers_get_content_length (headers),
+                                               PM_API_MAX_BODY_BYTES);
+      refuse (self, message, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large", text);
+    }
+}
+
+/* A chunked body announces no length: it is measured as it arrives. */
+static void
+got_chunk_cb (SoupServerMessage *message,
+              GBytes            *chunk,
+              gpointer           user_data)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (message);
+  g_autofree char *text = NULL;
+
+  if (soup_server_message_get_status (message) != 0 || body->length <= PM_API_MAX_BODY_BYTES)
+    return;
+  text = g_strdup_printf ("The request body has more than %d bytes, the most the API takes",
+                          PM_API_MAX_BODY_BYTES);
+  refuse (user_data, message, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large", text);
+}
+
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *message,
+                    gpointer           user_data)
+{
+  /* Connected after libsoup's own handler, which parses the URI first. */
+  g_signal_connect (message, "got-headers", G_CALLBACK (got_headers_cb), user_data);
+  g_signal_connect (message, "got-chunk", G_CALLBACK (got_chunk_cb), user_data);
+}
+
+static void
 add_allowed (GPtrArray  *allowed,
              const char *method)
 {
@@ -163,6 +309,7 @@ request_cb (SoupServer        *server,
             gpointer           user_data)
 {
   PmApiServer *self = user_data;
+  gint64 start_us = g_get_monotonic_time ();
   g_autoptr(GHashTable) empty_query = NULL;
   g_autoptr(GHashTable) params = NULL;
   g_autoptr(GPtrArray) allowed = g_ptr_array_new ();
@@ -235,6 +382,12 @@ request_cb (SoupServer        *server,
       pm_api_json_respond_error (&request, SOUP_STATUS_NOT_FOUND, "not_found",
                                  "No such endpoint: %s", path);
     }
+
+  count_latency (self, g_get_monotonic_time () - start_us);
+  if (soup_server_message_get_status (message) != 0)
+    count_status (self, soup_server_message_get_status (message));
+  else
+    g_signal_connect (message, "finished", G_CALLBACK (message_finished_cb), self);
 }
 
 static void
@@ -244,11 +397,13 @@ describe_listener (PmApiServer   *self,
   GInetSocketAddress *inet = G_INET_SOCKET_ADDRESS (bound);
   g_autofree char *host = g_inet_address_to_string (g_inet_socket_address_get_address (inet));
 
+  const char *scheme = self->tls_certificate != NULL ? "https" : "http";
+
   self->port = g_inet_socket_address_get_port (inet);
   if (g_socket_address_get_family (bound) == G_SOCKET_FAMILY_IPV6)
-    self->url = g_strdup_printf ("http://[%s]:%u", host, self->port);
+    self->url = g_strdup_printf ("%s://[%s]:%u", scheme, host, self->port);
   else
-    self->url = g_strdup_printf ("http://%s:%u", host, self->port);
+    self->url = g_strdup_printf ("%s://%s:%u", scheme, host, self->port);
 }
 
 static gboolean
@@ -257,9 +412,10 @@ incoming_cb (GSocketService    *service,
              GObject           *source_object,
              gpointer           user_data)
 {
-  SoupServer *server = user_data;
+  PmApiServer *self = user_data;
   g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GIOStream) stream = NULL;
   g_autoptr(GError) error = NULL;
 
   /* A client that hung up already has no addresses; libsoup needs both. */
@@ -271,7 +427,27 @@ incoming_cb (GSocketService    *service,
   /* Answers are small: without this, Nagle's algorithm holds the end of one back. */
   g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE,
                        NULL);
-  if (!soup_server_accept_iostream (server, G_IO_STREAM (connection), local, remote, &error))
+  if (self->tls_certificate != NULL)
+    {
+      stream = G_IO_STREAM (g_tls_server_connection_new (G_IO_STREAM (connection),
+                                                         self->tls_certificate, &error));
+      if (stream == NULL)
+        {
+          g_debug ("API: dropped a connection: %s", error->message);
+          g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+          return TRUE;
+        }
+      /* Clients that close without a TLS close_notify are common, and a response is delimited
+       * by its length anyway. */
+      g_tls_connection_set_require_close_notify (G_TLS_CONNECTION (stream), FALSE);
+    }
+  else
+    {
+      stream = g_object_ref (G_IO_STREAM (connection));
+    }
+  /* A client that speaks plain HTTP to the TLS port fails its handshake on the first read:
+   * libsoup then closes that connection alone. */
+  if (!soup_server_accept_iostream (self->soup, stream, local, remote, &error))
     g_debug ("API: dropped a connection: %s", error->message);
   return TRUE;
 }
@@ -294,6 +470,8 @@ serve_thread (gpointer data)
                             "raw-paths", TRUE,
                             NULL);
   soup_server_add_handler (server, NULL, request_cb, self, NULL);
+  g_signal_connect (server, "request-started", G_CALLBACK (request_started_cb), self);
+  self->soup = server;
   service = g_socket_service_new ();
   listening = g_socket_listener_add_address (G_SOCKET_LISTENER (service),
                                              G_SOCKET_ADDRESS (self->address),
@@ -302,7 +480,7 @@ serve_thread (gpointer data)
   if (listening)
     {
       describe_listener (self, bound);
-      g_signal_connect (service, "incoming", G_CALLBACK (incoming_cb), server);
+      g_signal_connect (service, "incoming", G_CALLBACK (incoming_cb), self);
       g_socket_service_start (service);
     }
 
@@ -318,6 +496,7 @@ serve_thread (gpointer data)
   g_socket_service_stop (service);
   g_socket_listener_close (G_SOCKET_LISTENER (service));
   soup_server_disconnect (server);
+  self->soup = NULL;
   g_clear_object (&service);
   g_clear_object (&server);
   /* Closing finishes in callbacks on this context: run them, or what they free leaks. */
@@ -365,6 +544,8 @@ pm_api_server_finalize (GObject *object)
   g_rw_lock_clear (&self->routes_lock);
   g_mutex_clear (&self->start_lock);
   g_cond_clear (&self->start_cond);
+  g_mutex_clear (&self->stats_lock);
+  g_clear_object (&self->tls_certificate);
   if (self->snapshot_destroy != NULL)
     self->snapshot_destroy (self->snapshot_data);
   g_free (self->dns_zone);
@@ -387,6 +568,7 @@ pm_api_server_init (PmApiServer *self)
   g_rw_lock_init (&self->routes_lock);
   g_mutex_init (&self->start_lock);
   g_cond_init (&self->start_cond);
+  g_mutex_init (&self->stats_lock);
   self->routes = g_ptr_array_new_with_free_func (route_free);
   self->dns_zone = g_strdup (PM_API_DEFAULT_DNS_ZONE);
 }
@@ -547,6 +729,40 @@ pm_api_server_add_handler (PmApiServer   *self,
   g_rw_lock_writer_unlock (&self->routes_lock);
 }
 
+/* A zone as the DNS backend compares names: lowercase, absolute (ending in "."), made of
+ * letters, digits and hyphens in labels of 1–63 characters, at most 253 characters in all. */
+char *
+pm_dns_zone_normalize (const char *text,
+                       GError    **error)
+{
+  g_autofree char *zone = g_ascii_strdown (text, -1);
+  g_auto(GStrv) labels = NULL;
+  gsize length = strlen (zone);
+
+  if (length > 0 && zone[length - 1] == '.')
+    zone[--length] = '\0';
+  labels = g_strsplit (zone, ".", -1);
+  for (guint i = 0; length > 0 && length <= 253 && labels[i] != NULL; i++)
+    {
+      gsize n = strlen (labels[i]);
+      gboolean valid = n >= 1 && n <= 63 && labels[i][0] != '-' && labels[i][n - 1] != '-';
+
+      for (gsize c = 0; valid && c < n; c++)
+        valid = g_ascii_isalnum (labels[i][c]) || labels[i][c] == '-';
+      if (!valid)
+        goto invalid;
+    }
+  if (length == 0 || length > 253)
+    goto invalid;
+  return g_strconcat (zone, ".", NULL);
+
+invalid:
+  g_set_error (error, PM_API_SERVER_ERROR, PM_API_SERVER_ERROR_ADDRESS,
+               "“%s” is not a DNS zone name (labels of letters, digits and hyphens, "
+               "e.g. cdn.example.net.)", text);
+  return NULL;
+}
+
 /* The zone the DNS backend serves, reported by /v1/health. Set it before starting. */
 void
 pm_api_server_set_dns_zone (PmApiServer *self,
@@ -564,6 +780,69 @@ pm_api_server_get_dns_zone (PmApiServer *self)
 {
   g_return_val_if_fail (PM_IS_API_SERVER (self), NULL);
   return self->dns_zone;
+}
+
+/**
+ * pm_api_server_set_tls:
+ * @cert_path: a PEM certificate (chain)
+ * @key_path: its PEM private key
+ *
+ * Serves HTTPS only from the next start on. Fails with a message naming the file at fault.
+ */
+gboolean
+pm_api_server_set_tls (PmApiServer *self,
+                       const char  *cert_path,
+                       const char  *key_path,
+                       GError     **error)
+{
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *cert_pem = NULL;
+  g_autofree char *key_pem = NULL;
+
+  g_return_val_if_fail (PM_IS_API_SERVER (self), FALSE);
+  g_return_val_if_fail (cert_path != NULL && key_path != NULL, FALSE);
+  g_return_val_if_fail (self->thread == NULL, FALSE);
+
+  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
+    {
+      g_set_error (error, PM_API_SERVER_ERROR, PM_API_SERVER_ERROR_TLS,
+                   "--tls-cert %s: this system has no TLS support for GLib (install "
+                   "glib-networking)", cert_path);
+      return FALSE;
+    }
+  /* Read apart first, so that the message says which of the two files is at fault. */
+  if (!g_file_get_contents (cert_path, &cert_pem, NULL, &local_error))
+    {
+      g_set_error (error, PM_API_SERVER_ERROR, PM_API_SERVER_ERROR_TLS, "--tls-cert %s: %s",
+                   cert_path, local_error->message);
+      return FALSE;
+    }
+  if (!g_file_get_contents (key_path, &key_pem, NULL, &local_error))
+    {
+      g_set_error (error, PM_API_SERVER_ERROR, PM_API_SERVER_ERROR_TLS, "--tls-key %s: %s",
+                   key_path, local_error->message);
+      return FALSE;
+    }
+  certificate = g_tls_certificate_new_from_pem (cert_pem, -1, &local_error);
+  if (certificate == NULL)
+    {
+      g_set_error (error, PM_API_SERVER_ERROR, PM_API_SERVER_ERROR_TLS,
+                   "--tls-cert %s: not a PEM certificate: %s", cert_path, local_error->message);
+      return FALSE;
+    }
+  g_clear_object (&certificate);
+  certificate = g_tls_certificate_new_from_files (cert_path, key_path, &local_error);
+  if (certificate == NULL)
+    {
+      g_set_error (error, PM_API_SERVER_ERROR, PM_API_SERVER_ERROR_TLS,
+                   "--tls-key %s: not a PEM private key for %s: %s", key_path, cert_path,
+                   local_error->message);
+      return FALSE;
+    }
+
+  g_set_object (&self->tls_certificate, certificate);
+  return TRUE;
 }
 
 /**
@@ -661,4 +940,38 @@ pm_api_server_get_context (PmApiServer *self)
 {
   g_return_val_if_fail (PM_IS_API_SERVER (self), NULL);
   return self->context;
+}
+
+/* Thread-safe. */
+void
+pm_api_server_get_latency_histogram (PmApiServer    *self,
+                                     PmApiHistogram *out)
+{
+  guint64 below = 0;
+
+  g_return_if_fail (PM_IS_API_SERVER (self));
+  g_return_if_fail (out != NULL);
+
+  g_mutex_lock (&self->stats_lock);
+  for (guint i = 0; i < PM_API_LATENCY_N_BUCKETS; i++)
+    {
+      below += self->latency_counts[i];
+      out->bounds[i] = latency_bounds[i];
+      out->cumulative[i] = below;
+    }
+  out->count = below + self->latency_counts[PM_API_LATENCY_N_BUCKETS];
+  out->sum_s = self->latency_sum_s;
+  g_mutex_unlock (&self->stats_lock);
+}
+
+/* Thread-safe. counts[code - PM_API_MIN_STATUS]: answers sent with that status so far. */
+void
+pm_api_server_get_status_counts (PmApiServer *self,
+                                 guint64      counts[PM_API_N_STATUS])
+{
+  g_return_if_fail (PM_IS_API_SERVER (self));
+
+  g_mutex_lock (&self->stats_lock);
+  memcpy (counts, self->status_counts, sizeof self->status_counts);
+  g_mutex_unlock (&self->stats_lock);
 }

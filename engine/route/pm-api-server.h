@@ -15,12 +15,35 @@ G_BEGIN_DECLS
 #define PM_API_DEFAULT_ADDRESS  "127.0.0.1:8470"
 #define PM_API_DEFAULT_DNS_ZONE "premirror.test."
 
+/* Requests beyond these answer 413 and 414: no endpoint takes more, and a client that sends more
+ * is broken or hostile. */
+#define PM_API_MAX_BODY_BYTES   (1024 * 1024)
+#define PM_API_MAX_URI_BYTES    (8 * 1024)
+
 #define PM_API_SERVER_ERROR (pm_api_server_error_quark ())
 
 typedef enum
 {
-  PM_API_SERVER_ERROR_ADDRESS,  /* the --api text is not ADDR:PORT or none */
+  PM_API_SERVER_ERROR_ADDRESS,  /* the --api text is not ADDR:PORT or none, or the --dns-zone
+                                 * text is not a zone name */
+  PM_API_SERVER_ERROR_TLS,      /* the certificate or key cannot be used */
 } PmApiServerError;
+
+/* Request latencies (from routing to the handler's return), cumulative since the server was
+ * created, as a Prometheus histogram reads them. */
+#define PM_API_LATENCY_N_BUCKETS 13
+
+typedef struct
+{
+  double  bounds[PM_API_LATENCY_N_BUCKETS];      /* upper bounds in seconds, ascending */
+  guint64 cumulative[PM_API_LATENCY_N_BUCKETS];  /* requests that took ≤ bounds[i] */
+  guint64 count;                                 /* every request, also those over the last */
+  double  sum_s;
+} PmApiHistogram;
+
+/* Answers counted by status code: counts[code - PM_API_MIN_STATUS]. */
+#define PM_API_MIN_STATUS 100
+#define PM_API_N_STATUS   500
 
 #define PM_TYPE_API_SERVER (pm_api_server_get_type ())
 G_DECLARE_FINAL_TYPE (PmApiServer, pm_api_server, PM, API_SERVER, GObject)
@@ -70,9 +93,18 @@ void          pm_api_server_add_handler (PmApiServer   *self,
                                          gpointer       user_data,
                                          GDestroyNotify destroy);
 
+/* "Example.NET" → "example.net."; NULL with an error when text is not a zone name. */
+char         *pm_dns_zone_normalize      (const char  *text,
+                                          GError     **error);
+
 void          pm_api_server_set_dns_zone (PmApiServer *self,
                                           const char  *zone);
 const char   *pm_api_server_get_dns_zone (PmApiServer *self);
+
+gboolean      pm_api_server_set_tls     (PmApiServer *self,
+                                         const char  *cert_path,
+                                         const char  *key_path,
+                                         GError     **error);
 
 gboolean      pm_api_server_start       (PmApiServer *self,
                                          const char  *address,
@@ -82,5 +114,10 @@ void          pm_api_server_stop        (PmApiServer *self);
 const char   *pm_api_server_get_url     (PmApiServer *self);
 guint16       pm_api_server_get_port    (PmApiServer *self);
 GMainContext *pm_api_server_get_context (PmApiServer *self);
+
+void          pm_api_server_get_latency_histogram (PmApiServer    *self,
+                                                   PmApiHistogram *out);
+void          pm_api_server_get_status_counts     (PmApiServer *self,
+                                                   guint64      counts[PM_API_N_STATUS]);
 
 G_END_DECLS

@@ -96,6 +96,20 @@ pm_router_reset_history (PmRouter *self)
     self->last[i] = -1;
 }
 
+void
+pm_router_adopt_history (PmRouter       *self,
+                         const PmRouter *previous)
+{
+  g_return_if_fail (self != NULL && previous != NULL);
+  g_return_if_fail (self->last != NULL && previous->last != NULL);
+
+  if (self->topology != previous->topology || self->resources != previous->resources ||
+      self->n_regions != previous->n_regions || self->n_resources != previous->n_resources)
+    return;
+  memcpy (self->last, previous->last,
+          sizeof (gint32) * (gsize) self->n_regions * self->n_resources);
+}
+
 /* Binary min-heap of (distance, site) with lazy deletion: a site may be pushed more than once
  * and stale entries are skipped when popped, which avoids a decrease-key index. */
 typedef struct

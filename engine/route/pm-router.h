@@ -114,6 +114,12 @@ gboolean    pm_router_decide             (PmRouter              *self,
 /* Forgets every last choice. */
 void        pm_router_reset_history      (PmRouter              *self);
 
+/* Takes over previous's last choices, so that a router refreshed aside (while previous went on
+ * answering) keeps the hysteresis; nothing is taken when the two were refreshed against
+ * different sites or resources. Both must have been refreshed. */
+void        pm_router_adopt_history      (PmRouter              *self,
+                                          const PmRouter        *previous);
+
 void        pm_route_decision_init       (PmRouteDecision       *decision);
 void        pm_route_decision_clear      (PmRouteDecision       *decision);
 
