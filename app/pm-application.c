@@ -16,6 +16,7 @@
 #include "pm-engine.h"
 #include "pm-window.h"
 #include "route/pm-api-alerts.h"
+#include "route/pm-api-dns.h"
 #include "route/pm-api-edges.h"
 #include "route/pm-api-metrics.h"
 #include "route/pm-api-mirror.h"
@@ -208,6 +209,7 @@ pm_application_handle_local_options (GApplication *app,
   pm_api_alerts_register (self->api, self->tokens, &actions);
   pm_api_mirror_register (self->api, self->tokens, pm_engine_get_mirror (self->engine));
   pm_api_route_register (self->api, pm_engine_get_routing (self->engine), self->locator);
+  pm_api_dns_register (self->api, pm_engine_get_routing (self->engine), self->locator);
   pm_api_metrics_register (self->api, pm_engine_get_routing (self->engine));
   pm_api_edges_register (self->api, pm_engine_get_topology (self->engine),
                          pm_engine_get_data_dir (self->engine));

@@ -12,6 +12,9 @@
  * a thousand short-lived clients (curl, health checkers) would exhaust the process's descriptors.
  * libsoup keeps alive no connection it did not accept itself, so every response says
  * "Connection: close" and no client tries to reuse one. Both bugs are fixed upstream in 3.3.
+ * (Keeping connections alive through a listener of its own would hit the second bug: measured,
+ * every client that hangs up leaves a descriptor in CLOSE_WAIT, or, closed by a watch of ours,
+ * a few kilobytes libsoup never frees.)
  * Accepting connections ourselves is also how TLS works: each one is wrapped in a
  * GTlsServerConnection before libsoup sees it, and libsoup reads HTTP through it (the handshake
  * runs on the first read).
@@ -322,13 +325,17 @@ request_cb (SoupServer        *server,
   guint best_score = 0;
   PmApiRequest request;
 
+  /* One table for the captures of every route tried, emptied after a miss: a request is
+   * matched against every route, and a table each would cost more than the matching. */
+  g_autoptr(GHashTable) captured = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
   g_rw_lock_reader_lock (&self->routes_lock);
   for (guint i = 0; i < self->routes->len; i++)
     {
       const Route *route = g_ptr_array_index (self->routes, i);
-      g_autoptr(GHashTable) captured = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                              g_free);
 
+      if (g_hash_table_size (captured) > 0)
+        g_hash_table_remove_all (captured);
       if (!route_match (route, path, captured))
         continue;
       if (!g_str_equal (route->method, wanted))
@@ -345,6 +352,7 @@ request_cb (SoupServer        *server,
           best_score = route->score;
           g_clear_pointer (&params, g_hash_table_unref);
           params = g_steal_pointer (&captured);
+          captured = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
         }
     }
   /* Routes are never removed while the thread runs: the handler stays valid after unlocking. */
@@ -427,6 +435,13 @@ incoming_cb (GSocketService    *service,
   /* Answers are small: without this, Nagle's algorithm holds the end of one back. */
   g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE,
                        NULL);
+  /* Corked, the answer's last bytes leave together with the close, as one segment: a client that
+   * reuses its connection unless it sees it closed (PowerDNS's remote backend) sees it closed,
+   * instead of writing its next request into a connection about to close. Not over TLS, whose
+   * handshake would wait for the cork's timeout at every flight. */
+  if (self->tls_certificate == NULL)
+    g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_CORK, TRUE,
+                         NULL);
   if (self->tls_certificate != NULL)
     {
       stream = G_IO_STREAM (g_tls_server_connection_new (G_IO_STREAM (connection),
