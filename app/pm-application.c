@@ -58,6 +58,9 @@ static const GOptionEntry option_entries[] = {
   { "clients", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Client map: one “CIDR SITE” per line, for routing clients by their address"),
     N_("FILE") },
+  { "route-margin", 0, 0, G_OPTION_ARG_DOUBLE, NULL,
+    N_("Keep a client region on its replica unless another is this much faster (default: 5)"),
+    N_("MS") },
   { "dns-zone", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("DNS zone answered through POST /dns (default: premirror.test.)"), N_("ZONE") },
   { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, NULL,
@@ -169,6 +172,13 @@ pm_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "catalog", "s", &catalog);
   g_variant_dict_lookup (options, "clients", "^ay", &clients);
   g_variant_dict_lookup (options, "dns-zone", "s", &dns_zone);
+  if (g_variant_dict_lookup (options, "route-margin", "d", &engine_options.route_margin_ms)
+      && !(engine_options.route_margin_ms >= 0.1 && engine_options.route_margin_ms <= 10000))
+    {
+      g_printerr ("premirror: --route-margin %g: give milliseconds from 0.1 to 10000\n",
+                  engine_options.route_margin_ms);
+      return 1;
+    }
   if (dns_zone != NULL && (zone = pm_dns_zone_normalize (dns_zone, &error)) == NULL)
     {
       g_printerr ("premirror: %s\n", error->message);

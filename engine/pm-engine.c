@@ -345,6 +345,7 @@ pm_engine_new (const PmEngineOptions *options,
                GError               **error)
 {
   g_autoptr(PmEngine) self = g_object_new (PM_TYPE_ENGINE, NULL);
+  PmRouterParams route_params;
 
   self->data_dir = options->data_dir != NULL
                      ? g_strdup (options->data_dir)
@@ -359,7 +360,10 @@ pm_engine_new (const PmEngineOptions *options,
                                      PM_SERIES_DEFAULT_STEP_S, PM_SERIES_DEFAULT_SPAN_S);
   self->predictor = pm_predictor_new (self->topology, options->horizon_s);
   self->snapshot = pm_snapshot_new (self->topology);
-  self->routing = pm_routing_new (self->topology, self->resources, NULL);
+  pm_router_params_init (&route_params);
+  if (options->route_margin_ms > 0)
+    route_params.margin_ms = options->route_margin_ms;
+  self->routing = pm_routing_new (self->topology, self->resources, &route_params);
   return g_steal_pointer (&self);
 }
 

@@ -37,6 +37,8 @@ typedef struct
   const char *catalog_uri;     /* NULL: sqlite:<data-dir>/catalog.sqlite */
   gboolean    demo_files;      /* write the demo resources' origin files on first start (the
                                 * console does with the demo inventory; tests need not) */
+  double      route_margin_ms; /* a client region's replica changes only for one faster by this
+                                * much; 0: the router's default (5 ms) */
 } PmEngineOptions;
 
 #define PM_TYPE_ENGINE (pm_engine_get_type ())

@@ -250,6 +250,56 @@ test_cli_api_bad_address (void)
   assert_api_refused ("::1:8470", "brackets");
 }
 
+/* premirror --headless with args exits 1 and says what is wrong on stderr (every fragment). */
+static void
+assert_refused (const char *const *args,
+                const char *const *fragments)
+{
+  g_autofree char *data_dir = pm_test_make_temp_dir ();
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+
+  g_ptr_array_add (argv, (gpointer) premirror_path ());
+  g_ptr_array_add (argv, (gpointer) "--headless");
+  g_ptr_array_add (argv, (gpointer) "--api=127.0.0.1:0");
+  g_ptr_array_add (argv, (gpointer) "--data-dir");
+  g_ptr_array_add (argv, data_dir);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_newv ((const char *const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  for (guint i = 0; fragments[i] != NULL; i++)
+    if (strstr (err, fragments[i]) == NULL)
+      g_error ("%s: “%s” does not say “%s”", args[0], err, fragments[i]);
+}
+
+/* The routing options refuse what they cannot use, naming it. */
+static void
+test_cli_routing_options (void)
+{
+  g_autofree char *map = pm_test_write_temp_file ("clients.txt",
+                                                  "192.0.2.0/24 fra\n"
+                                                  "198.51.100.0/33 lon\n");
+  g_autofree char *map_line = g_strdup_printf ("%s:2:", map);
+
+  assert_refused ((const char *[]) { "--clients", map, NULL },
+                  (const char *[]) { map_line, "198.51.100.0/33", NULL });
+  assert_refused ((const char *[]) { "--dns-zone", "bad_zone.example", NULL },
+                  (const char *[]) { "bad_zone.example", "zone", NULL });
+  assert_refused ((const char *[]) { "--route-margin", "-3", NULL },
+                  (const char *[]) { "--route-margin", NULL });
+  assert_refused ((const char *[]) { "--tls-cert", map, NULL },
+                  (const char *[]) { "--tls-key", NULL });
+}
+
 static void
 test_cli_api_in_use (void)
 {
@@ -282,6 +332,7 @@ main (int   argc,
   g_test_add_func ("/cli/api-none", test_cli_api_none);
   g_test_add_func ("/cli/api-bad-address", test_cli_api_bad_address);
   g_test_add_func ("/cli/api-in-use", test_cli_api_in_use);
+  g_test_add_func ("/cli/routing-options", test_cli_routing_options);
 
   return g_test_run ();
 }
