@@ -311,6 +311,43 @@ test_lookup (void)
 }
 
 static void
+assert_scope (PmClientLocator *locator,
+              const char      *text,
+              int              site,
+              guint            scope)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (text);
+  guint length = 99, got = 99;
+
+  g_assert_cmpint (pm_client_locator_lookup_scope (locator, address, &length, &got), ==, site);
+  if (got != scope)
+    g_error ("%s: scope /%u, expected /%u", text, got, scope);
+}
+
+/* An answer's scope keeps more specific prefixes of other sites out of its block: a resolver
+ * caching the answer for 10.9.9.9 with scope /8 would hand it to 10.1.2.3 too. */
+static void
+test_lookup_scope (void)
+{
+  g_autoptr(PmTopology) topology = network ();
+  g_autoptr(PmClientLocator) locator = locator_from_map (topology, MAP);
+
+  /* 10.0.0.0/8 holds 10.128/9, 10.1/16 and deeper: 10.9.9.9 shares 12 bits with 10.1/16. */
+  assert_scope (locator, "10.9.9.9", LON, 13);
+  /* 10.1/16 holds 10.1.2/24 and 10.1.2.3/32: 10.1.9.9 shares 20 bits with them. */
+  assert_scope (locator, "10.1.9.9", AMS, 21);
+  assert_scope (locator, "10.1.2.9", FRA, 29);
+  assert_scope (locator, "10.1.2.3", PAR, 32);
+  /* Nothing nested: the prefix's own length. */
+  assert_scope (locator, "192.0.2.1", APW, 24);
+  /* In no prefix: the widest block holding none (11/8 is next to 10/8). */
+  assert_scope (locator, "11.0.0.1", -1, 8);
+  assert_scope (locator, "::ffff:11.0.0.1", -1, 8);
+  /* IPv6 /32 holds 2001:db8:1::/48 (and more): 2001:db8:2::1 shares 46 bits with it. */
+  assert_scope (locator, "2001:db8:2::1", LON, 47);
+}
+
+static void
 test_lookup_default_route (void)
 {
   g_autoptr(PmTopology) topology = network ();
@@ -631,6 +668,7 @@ main (int   argc,
   g_test_add_func ("/client-locator/nearest/random", test_nearest_random);
   g_test_add_func ("/client-locator/lookup/nested", test_lookup);
   g_test_add_func ("/client-locator/lookup/default-route", test_lookup_default_route);
+  g_test_add_func ("/client-locator/lookup/scope", test_lookup_scope);
   g_test_add_func ("/client-locator/lookup/random", test_lookup_random);
   g_test_add_func ("/client-locator/errors/parse", test_errors);
   g_test_add_func ("/client-locator/errors/unreadable", test_errors_unreadable);

@@ -854,6 +854,8 @@ retire_cooled_down (PmMirror *self,
           g_debug ("Replica not retired: %s", error->message);
           continue;
         }
+      tick->matrix[(gsize) pm_resources_lookup_resource (self->resources, replica->resource)
+                   * snapshot->n_sites + (guint) site] = PM_PLANNER_REPLICA_NONE;
       {
         g_autofree char *reason = g_strdup_printf (
           "no users at risk relied on it for %" G_GINT64_FORMAT " min", self->params.cooldown_s / 60);
@@ -913,6 +915,10 @@ pm_mirror_update (PmMirror         *self,
     {
       g_debug ("Mirroring skips a tick: %s", error->message);
       g_clear_pointer (&tick.replicas, g_ptr_array_unref);
+      /* Which replicas may serve is unknown while the catalogue cannot be read: a replica it
+       * would now refuse (outdated, retired) must not keep serving, so only origins do. */
+      if (self->usable != NULL)
+        memset (self->usable, 0, (gsize) n_resources * pm_topology_get_n_sites (self->topology));
       return;
     }
   tick.latest = g_new0 (PmVersion, n_resources);
@@ -931,10 +937,11 @@ pm_mirror_update (PmMirror         *self,
 
   keep_consistent (self, &tick);
   tick.matrix = replica_matrix (self, &tick);
-  mark_usable (self, tick.matrix);
   if (snapshot->predicting)
     plan (self, &tick);
   retire_cooled_down (self, &tick);
+  /* After retiring: a replica whose removal has started serves nobody. */
+  mark_usable (self, tick.matrix);
   pm_executor_poll (self->executor, now, snapshot->speed);
 
   for (guint i = 0; i < n_resources; i++)

@@ -219,14 +219,10 @@ locate_client (DnsBackend       *self,
   /* Without a map every client gets the same answer: it holds for the whole address space. */
   if (self->locator == NULL || address == NULL)
     return resource->origin;
-  site = pm_client_locator_lookup (self->locator, address, &prefix_length);
-  if (site >= 0)
-    {
-      *scope = prefix_length;
-      return (guint) site;
-    }
-  *scope = source_length;
-  return resource->origin;
+  /* The scope keeps more specific prefixes of other sites out of the block the resolver caches
+   * the answer for. */
+  site = pm_client_locator_lookup_scope (self->locator, address, &prefix_length, scope);
+  return site >= 0 ? (guint) site : resource->origin;
 }
 
 /* The first candidate, in the routing's order of preference, that is not excluded and has an

@@ -333,54 +333,72 @@ refuse_unknown_parameters (const PmApiRequest *request,
   return FALSE;
 }
 
+/* Decides for the located client and answers: the decision as JSON, with 200 or, with redirect,
+ * 307 to the chosen replica; 503 with the reasons when nothing can serve. */
+static void
+respond_route (PmApiServer        *server,
+               const PmApiRequest *request,
+               RouteContext       *context,
+               const PmResource   *resource,
+               const Client       *client,
+               gboolean            redirect)
+{
+  PmTopology *topology = pm_routing_get_topology (context->routing);
+  g_autoptr(PmRouteAnswer) answer = decide (context, request, client, resource);
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *url = NULL;
+
+  if (answer == NULL)
+    return;
+  base = base_url (server, request);
+  builder = pm_api_json_begin (request);
+  pm_api_json_add_string (builder, "resource", resource->id);
+  add_client (builder, topology, client);
+  add_answer (builder, topology, resource, answer, base);
+  if (answer->site < 0)
+    {
+      respond_no_route (request, builder, answer);
+      return;
+    }
+  if (!redirect)
+    {
+      pm_api_json_respond (request, SOUP_STATUS_OK, builder);
+      return;
+    }
+  url = pm_api_route_replica_url (pm_topology_get_site (topology, (guint) answer->site),
+                                  resource, base);
+  soup_message_headers_replace (soup_server_message_get_response_headers (request->message),
+                                "Location", url);
+  pm_api_json_respond (request, SOUP_STATUS_TEMPORARY_REDIRECT, builder);
+}
+
 static void
 route_cb (PmApiServer        *server,
           const PmApiRequest *request,
           gpointer            user_data)
 {
   RouteContext *context = user_data;
-  PmTopology *topology = pm_routing_get_topology (context->routing);
-  g_autoptr(PmRouteAnswer) answer = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autofree char *base = NULL;
   Client client = { 0 };
   const PmResource *resource;
 
   if (refuse_unknown_parameters (request, route_parameters, G_N_ELEMENTS (route_parameters)))
     return;
   resource = find_resource (context, request, g_hash_table_lookup (request->query, "resource"));
-  if (resource == NULL || !locate_client (context, request, resource, &client))
-    goto out;
-  answer = decide (context, request, &client, resource);
-  if (answer == NULL)
-    goto out;
-
-  base = base_url (server, request);
-  builder = pm_api_json_begin (request);
-  pm_api_json_add_string (builder, "resource", resource->id);
-  add_client (builder, topology, &client);
-  add_answer (builder, topology, resource, answer, base);
-  if (answer->site < 0)
-    respond_no_route (request, builder, answer);
-  else
-    pm_api_json_respond (request, SOUP_STATUS_OK, builder);
-out:
+  if (resource != NULL && locate_client (context, request, resource, &client))
+    respond_route (server, request, context, resource, &client, FALSE);
   g_free (client.address);
 }
 
+/* The client is the peer: whoever follows the redirect. */
 static void
 redirect_cb (PmApiServer        *server,
              const PmApiRequest *request,
              gpointer            user_data)
 {
   RouteContext *context = user_data;
-  PmTopology *topology = pm_routing_get_topology (context->routing);
   GInetSocketAddress *peer = G_INET_SOCKET_ADDRESS (
     soup_server_message_get_remote_address (request->message));
-  g_autoptr(PmRouteAnswer) answer = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *url = NULL;
   Client client = { 0 };
   const PmResource *resource;
 
@@ -390,26 +408,7 @@ redirect_cb (PmApiServer        *server,
   if (resource == NULL)
     return;
   locate_address (context, g_inet_socket_address_get_address (peer), resource, &client);
-  answer = decide (context, request, &client, resource);
-  if (answer == NULL)
-    goto out;
-
-  base = base_url (server, request);
-  builder = pm_api_json_begin (request);
-  pm_api_json_add_string (builder, "resource", resource->id);
-  add_client (builder, topology, &client);
-  add_answer (builder, topology, resource, answer, base);
-  if (answer->site < 0)
-    {
-      respond_no_route (request, builder, answer);
-      goto out;
-    }
-  url = pm_api_route_replica_url (pm_topology_get_site (topology, (guint) answer->site),
-                                  resource, base);
-  soup_message_headers_replace (soup_server_message_get_response_headers (request->message),
-                                "Location", url);
-  pm_api_json_respond (request, SOUP_STATUS_TEMPORARY_REDIRECT, builder);
-out:
+  respond_route (server, request, context, resource, &client, TRUE);
   g_free (client.address);
 }
 

@@ -34,6 +34,7 @@
 #include <gio/gnetworking.h>
 #include <string.h>
 
+#include "pm-api-dns.h"
 #include "pm-api-json.h"
 #include "pm-api-read.h"
 
@@ -744,8 +745,8 @@ pm_api_server_add_handler (PmApiServer   *self,
   g_rw_lock_writer_unlock (&self->routes_lock);
 }
 
-/* A zone as the DNS backend compares names: lowercase, absolute (ending in "."), made of
- * letters, digits and hyphens in labels of 1–63 characters, at most 253 characters in all. */
+/* A zone as the DNS backend compares names: lowercase, absolute (ending in "."), made of DNS
+ * labels, at most 253 characters in all. */
 char *
 pm_dns_zone_normalize (const char *text,
                        GError    **error)
@@ -753,29 +754,22 @@ pm_dns_zone_normalize (const char *text,
   g_autofree char *zone = g_ascii_strdown (text, -1);
   g_auto(GStrv) labels = NULL;
   gsize length = strlen (zone);
+  gboolean valid;
 
   if (length > 0 && zone[length - 1] == '.')
     zone[--length] = '\0';
   labels = g_strsplit (zone, ".", -1);
-  for (guint i = 0; length > 0 && length <= 253 && labels[i] != NULL; i++)
+  valid = length > 0 && length <= 253;
+  for (guint i = 0; valid && labels[i] != NULL; i++)
+    valid = pm_api_dns_is_label (labels[i]);
+  if (!valid)
     {
-      gsize n = strlen (labels[i]);
-      gboolean valid = n >= 1 && n <= 63 && labels[i][0] != '-' && labels[i][n - 1] != '-';
-
-      for (gsize c = 0; valid && c < n; c++)
-        valid = g_ascii_isalnum (labels[i][c]) || labels[i][c] == '-';
-      if (!valid)
-        goto invalid;
+      g_set_error (error, PM_API_SERVER_ERROR, PM_API_SERVER_ERROR_ADDRESS,
+                   "“%s” is not a DNS zone name (labels of letters, digits and hyphens, "
+                   "e.g. cdn.example.net.)", text);
+      return NULL;
     }
-  if (length == 0 || length > 253)
-    goto invalid;
   return g_strconcat (zone, ".", NULL);
-
-invalid:
-  g_set_error (error, PM_API_SERVER_ERROR, PM_API_SERVER_ERROR_ADDRESS,
-               "“%s” is not a DNS zone name (labels of letters, digits and hyphens, "
-               "e.g. cdn.example.net.)", text);
-  return NULL;
 }
 
 /* The zone the DNS backend serves, reported by /v1/health. Set it before starting. */

@@ -316,6 +316,49 @@ family_lookup (const Family *family,
   return -1;
 }
 
+/* The number of leading bits two 128-bit values share. */
+static guint
+common_prefix_length (guint64 a_hi,
+                      guint64 a_lo,
+                      guint64 b_hi,
+                      guint64 b_lo)
+{
+  if (a_hi != b_hi)
+    return (guint) __builtin_clzll (a_hi ^ b_hi);
+  if (a_lo != b_lo)
+    return 64 + (guint) __builtin_clzll (a_lo ^ b_lo);
+  return 128;
+}
+
+/* The shortest length L, at least matched_length, such that no prefix mapping elsewhere than
+ * site lies inside the block of the address's first L bits: an answer for the address then
+ * holds for the whole block. A scan of every prefix: run per DNS answer, whose cost is the
+ * network's, not per routing decision. */
+static guint
+family_scope (const Family *family,
+              guint64       hi,
+              guint64       lo,
+              guint         matched_length,
+              int           site,
+              guint         max_length)
+{
+  guint scope = matched_length;
+
+  for (guint i = 0; i <= family->slot_mask; i++)
+    {
+      const Prefix *prefix = &family->slots[i];
+      guint shared;
+
+      if (prefix->site < 0 || prefix->site == site || prefix->length <= matched_length)
+        continue;
+      shared = common_prefix_length (hi, lo, prefix->hi, prefix->lo);
+      /* Inside the matched block but not holding the address (it would be the match). */
+      if (shared >= matched_length && shared < prefix->length)
+        scope = MAX (scope, MIN (shared + 1, max_length));
+    }
+  return scope;
+}
+
 static guint64
 read_be64 (const guint8 *bytes)
 {
@@ -617,6 +660,44 @@ pm_client_locator_lookup (PmClientLocator *self,
   if (is_mapped_ipv4 (bytes))
     return family_lookup (&self->ipv4, read_be32_high (bytes + 12), 0, prefix_length);
   return family_lookup (&self->ipv6, read_be64 (bytes), read_be64 (bytes + 8), prefix_length);
+}
+
+int
+pm_client_locator_lookup_scope (PmClientLocator *self,
+                                GInetAddress    *address,
+                                guint           *prefix_length,
+                                guint           *scope)
+{
+  const Family *family = &self->ipv6;
+  const guint8 *bytes;
+  guint64 hi, lo = 0;
+  guint matched = 0, max_length = 128;
+  int site;
+
+  g_return_val_if_fail (self != NULL, -1);
+  g_return_val_if_fail (G_IS_INET_ADDRESS (address), -1);
+  g_return_val_if_fail (scope != NULL, -1);
+
+  bytes = g_inet_address_to_bytes (address);
+  if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV4 || is_mapped_ipv4 (bytes))
+    {
+      family = &self->ipv4;
+      hi = read_be32_high (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV4 ? bytes
+                                                                                        : bytes + 12);
+      max_length = 32;
+    }
+  else
+    {
+      hi = read_be64 (bytes);
+      lo = read_be64 (bytes + 8);
+    }
+  site = family_lookup (family, hi, lo, &matched);
+  if (site < 0)
+    matched = 0;
+  if (prefix_length != NULL)
+    *prefix_length = matched;
+  *scope = family_scope (family, hi, lo, matched, site, max_length);
+  return site;
 }
 
 guint

@@ -57,6 +57,16 @@ int              pm_client_locator_lookup       (PmClientLocator *self,
                                                  GInetAddress    *address,
                                                  guint           *prefix_length);
 
+/* As pm_client_locator_lookup(), and the scope of an answer for address (for a DNS answer's
+ * EDNS client subnet scope): the shortest prefix length, at least the match's, whose block
+ * around address holds no more specific prefix of another site, so that every client in the
+ * block gets the same answer from the map. Without a match the answer is the caller's default
+ * (the site is -1); its scope then keeps every prefix of the map out of the block. */
+int              pm_client_locator_lookup_scope (PmClientLocator *self,
+                                                 GInetAddress    *address,
+                                                 guint           *prefix_length,
+                                                 guint           *scope);
+
 guint            pm_client_locator_get_n_prefixes (PmClientLocator *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmClientLocator, pm_client_locator_free)

@@ -24,7 +24,8 @@ typedef struct
   PmRouter *router;
   guint     n_sites;
   int      *serving_of_site;  /* site → row of p_cut, -1 for sites that serve nothing */
-  double   *p_cut;            /* n_serving × n_sites; NULL: nobody is predicted to be cut off */
+  double   *p_cut;            /* n_serving × n_sites; NULL: no segment is known to be at risk */
+  double    no_risk_p_cut;    /* without p_cut: 0 when some risk is known, else NAN (unknown) */
   gint64    time_s;
 } Tables;
 
@@ -114,7 +115,7 @@ pair_risk_cb (guint    client_site,
   int row = tables->serving_of_site[candidate_site];
 
   if (tables->p_cut == NULL)
-    return 0.0;
+    return tables->no_risk_p_cut;
   if (row < 0)
     return NAN;
   return tables->p_cut[(gsize) row * tables->n_sites + client_site];
@@ -122,7 +123,8 @@ pair_risk_cb (guint    client_site,
 
 /* P(serving site, client site disconnected) for every serving site and every site: one pass of
  * the isolation sampler per serving site, which answers all its pairs from the same worlds.
- * Skipped (NULL) when no segment is at risk: then nobody can be cut off. */
+ * Skipped (NULL) when no segment is known to be at risk: then nobody can be cut off, or nothing
+ * is known (while the predictor learns), and sampling would only say so at length. */
 static double *
 compute_pair_risks (PmRouting    *self,
                     const double *risk,
@@ -138,7 +140,7 @@ compute_pair_risks (PmRouting    *self,
   gsize n_pairs = (gsize) n_serving * n_sites;
 
   for (guint e = 0; e < n_segments && !any; e++)
-    any = !(risk[e] <= 0.0);
+    any = isfinite (risk[e]) && risk[e] > 0.0;
   if (!any || n_pairs == 0)
     return NULL;
 
@@ -211,6 +213,10 @@ pm_routing_update (PmRouting        *self,
           tables->serving_of_site[s] = (int) n_serving++;
     }
   tables->p_cut = compute_pair_risks (self, risk, tables->serving_of_site, n_serving);
+  tables->no_risk_p_cut = NAN;
+  for (guint e = 0; e < n_segments && isnan (tables->no_risk_p_cut); e++)
+    if (isfinite (risk[e]))
+      tables->no_risk_p_cut = 0.0;
 
   input.topology = self->topology;
   input.resources = self->resources;
