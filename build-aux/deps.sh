@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages Premirror needs to build, run and test; installs only what is
-# missing, so it is quick and quiet on a machine that has everything.
+# Installs the Debian 12 packages Premirror needs to build and run (with --test: and to test);
+# installs only what is missing, so it is quick and quiet on a machine that has everything.
 set -euo pipefail
 
 packages=(
@@ -10,11 +10,16 @@ packages=(
   libjson-glib-dev libsoup-3.0-dev libsqlite3-dev libical-dev libgnutls28-dev
   # run
   libglib2.0-bin librsvg2-common adwaita-icon-theme fonts-cantarell
-  # test
-  xvfb xauth desktop-file-utils appstream libgtk-4-bin libxml2-utils python3
-  nginx-light curl prometheus openssl
-  pdns-server pdns-backend-remote pdns-backend-bind dnsutils wrk dnsperf
 )
+# The tests start real servers (nginx, Prometheus, PowerDNS) on loopback. Their packages also
+# install system services, so only the test command asks for them, never the demo.
+if [ "${1:-}" = "--test" ]; then
+  packages+=(
+    xvfb xauth desktop-file-utils appstream libgtk-4-bin libxml2-utils python3
+    nginx-light curl prometheus openssl
+    pdns-server pdns-backend-remote pdns-backend-bind dnsutils wrk dnsperf
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -7,7 +7,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build="${1:-$top/build}"
 shift || true
 
-"$top/build-aux/deps.sh"
+"$top/build-aux/deps.sh" --test
 if [ ! -f "$build/build.ninja" ]; then
   meson setup "$build" "$top" --werror "$@"
 fi
