@@ -783,6 +783,118 @@ test_edges_raw (Fixture       *fixture,
   }
 }
 
+/* Open descriptors of this process, the server's sockets among them. */
+static guint
+count_descriptors (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* Sends "GET target" on connection (with "Connection: close" when close) and reads one answer:
+ * its headers, then as many bytes as Content-Length says. */
+static char *
+exchange (GSocketConnection *connection,
+          const char        *target,
+          gboolean           close)
+{
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  g_autofree char *request = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n",
+                                              target, close ? "Connection: close\r\n" : "");
+  g_autoptr(GString) answer = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  const char *end, *length;
+  gsize wanted = G_MAXSIZE;  /* the whole answer's length, once the headers are in */
+  char byte;
+
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), request,
+                             strlen (request), NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (;;)
+    {
+      end = strstr (answer->str, "\r\n\r\n");
+      if (end != NULL && wanted == G_MAXSIZE)
+        {
+          length = strstr (answer->str, "Content-Length: ");
+          g_assert_nonnull (length);
+          wanted = (gsize) (end + 4 - answer->str)
+                   + g_ascii_strtoull (length + strlen ("Content-Length: "), NULL, 10);
+        }
+      if (answer->len >= wanted)
+        break;
+      g_assert_cmpint (g_input_stream_read (in, &byte, 1, NULL, &error), ==, 1);
+      g_string_append_c (answer, byte);
+    }
+  return g_string_free (g_steal_pointer (&answer), FALSE);
+}
+
+static GSocketConnection *
+connect_to (Fixture *fixture)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *connection;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1",
+                                                pm_api_server_get_port (fixture->server), NULL,
+                                                &error);
+  g_assert_no_error (error);
+  return connection;
+}
+
+/* HTTP/1.1 connections are kept for the next request unless the client asks otherwise; a kept
+ * connection whose client hangs up between requests is closed by the server too, so that its
+ * descriptor is not held (with libsoup 3.2's own keep-alive it would stay in CLOSE_WAIT). */
+static void
+test_keep_alive (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GSocketConnection) connection = NULL;
+  gint64 deadline;
+  guint baseline;
+  char byte;
+
+  fixture_start (fixture);
+  connection = connect_to (fixture);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *answer = exchange (connection, "/metrics", FALSE);
+
+      g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 200 "));
+      g_assert_null (strstr (answer, "Connection: close"));
+      g_assert_nonnull (strstr (answer, "# TYPE premirror_"));
+    }
+  {
+    g_autofree char *answer = exchange (connection, "/metrics", TRUE);
+
+    g_assert_nonnull (strstr (answer, "Connection: close"));
+    /* Then the server closes. */
+    g_assert_cmpint (g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (connection)),
+                                          &byte, 1, NULL, NULL), ==, 0);
+  }
+
+  baseline = count_descriptors ();
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autoptr(GSocketConnection) kept = connect_to (fixture);
+      g_autofree char *answer = exchange (kept, "/metrics", FALSE);
+
+      g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 200 "));
+      g_io_stream_close (G_IO_STREAM (kept), NULL, NULL);
+    }
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (count_descriptors () > baseline)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10000);
+    }
+}
+
 static GBytes *
 filled_bytes (gsize size)
 {
@@ -1085,6 +1197,8 @@ main (int   argc,
   g_test_add ("/api-http/limits/body", Fixture, NULL, fixture_set_up, test_limits_body,
               fixture_tear_down);
   g_test_add ("/api-http/limits/uri", Fixture, NULL, fixture_set_up, test_limits_uri,
+              fixture_tear_down);
+  g_test_add ("/api-http/keep-alive", Fixture, NULL, fixture_set_up, test_keep_alive,
               fixture_tear_down);
   g_test_add_func ("/api-http/tls/errors", test_tls_errors);
   g_test_add ("/api-http/tls/serve", Fixture, NULL, fixture_set_up, test_tls_serve,

@@ -10,11 +10,14 @@
  * listener: in libsoup 3.2 that listener leaks every accepted socket, and never notices a client
  * closing an idle kept-alive connection, which then stays in CLOSE_WAIT with its descriptor held:
  * a thousand short-lived clients (curl, health checkers) would exhaust the process's descriptors.
- * libsoup keeps alive no connection it did not accept itself, so every response says
- * "Connection: close" and no client tries to reuse one. Both bugs are fixed upstream in 3.3.
- * (Keeping connections alive through a listener of its own would hit the second bug: measured,
- * every client that hangs up leaves a descriptor in CLOSE_WAIT, or, closed by a watch of ours,
- * a few kilobytes libsoup never frees.)
+ * Both bugs are fixed upstream in 3.3. libsoup 3.2 also keeps alive no connection it did not
+ * accept itself, and its own keep-alive has the second bug: the idle read that waits for the
+ * next request has nobody to tell when the client hangs up (it is not the connection's first).
+ * So the server keeps connections alive itself: once an answer is written out, it takes the
+ * connection back from libsoup and hands it over again as a new one, whose first read does
+ * notice a hang-up. Clients that pipeline (send a request before the previous answer arrived;
+ * no common client does) would lose the request that libsoup had read ahead; clients that ask
+ * for "Connection: close", and HTTP/1.0 clients, get it.
  * Accepting connections ourselves is also how TLS works: each one is wrapped in a
  * GTlsServerConnection before libsoup sees it, and libsoup reads HTTP through it (the handshake
  * runs on the first read).
@@ -77,6 +80,10 @@ struct _PmApiServer
 
   GTlsCertificate    *tls_certificate;  /* set before start; immutable, shared by connections */
   SoupServer         *soup;             /* the API thread's alone */
+  GHashTable         *sockets;          /* the API thread's alone: "addr:port" → GSocket of each
+                                         * open connection, since libsoup tells a request's peer
+                                         * but not its socket (for connections it did not
+                                         * accept) */
 
   /* Written by the API thread, read by /metrics on it or by tests on any thread. */
   GMutex              stats_lock;
@@ -234,6 +241,53 @@ refuse (PmApiServer       *self,
   count_status (self, status);
 }
 
+typedef struct
+{
+  GHashTable *sockets;
+  char       *key;
+  GSocket    *socket;
+} Tracked;
+
+static void
+connection_gone_cb (gpointer data,
+                    GObject *where_the_object_was)
+{
+  Tracked *tracked = data;
+
+  /* The port may serve a newer connection already. */
+  if (tracked->sockets != NULL &&
+      g_hash_table_lookup (tracked->sockets, tracked->key) == tracked->socket)
+    g_hash_table_remove (tracked->sockets, tracked->key);
+  if (tracked->sockets != NULL)
+    g_hash_table_unref (tracked->sockets);
+  g_free (tracked->key);
+  g_free (tracked);
+}
+
+static void
+track_socket (PmApiServer       *self,
+              GSocketAddress    *remote,
+              GSocketConnection *connection)
+{
+  Tracked *tracked = g_new0 (Tracked, 1);
+
+  tracked->sockets = g_hash_table_ref (self->sockets);
+  tracked->key = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (remote));
+  tracked->socket = g_socket_connection_get_socket (connection);
+  g_hash_table_replace (self->sockets, g_strdup (tracked->key), tracked->socket);
+  g_object_weak_ref (G_OBJECT (connection), connection_gone_cb, tracked);
+}
+
+static GSocket *
+lookup_socket (PmApiServer       *self,
+               SoupServerMessage *message)
+{
+  g_autofree char *key = g_socket_connectable_to_string (
+    G_SOCKET_CONNECTABLE (soup_server_message_get_remote_address (message)));
+
+  return g_hash_table_lookup (self->sockets, key);
+}
+
 static void
 got_headers_cb (SoupServerMessage *message,
                 gpointer           user_data)
@@ -246,6 +300,18 @@ got_headers_cb (SoupServerMessage *message,
   /* libsoup answered already (a malformed request). */
   if (soup_server_message_get_status (message) != 0)
     return;
+
+  /* Clients that write their headers and their body apart (PowerDNS's remote backend) send the
+   * body only once the headers are acknowledged, and on a kept connection the kernel delays that
+   * acknowledgement by up to 40 ms: ask for it now. */
+  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_NONE &&
+      soup_message_headers_get_content_length (headers) != 0)
+    {
+      GSocket *socket = lookup_socket (self, message);
+
+      if (socket != NULL)
+        g_socket_set_option (socket, IPPROTO_TCP, TCP_QUICKACK, TRUE, NULL);
+    }
 
   if (uri != NULL)
     uri_length = strlen (g_uri_get_path (uri))
@@ -304,6 +370,87 @@ add_allowed (GPtrArray  *allowed,
     g_ptr_array_add (allowed, (gpointer) method);
 }
 
+typedef struct
+{
+  PmApiServer    *server;
+  GIOStream      *stream;
+  GSocketAddress *local;
+  GSocketAddress *remote;
+} Handover;
+
+static void
+handover_free (gpointer data)
+{
+  Handover *handover = data;
+
+  g_object_unref (handover->stream);
+  g_object_unref (handover->local);
+  g_object_unref (handover->remote);
+  g_free (handover);
+}
+
+static gboolean
+handover_cb (gpointer data)
+{
+  Handover *handover = data;
+  g_autoptr(GError) error = NULL;
+
+  if (handover->server->soup != NULL &&
+      !soup_server_accept_iostream (handover->server->soup, handover->stream, handover->local,
+                                    handover->remote, &error))
+    g_debug ("API: dropped a kept connection: %s", error->message);
+  return G_SOURCE_REMOVE;
+}
+
+/* HTTP/1.1 keeps connections unless the client says otherwise. */
+static gboolean
+wants_keep_alive (SoupServerMessage *message)
+{
+  return soup_server_message_get_http_version (message) == SOUP_HTTP_1_1 &&
+         !soup_message_headers_header_contains (soup_server_message_get_request_headers (message),
+                                                "Connection", "close");
+}
+
+/* The answer is out: the connection is taken back from libsoup and handed over again, as a new
+ * one, from the loop (see the top of the file). */
+static void
+wrote_body_cb (SoupServerMessage *message,
+               gpointer           user_data)
+{
+  PmApiServer *self = user_data;
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
+  g_autoptr(GIOStream) stolen = NULL;
+  GIOStream *base = NULL;
+  Handover *handover;
+  GSource *source;
+
+  /* An answer libsoup decided to end the connection with (an error it found) stays so. */
+  if (soup_message_headers_header_contains (soup_server_message_get_response_headers (message),
+                                            "Connection", "close"))
+    return;
+  /* Taken before the steal, which may free the message. */
+  local = g_object_ref (soup_server_message_get_local_address (message));
+  remote = g_object_ref (soup_server_message_get_remote_address (message));
+  stolen = soup_server_message_steal_connection (message);
+  if (stolen == NULL)
+    return;
+  /* libsoup's wrapper around our stream: handing it over would wrap it again at every request. */
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (stolen), "base-iostream") != NULL)
+    g_object_get (stolen, "base-iostream", &base, NULL);
+  handover = g_new0 (Handover, 1);
+  handover->server = self;
+  handover->stream = base != NULL ? base : g_object_ref (stolen);
+  handover->local = g_steal_pointer (&local);
+  handover->remote = g_steal_pointer (&remote);
+  source = g_idle_source_new ();
+  /* As urgent as any other socket's turn: at idle priority, a busy server would starve it. */
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, handover_cb, handover, handover_free);
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
 /* The one libsoup handler: finds the route, or answers 404 or 405 in the API's error format. */
 static void
 request_cb (SoupServer        *server,
@@ -359,8 +506,10 @@ request_cb (SoupServer        *server,
   /* Routes are never removed while the thread runs: the handler stays valid after unlocking. */
   g_rw_lock_reader_unlock (&self->routes_lock);
 
-  /* libsoup would close the connection anyway (see the top of the file): say so up front. */
-  soup_message_headers_replace (response_headers, "Connection", "close");
+  if (wants_keep_alive (message))
+    g_signal_connect (message, "wrote-body", G_CALLBACK (wrote_body_cb), self);
+  else
+    soup_message_headers_replace (response_headers, "Connection", "close");
   if (query == NULL)
     query = empty_query = g_hash_table_new (g_str_hash, g_str_equal);
   request = (PmApiRequest) {
@@ -436,13 +585,6 @@ incoming_cb (GSocketService    *service,
   /* Answers are small: without this, Nagle's algorithm holds the end of one back. */
   g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE,
                        NULL);
-  /* Corked, the answer's last bytes leave together with the close, as one segment: a client that
-   * reuses its connection unless it sees it closed (PowerDNS's remote backend) sees it closed,
-   * instead of writing its next request into a connection about to close. Not over TLS, whose
-   * handshake would wait for the cork's timeout at every flight. */
-  if (self->tls_certificate == NULL)
-    g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_CORK, TRUE,
-                         NULL);
   if (self->tls_certificate != NULL)
     {
       stream = G_IO_STREAM (g_tls_server_connection_new (G_IO_STREAM (connection),
@@ -465,6 +607,8 @@ incoming_cb (GSocketService    *service,
    * libsoup then closes that connection alone. */
   if (!soup_server_accept_iostream (self->soup, stream, local, remote, &error))
     g_debug ("API: dropped a connection: %s", error->message);
+  else
+    track_socket (self, remote, connection);
   return TRUE;
 }
 
@@ -488,6 +632,7 @@ serve_thread (gpointer data)
   soup_server_add_handler (server, NULL, request_cb, self, NULL);
   g_signal_connect (server, "request-started", G_CALLBACK (request_started_cb), self);
   self->soup = server;
+  self->sockets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   service = g_socket_service_new ();
   listening = g_socket_listener_add_address (G_SOCKET_LISTENER (service),
                                              G_SOCKET_ADDRESS (self->address),
@@ -518,6 +663,7 @@ serve_thread (gpointer data)
   /* Closing finishes in callbacks on this context: run them, or what they free leaks. */
   while (g_main_context_iteration (self->context, FALSE))
     ;
+  g_clear_pointer (&self->sockets, g_hash_table_unref);
   g_main_context_pop_thread_default (self->context);
   return NULL;
 }
@@ -770,6 +916,25 @@ pm_dns_zone_normalize (const char *text,
       return NULL;
     }
   return g_strconcat (zone, ".", NULL);
+}
+
+/* For clients that reuse a connection until they see it closed and ignore "Connection: close"
+ * (PowerDNS's remote backend; see pm-api-dns.c): the answer ends the connection, and, corked,
+ * its last bytes leave in one segment with the close, so that the client sees the connection
+ * closed before it writes its next request into it. */
+void
+pm_api_server_close_after (PmApiServer        *self,
+                           const PmApiRequest *request)
+{
+  GSocket *socket;
+
+  g_return_if_fail (PM_IS_API_SERVER (self));
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (request->message),
+                                "Connection", "close");
+  socket = self->sockets != NULL ? lookup_socket (self, request->message) : NULL;
+  if (socket != NULL && self->tls_certificate == NULL)
+    g_socket_set_option (socket, IPPROTO_TCP, TCP_CORK, TRUE, NULL);
 }
 
 /* The zone the DNS backend serves, reported by /v1/health. Set it before starting. */

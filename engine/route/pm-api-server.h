@@ -97,6 +97,10 @@ void          pm_api_server_add_handler (PmApiServer   *self,
 char         *pm_dns_zone_normalize      (const char  *text,
                                           GError     **error);
 
+/* From a handler: the connection closes after this answer (see pm-api-server.c). */
+void          pm_api_server_close_after  (PmApiServer        *self,
+                                          const PmApiRequest *request);
+
 void          pm_api_server_set_dns_zone (PmApiServer *self,
                                           const char  *zone);
 const char   *pm_api_server_get_dns_zone (PmApiServer *self);
