@@ -3,9 +3,8 @@
  *
  *   - a bare libsoup server (libsoup's own listener, one thread) answering a fixed body of the
  *     same size: what the HTTP stack costs without routing. Run twice: with keep-alive, as
- *     libsoup serves by default, and answering "Connection: close" as the API does (libsoup 3.2
- *     cannot keep the API's connections alive without leaking; see pm-api-server.c), so that
- *     the second ratio is the cost of routing alone;
+ *     libsoup serves by default and as the API does (see pm-api-server.c for how), and answering
+ *     "Connection: close", the cost of a connection per request;
  *   - nginx with one worker serving the same body from a static file.
  *
  * The routing API runs as in the console: the API server's own thread, the demo network and
@@ -87,7 +86,7 @@ run_wrk (const char *url,
 typedef struct
 {
   GBytes       *body;
-  gint          close;  /* atomic: answer "Connection: close", as the API does */
+  gint          close;  /* atomic: answer "Connection: close" */
   GMainContext *context;
   GMainLoop    *loop;
   char         *url;
@@ -284,7 +283,7 @@ main (void)
   printf ("http: GET /v1/route on loopback, wrk -t2 -c32 -d%s, %" G_GSIZE_FORMAT
           "-byte answers, %u client sites in turn; median of %u alternating rounds\n",
           DURATION, g_bytes_get_size (body), pm_topology_get_n_sites (topology), ROUNDS);
-  printf ("  premirror /v1/route (API thread, Connection: close): %9.0f requests/s   "
+  printf ("  premirror /v1/route (API thread, keep-alive):        %9.0f requests/s   "
           "%.2f × bare libsoup, %.2f × bare libsoup closing too\n",
           ours, bare_rps > 0 ? ours / bare_rps : 0,
           bare_close_rps > 0 ? ours / bare_close_rps : 0);
