@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "pm-test-nginx.h"
+#include "pm-test-server.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,23 +32,6 @@ struct _PmTestNginx
   guint16 port;
   GPid    pid;        /* 0 when not running */
 };
-
-static guint16
-pick_free_port (void)
-{
-  struct sockaddr_in address = { .sin_family = AF_INET };
-  socklen_t length = sizeof address;
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  guint16 port = 0;
-
-  address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  if (fd >= 0 && bind (fd, (struct sockaddr *) &address, sizeof address) == 0
-      && getsockname (fd, (struct sockaddr *) &address, &length) == 0)
-    port = ntohs (address.sin_port);
-  if (fd >= 0)
-    close (fd);
-  return port;
-}
 
 static gboolean
 accepts_connections (guint16 port)
@@ -200,24 +184,6 @@ stop_with (PmTestNginx *self,
   self->pid = 0;
 }
 
-static void
-remove_recursively (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_recursively (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 PmTestNginx *
 pm_test_nginx_new (const char *server_extra,
                    GError    **error)
@@ -247,7 +213,7 @@ pm_test_nginx_new (const char *server_extra,
   for (guint attempt = 0; attempt < PORT_ATTEMPTS; attempt++)
     {
       g_clear_error (&local_error);
-      self->port = pick_free_port ();
+      self->port = pm_test_free_port (FALSE);
       if (launch (self, &local_error))
         {
           self->url = g_strdup_printf ("http://127.0.0.1:%u/", self->port);
@@ -297,7 +263,7 @@ pm_test_nginx_free (PmTestNginx *self)
     return;
   pm_test_nginx_stop (self);
   if (self->dir != NULL)
-    remove_recursively (self->dir);
+    pm_test_remove_tree (self->dir);
   g_free (self->dir);
   g_free (self->root);
   g_free (self->url);

@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "pm-test-pdns.h"
+#include "pm-test-server.h"
 
 #include <arpa/inet.h>
 #include <gio/gio.h>
@@ -35,40 +36,6 @@ struct _PmTestPdns
   guint16      port;
   GSubprocess *process;  /* NULL when not running */
 };
-
-static gboolean
-bind_port (int      type,
-           guint16 *port)
-{
-  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (*port) };
-  socklen_t length = sizeof address;
-  int fd = socket (AF_INET, type | SOCK_CLOEXEC, 0);
-  gboolean bound;
-
-  address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  bound = fd >= 0 && bind (fd, (struct sockaddr *) &address, sizeof address) == 0
-          && getsockname (fd, (struct sockaddr *) &address, &length) == 0;
-  if (bound)
-    *port = ntohs (address.sin_port);
-  if (fd >= 0)
-    close (fd);
-  return bound;
-}
-
-/* pdns listens on both protocols of one port: a port the system hands out for TCP may be busy
- * for UDP, so both are checked. */
-static guint16
-pick_free_port (void)
-{
-  for (guint attempt = 0; attempt < 20; attempt++)
-    {
-      guint16 port = 0;
-
-      if (bind_port (SOCK_STREAM, &port) && bind_port (SOCK_DGRAM, &port))
-        return port;
-    }
-  return 0;
-}
 
 /* Where pdns_server loads its backends from: its default module-dir. */
 static char *
@@ -118,24 +85,6 @@ check_installed (const char *backend,
       return FALSE;
     }
   return TRUE;
-}
-
-static void
-remove_recursively (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_recursively (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static void
@@ -315,7 +264,7 @@ start (const char  *backend,
       g_autoptr(GString) config = NULL;
 
       g_clear_error (&local_error);
-      self->port = pick_free_port ();
+      self->port = pm_test_free_port (TRUE);
       config = common_config (self);
       if (backend_url != NULL)
         g_string_append_printf (config,
@@ -385,7 +334,7 @@ pm_test_pdns_free (PmTestPdns *self)
     return;
   stop (self);
   if (self->dir != NULL)
-    remove_recursively (self->dir);
+    pm_test_remove_tree (self->dir);
   g_free (self->dir);
   g_free (self->zone);
   g_free (self->log_path);

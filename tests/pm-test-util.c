@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "pm-test-util.h"
+#include "pm-test-server.h"
 
 #include <gio/gio.h>
 #include <math.h>
@@ -30,27 +31,9 @@ pm_test_shared_data_path (const char *relative)
 }
 
 static void
-remove_recursively (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-          remove_recursively (child);
-        else
-          g_unlink (child);
-      }
-  g_rmdir (path);
-}
-
-static void
 remove_dir_cb (gpointer data)
 {
-  remove_recursively (data);
+  pm_test_remove_tree (data);
   g_free (data);
 }
 
@@ -292,4 +275,27 @@ pm_test_replica_state (PmCatalog  *catalog,
 
   pm_replica_free (replica);
   return state;
+}
+
+SoupSession *
+pm_test_session_new (void)
+{
+  SoupSession *session = soup_session_new ();
+
+  soup_session_set_proxy_resolver (session, NULL);
+  return session;
+}
+
+static PmSnapshot *
+dup_fixed_snapshot_cb (gpointer data)
+{
+  return data != NULL ? pm_snapshot_ref (data) : NULL;
+}
+
+PmApiServer *
+pm_test_api_server_new (PmSnapshot *snapshot)
+{
+  return pm_api_server_new (dup_fixed_snapshot_cb,
+                            snapshot != NULL ? pm_snapshot_ref (snapshot) : NULL,
+                            snapshot != NULL ? (GDestroyNotify) pm_snapshot_unref : NULL);
 }

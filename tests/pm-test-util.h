@@ -13,6 +13,7 @@
 #include "mirror/pm-catalog.h"
 #include "pm-engine.h"
 #include "pm-topology.h"
+#include "route/pm-api-server.h"
 
 G_BEGIN_DECLS
 
@@ -90,6 +91,13 @@ void   pm_test_assert_between (const char *what,
 /* Starts the engine, stops its timer (the test ticks it), and waits for the predictor's warm-up in
  * its worker thread to finish, so that the next tick predicts. */
 void pm_test_engine_start (PmEngine *engine);
+
+/* A session for loopback requests: never through a proxy from the environment. */
+SoupSession *pm_test_session_new    (void);
+
+/* An API server (not started) whose every request sees snapshot (may be NULL: as before the
+ * engine's first tick). */
+PmApiServer *pm_test_api_server_new (PmSnapshot *snapshot);
 
 /* Sends one HTTP request (with "Authorization: Bearer token" unless token is NULL, and a JSON
  * body unless body is NULL) and fails the test unless the answer is JSON; returns its status

@@ -79,22 +79,6 @@ response_clear (Response *response)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Response, response_clear)
 
-static PmSnapshot *
-dup_fixed_snapshot_cb (gpointer data)
-{
-  return data != NULL ? pm_snapshot_ref (data) : NULL;
-}
-
-static SoupSession *
-new_session (void)
-{
-  SoupSession *session = soup_session_new ();
-
-  /* Loopback requests must never go through a proxy from the environment. */
-  soup_session_set_proxy_resolver (session, NULL);
-  return session;
-}
-
 /* A snapshot with known values: one segment at risk with an expected time, one unknown; one
  * site's isolation known; one alert firing and one pending. */
 static PmSnapshot *
@@ -133,14 +117,12 @@ fixture_set_up (Fixture       *fixture,
   fixture->topology = pm_test_topology_from_json (NETWORK, "network.geojson");
   fixture->snapshot = make_snapshot (fixture->topology);
   fixture->data_dir = pm_test_make_temp_dir ();
-  fixture->server = pm_api_server_new (dup_fixed_snapshot_cb,
-                                       pm_snapshot_ref (fixture->snapshot),
-                                       (GDestroyNotify) pm_snapshot_unref);
+  fixture->server = pm_test_api_server_new (fixture->snapshot);
   /* A test that passes data registers /metrics itself, with its routing service. */
   if (data == NULL)
     pm_api_metrics_register (fixture->server, NULL);
   pm_api_edges_register (fixture->server, fixture->topology, fixture->data_dir);
-  fixture->session = new_session ();
+  fixture->session = pm_test_session_new ();
 }
 
 static void
@@ -499,8 +481,8 @@ test_metrics_routing (Fixture       *fixture,
 static void
 test_metrics_no_snapshot (void)
 {
-  g_autoptr(PmApiServer) server = pm_api_server_new (dup_fixed_snapshot_cb, NULL, NULL);
-  g_autoptr(SoupSession) session = new_session ();
+  g_autoptr(PmApiServer) server = pm_test_api_server_new (NULL);
+  g_autoptr(SoupSession) session = pm_test_session_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
   g_auto(Response) response = { 0 };
@@ -1039,7 +1021,7 @@ make_certificate (const char *dir,
 static void
 test_tls_errors (void)
 {
-  g_autoptr(PmApiServer) server = pm_api_server_new (dup_fixed_snapshot_cb, NULL, NULL);
+  g_autoptr(PmApiServer) server = pm_test_api_server_new (NULL);
   g_autofree char *dir = pm_test_make_temp_dir ();
   g_autofree char *cert = NULL;
   g_autofree char *key = NULL;
@@ -1126,7 +1108,7 @@ test_tls_serve (Fixture       *fixture,
       plain_url = g_strdup_printf ("http://127.0.0.1:%u/v1/health",
                                    pm_api_server_get_port (fixture->server));
       {
-        g_autoptr(SoupSession) session = new_session ();
+        g_autoptr(SoupSession) session = pm_test_session_new ();
         g_autoptr(SoupMessage) plain = soup_message_new ("GET", plain_url);
         g_autoptr(GBytes) reply = NULL;
         g_autoptr(GError) plain_error = NULL;
@@ -1142,7 +1124,7 @@ test_tls_serve (Fixture       *fixture,
 
   /* And a certificate is refused unless accepted. */
   {
-    g_autoptr(SoupSession) session = new_session ();
+    g_autoptr(SoupSession) session = pm_test_session_new ();
     g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
     g_autoptr(GBytes) body = NULL;
     g_autoptr(GError) tls_error = NULL;

@@ -50,22 +50,6 @@ dup_engine_snapshot_cb (gpointer data)
   return pm_engine_dup_snapshot (data);
 }
 
-static PmSnapshot *
-dup_fixed_snapshot_cb (gpointer data)
-{
-  return data != NULL ? pm_snapshot_ref (data) : NULL;
-}
-
-static SoupSession *
-new_session (void)
-{
-  SoupSession *session = soup_session_new ();
-
-  /* Loopback requests must never go through a proxy from the environment. */
-  soup_session_set_proxy_resolver (session, NULL);
-  return session;
-}
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
@@ -83,7 +67,7 @@ fixture_set_up (Fixture       *fixture,
                                        g_object_unref);
   pm_api_server_start (fixture->server, "127.0.0.1:0", &error);
   g_assert_no_error (error);
-  fixture->session = new_session ();
+  fixture->session = pm_test_session_new ();
 }
 
 static void
@@ -677,10 +661,8 @@ static void
 test_api_snapshot_values (void)
 {
   g_autoptr(PmSnapshot) snapshot = synthetic_snapshot ();
-  g_autoptr(PmApiServer) server = pm_api_server_new (dup_fixed_snapshot_cb,
-                                                     pm_snapshot_ref (snapshot),
-                                                     (GDestroyNotify) pm_snapshot_unref);
-  g_autoptr(SoupSession) session = new_session ();
+  g_autoptr(PmApiServer) server = pm_test_api_server_new (snapshot);
+  g_autoptr(SoupSession) session = pm_test_session_new ();
   g_autoptr(GError) error = NULL;
   const PmSegment *segment0 = pm_topology_get_segment (snapshot->topology, 0);
   const char *url;
@@ -802,8 +784,8 @@ test_api_snapshot_values (void)
 static void
 test_api_not_ready (void)
 {
-  g_autoptr(PmApiServer) server = pm_api_server_new (dup_fixed_snapshot_cb, NULL, NULL);
-  g_autoptr(SoupSession) session = new_session ();
+  g_autoptr(PmApiServer) server = pm_test_api_server_new (NULL);
+  g_autoptr(SoupSession) session = pm_test_session_new ();
   g_autoptr(GError) error = NULL;
   static const char *const paths[] = { "/v1/health", "/v1/topology", "/v1/risk", "/v1/alerts" };
 
@@ -919,7 +901,7 @@ static gpointer
 client_thread (gpointer data)
 {
   const char *url = data;
-  g_autoptr(SoupSession) session = new_session ();
+  g_autoptr(SoupSession) session = pm_test_session_new ();
 
   for (guint i = 0; i < N_REQUESTS; i++)
     {

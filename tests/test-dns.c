@@ -93,12 +93,6 @@ typedef struct
 
 /* POST /dns reads the routing service, never the snapshot: the server gets none, and the test
  * thread can update the routing while the server's thread answers. */
-static PmSnapshot *
-dup_no_snapshot_cb (gpointer data)
-{
-  return NULL;
-}
-
 /* One engine tick's worth of state: known latencies, little risk except where asked. */
 static void
 update_routing (Fixture *fixture,
@@ -146,13 +140,12 @@ fixture_set_up (Fixture       *fixture,
   fixture->usable[CRL * N_SITES + LON] = 1;
   update_routing (fixture, NOW, -1);
 
-  fixture->server = pm_api_server_new (dup_no_snapshot_cb, NULL, NULL);
+  fixture->server = pm_test_api_server_new (NULL);
   pm_api_dns_register (fixture->server, fixture->routing, fixture->locator);
   pm_api_server_start (fixture->server, "127.0.0.1:0", &error);
   g_assert_no_error (error);
   fixture->url = g_strconcat (pm_api_server_get_url (fixture->server), "/dns", NULL);
-  fixture->session = soup_session_new ();
-  soup_session_set_proxy_resolver (fixture->session, NULL);
+  fixture->session = pm_test_session_new ();
 }
 
 static void

@@ -336,12 +336,6 @@ typedef struct
   SoupSession     *session;
 } HttpFixture;
 
-static PmSnapshot *
-dup_fixed_snapshot_cb (gpointer data)
-{
-  return pm_snapshot_ref (data);
-}
-
 static void
 http_set_up (HttpFixture *h,
              gboolean     ready)
@@ -359,13 +353,11 @@ http_set_up (HttpFixture *h,
     update (&h->base);
   h->locator = pm_client_locator_new (h->base.topology, map, &error);
   g_assert_no_error (error);
-  h->server = pm_api_server_new (dup_fixed_snapshot_cb, pm_snapshot_ref (h->base.snapshot),
-                                 (GDestroyNotify) pm_snapshot_unref);
+  h->server = pm_test_api_server_new (h->base.snapshot);
   pm_api_route_register (h->server, h->base.routing, h->locator);
   pm_api_server_start (h->server, "127.0.0.1:0", &error);
   g_assert_no_error (error);
-  h->session = soup_session_new ();
-  soup_session_set_proxy_resolver (h->session, NULL);
+  h->session = pm_test_session_new ();
 }
 
 static void

@@ -370,11 +370,7 @@ respond_bad_request (const PmApiRequest *request,
   g_autoptr(JsonBuilder) builder = pm_api_json_begin (request);
 
   g_debug ("POST /dns: %s", message);
-  json_builder_set_member_name (builder, "error");
-  json_builder_begin_object (builder);
-  pm_api_json_add_string (builder, "code", "bad_request");
-  pm_api_json_add_string (builder, "message", message);
-  json_builder_end_object (builder);
+  pm_api_json_add_error (builder, "bad_request", message);
   json_builder_set_member_name (builder, "result");
   json_builder_add_boolean_value (builder, FALSE);
   pm_api_json_respond (request, SOUP_STATUS_BAD_REQUEST, builder);

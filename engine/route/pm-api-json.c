@@ -57,12 +57,21 @@ pm_api_json_respond_error (const PmApiRequest *request,
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
+  pm_api_json_add_error (builder, code, message);
+  pm_api_json_respond (request, status, builder);
+}
+
+/* The "error" member of DESIGN.md's error answers, for answers that carry more than the error. */
+void
+pm_api_json_add_error (JsonBuilder *builder,
+                       const char  *code,
+                       const char  *message)
+{
   json_builder_set_member_name (builder, "error");
   json_builder_begin_object (builder);
   pm_api_json_add_string (builder, "code", code);
   pm_api_json_add_string (builder, "message", message);
   json_builder_end_object (builder);
-  pm_api_json_respond (request, status, builder);
 }
 
 /* NULL becomes null. Text from fixed-size buffers may have been cut inside a character: JSON must

@@ -21,6 +21,9 @@ void         pm_api_json_respond_error  (const PmApiRequest *request,
                                          const char         *format,
                                          ...) G_GNUC_PRINTF (4, 5);
 
+void         pm_api_json_add_error      (JsonBuilder *builder,
+                                         const char  *code,
+                                         const char  *message);
 void         pm_api_json_add_string     (JsonBuilder *builder,
                                          const char  *name,
                                          const char  *value);

@@ -197,7 +197,8 @@ locate_client (RouteContext       *context,
 static const PmResource *
 find_resource (RouteContext       *context,
                const PmApiRequest *request,
-               const char         *id)
+               const char         *id,
+               guint              *index_out)
 {
   PmResources *resources = pm_routing_get_resources (context->routing);
   int index = id != NULL ? pm_resources_lookup_resource (resources, id) : -1;
@@ -208,7 +209,10 @@ find_resource (RouteContext       *context,
   else if (index < 0)
     pm_api_json_respond_error (request, SOUP_STATUS_NOT_FOUND, "unknown_resource",
                                "No resource “%s”", id);
-  return index >= 0 ? pm_resources_get_resource (resources, index) : NULL;
+  if (index < 0)
+    return NULL;
+  *index_out = (guint) index;
+  return pm_resources_get_resource (resources, index);
 }
 
 /* Decides; answers 503 itself when the tables are not built yet. */
@@ -216,12 +220,9 @@ static PmRouteAnswer *
 decide (RouteContext       *context,
         const PmApiRequest *request,
         const Client       *client,
-        const PmResource   *resource)
+        guint               resource)
 {
-  PmResources *resources = pm_routing_get_resources (context->routing);
-  PmRouteAnswer *answer = pm_routing_route (context->routing, client->site,
-                                            (guint) pm_resources_lookup_resource (resources,
-                                                                                  resource->id));
+  PmRouteAnswer *answer = pm_routing_route (context->routing, client->site, resource);
 
   if (answer == NULL)
     pm_api_json_respond_error (request, SOUP_STATUS_SERVICE_UNAVAILABLE, "not_ready",
@@ -298,13 +299,9 @@ respond_no_route (const PmApiRequest  *request,
                   JsonBuilder         *builder,
                   const PmRouteAnswer *answer)
 {
-  json_builder_set_member_name (builder, "error");
-  json_builder_begin_object (builder);
-  pm_api_json_add_string (builder, "code", "no_route");
-  pm_api_json_add_string (builder, "message",
-                          answer->reasons->len > 0 ? g_ptr_array_index (answer->reasons, 0)
-                                                   : "No replica can serve");
-  json_builder_end_object (builder);
+  pm_api_json_add_error (builder, "no_route",
+                         answer->reasons->len > 0 ? g_ptr_array_index (answer->reasons, 0)
+                                                  : "No replica can serve");
   pm_api_json_respond (request, SOUP_STATUS_SERVICE_UNAVAILABLE, builder);
 }
 
@@ -339,12 +336,14 @@ static void
 respond_route (PmApiServer        *server,
                const PmApiRequest *request,
                RouteContext       *context,
-               const PmResource   *resource,
+               guint               index,
                const Client       *client,
                gboolean            redirect)
 {
   PmTopology *topology = pm_routing_get_topology (context->routing);
-  g_autoptr(PmRouteAnswer) answer = decide (context, request, client, resource);
+  PmResources *resources = pm_routing_get_resources (context->routing);
+  const PmResource *resource = pm_resources_get_resource (resources, index);
+  g_autoptr(PmRouteAnswer) answer = decide (context, request, client, index);
   g_autoptr(JsonBuilder) builder = NULL;
   g_autofree char *base = NULL;
   g_autofree char *url = NULL;
@@ -381,12 +380,14 @@ route_cb (PmApiServer        *server,
   RouteContext *context = user_data;
   Client client = { 0 };
   const PmResource *resource;
+  guint index;
 
   if (refuse_unknown_parameters (request, route_parameters, G_N_ELEMENTS (route_parameters)))
     return;
-  resource = find_resource (context, request, g_hash_table_lookup (request->query, "resource"));
+  resource = find_resource (context, request, g_hash_table_lookup (request->query, "resource"),
+                            &index);
   if (resource != NULL && locate_client (context, request, resource, &client))
-    respond_route (server, request, context, resource, &client, FALSE);
+    respond_route (server, request, context, index, &client, FALSE);
   g_free (client.address);
 }
 
@@ -401,14 +402,16 @@ redirect_cb (PmApiServer        *server,
     soup_server_message_get_remote_address (request->message));
   Client client = { 0 };
   const PmResource *resource;
+  guint index;
 
   if (refuse_unknown_parameters (request, NULL, 0))
     return;
-  resource = find_resource (context, request, g_hash_table_lookup (request->params, "resource"));
+  resource = find_resource (context, request, g_hash_table_lookup (request->params, "resource"),
+                            &index);
   if (resource == NULL)
     return;
   locate_address (context, g_inet_socket_address_get_address (peer), resource, &client);
-  respond_route (server, request, context, resource, &client, TRUE);
+  respond_route (server, request, context, index, &client, TRUE);
   g_free (client.address);
 }
 

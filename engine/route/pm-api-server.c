@@ -301,18 +301,6 @@ got_headers_cb (SoupServerMessage *message,
   if (soup_server_message_get_status (message) != 0)
     return;
 
-  /* Clients that write their headers and their body apart (PowerDNS's remote backend) send the
-   * body only once the headers are acknowledged, and on a kept connection the kernel delays that
-   * acknowledgement by up to 40 ms: ask for it now. */
-  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_NONE &&
-      soup_message_headers_get_content_length (headers) != 0)
-    {
-      GSocket *socket = lookup_socket (self, message);
-
-      if (socket != NULL)
-        g_socket_set_option (socket, IPPROTO_TCP, TCP_QUICKACK, TRUE, NULL);
-    }
-
   if (uri != NULL)
     uri_length = strlen (g_uri_get_path (uri))
                  + (g_uri_get_query (uri) != NULL ? strlen (g_uri_get_query (uri)) + 1 : 0);
