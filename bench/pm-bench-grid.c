@@ -5,6 +5,7 @@
 #include "pm-bench-grid.h"
 
 #include <math.h>
+#include <string.h>
 
 /* A grid of sites over Europe, each linked to its right and lower neighbours, until the network
  * has n segments: a synthetic backbone whose lines storms can cross, shared by the benchmarks. */
@@ -63,26 +64,29 @@ pm_bench_grid_topology (guint n_segments)
 /* A jittered cols × rows grid of sites over Europe in regions of 10 × 10 cells, the first site
  * the origin and every other an edge, with n_segments links: right and lower neighbours first,
  * then both diagonals, then random chords up to three cells long, until there are enough (a
- * meshed backbone with several paths between most pairs, as the routing tables need). */
-PmTopology *
-pm_bench_mesh_topology (guint  cols,
-                        guint  rows,
-                        guint  n_segments,
-                        GRand *rand)
+ * meshed backbone with several paths between most pairs, as the routing tables need). As
+ * GeoJSON in the topology file format, for the benchmarks that start the engine on a file. */
+char *
+pm_bench_mesh_geojson (guint  cols,
+                       guint  rows,
+                       guint  n_segments,
+                       GRand *rand)
 {
   g_autoptr(GString) json = g_string_new ("{\"type\": \"FeatureCollection\", \"name\": \"mesh\","
                                           " \"features\": [");
   g_autoptr(GHashTable) linked = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_autoptr(GArray) keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_segments);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) lons = g_array_sized_new (FALSE, FALSE, sizeof (double), cols * rows);
+  g_autoptr(GArray) lats = g_array_sized_new (FALSE, FALSE, sizeof (double), cols * rows);
   guint n_sites = cols * rows, made = 0, attempts = 0;
-  PmTopology *topology;
 
   for (guint s = 0; s < n_sites; s++)
     {
       double lon = -10 + 40.0 * (s % cols + g_rand_double_range (rand, -0.3, 0.3)) / cols;
       double lat = 36 + 24.0 * (s / cols + g_rand_double_range (rand, -0.3, 0.3)) / rows;
+
+      g_array_append_val (lons, lon);
+      g_array_append_val (lats, lat);
 
       g_string_append_printf (json,
                               "%s{\"type\": \"Feature\", \"geometry\": {\"type\": \"Point\","
@@ -123,16 +127,35 @@ pm_bench_mesh_topology (guint  cols,
         continue;
       g_array_append_val (keys, key);
       g_hash_table_add (linked, &g_array_index (keys, gint64, keys->len - 1));
+      /* The line runs between its sites, as in a real file (the loader draws from the sites). */
       g_string_append_printf (json,
                               ",{\"type\": \"Feature\", \"geometry\": {\"type\":"
-                              " \"LineString\", \"coordinates\": [[0, 0], [1, 1]]},"
+                              " \"LineString\", \"coordinates\": [[%.5f, %.5f], [%.5f, %.5f]]},"
                               " \"properties\": {\"id\": \"l%u\", \"a\": \"s%u\","
-                              " \"b\": \"s%u\"}}", made, s, t);
+                              " \"b\": \"s%u\"}}",
+                              g_array_index (lons, double, s), g_array_index (lats, double, s),
+                              g_array_index (lons, double, t), g_array_index (lats, double, t),
+                              made, s, t);
       made++;
     }
   g_string_append (json, "]}");
   g_assert (made == n_segments);
-  bytes = g_string_free_to_bytes (g_steal_pointer (&json));
+  return g_string_free (g_steal_pointer (&json), FALSE);
+}
+
+/* The same network, loaded. */
+PmTopology *
+pm_bench_mesh_topology (guint  cols,
+                        guint  rows,
+                        guint  n_segments,
+                        GRand *rand)
+{
+  char *json = pm_bench_mesh_geojson (cols, rows, n_segments, rand);
+  g_autoptr(GBytes) bytes = g_bytes_new_take (json, strlen (json));
+  g_autoptr(GError) error = NULL;
+  PmTopology *topology;
+
+
   topology = pm_topology_new_from_bytes (bytes, "mesh", &error);
   g_assert_no_error (error);
   return topology;

@@ -9,8 +9,10 @@
 
 #include "pm-demo.h"
 #include "pm-health.h"
+#include "pm-risk-history.h"
 #include "mirror/pm-catalog-sqlite.h"
 #include "predict/pm-alerts.h"
+#include "predict/pm-forecaster.h"
 #include "predict/pm-predictor.h"
 #include "telemetry/pm-simulator.h"
 
@@ -34,8 +36,36 @@ struct _PmEngine
   gboolean       demo_files;
   PmMirror      *mirror;
   PmRouting     *routing;
-  guint          tick_id;
-  gboolean       warming_up;  /* the predictor is being warmed up in a worker thread */
+  gboolean       warming_up;  /* atomic: the predictor is being warmed up in a worker thread */
+  gboolean       predictor_warm;  /* atomic: the predictor has learned (warm-up or an update) */
+
+  /* Periodic ticks run in a thread of their own, on a context of their own, so that the
+   * console's main loop never waits for one; `changed` is emitted on owner_context. */
+  GMainContext  *owner_context;  /* the thread-default context of pm_engine_new's caller */
+  GMainContext  *tick_context;   /* the engine thread's: its timer, and the completions of the
+                                  * mirror's worker tasks (they touch engine-thread-only state) */
+  GThread       *tick_thread;    /* NULL while stopped; owner thread only */
+  GSource       *tick_source;    /* the periodic timer on tick_context */
+  gboolean       tick_quit;      /* atomic: asks the engine thread to end */
+  GMutex         tick_lock;      /* held for a whole tick: one at a time; guards source_error,
+                                  * tick_serial and what only the tick may touch */
+  GCond          tick_cond;      /* signalled when tick_serial grows */
+  guint64        tick_serial;    /* ticks run so far */
+  int            tick_us;        /* atomic: how long the last tick took */
+  GSource       *notify_source;  /* a pending delivery to owner_context; under snapshot_lock */
+  PmSnapshot    *delivered;      /* the snapshot last emitted with `changed`; owner thread only */
+  GMutex         store_lock;  /* guards the store between the tick's appends and the readers of
+                               * pm_engine_read_history on other threads */
+  PmRiskHistory *risk_history;
+  int            watched_segment;  /* atomic: set from the console, read by the tick; -1: none */
+
+  /* Settings changed while running: stored by the pm_engine_set_* setters from any thread, taken
+   * by the next tick, which alone touches the predictor and the resources' policy. */
+  GMutex         settings_lock;
+  gint64         pending_horizon_s;     /* 0: unchanged */
+  double         pending_threshold;     /* 0: unchanged */
+  gboolean       pending_policy_set;
+  PmAutoApprovePolicy pending_policy;
 };
 
 enum
@@ -123,11 +153,35 @@ fill_site_states (PmSnapshot *snapshot)
     }
 }
 
+/* The watched segment's forecast over the horizon, read here on the thread that updates the
+ * predictor so that the console never touches the forecasters. */
+static void
+fill_watch (PmEngine   *self,
+            PmSnapshot *snapshot)
+{
+  int segment = g_atomic_int_get (&self->watched_segment);
+  PmForecaster *forecaster = pm_predictor_get_forecaster (self->predictor);
+  gint64 step_s = pm_forecaster_get_step (forecaster);
+  guint n_steps = (guint) (pm_predictor_get_horizon (self->predictor) / step_s);
+  gint64 start_s;
+
+  if (segment < 0 || (guint) segment >= snapshot->n_segments)
+    return;
+  start_s = pm_holt_winters_get_time (pm_forecaster_get_holt_winters (forecaster, (guint) segment,
+                                                                      PM_METRIC_LATENCY));
+  snapshot->watch = pm_forecast_watch_new ((guint) segment, start_s, step_s, n_steps);
+  for (guint m = 0; m < PM_WATCH_N_METRICS; m++)
+    pm_forecaster_forecast_path (forecaster, (guint) segment, (PmMetric) m, n_steps,
+                                 snapshot->watch->mean[m], snapshot->watch->sd[m]);
+}
+
 static PmSnapshot *
 build_snapshot (PmEngine *self,
                 gint64    now_s)
 {
   PmSnapshot *snapshot = pm_snapshot_new (self->topology);
+  /* Read once: the warm-up's end may come (from the owner thread) in the middle of the tick. */
+  gboolean warming_up = g_atomic_int_get (&self->warming_up);
 
   snapshot->time_s = now_s;
   snapshot->speed = pm_clock_get_speed (self->clock);
@@ -165,33 +219,91 @@ build_snapshot (PmEngine *self,
           if (event->issued_s <= now_s && event->start_s <= now_s && now_s < event->end_s)
             g_ptr_array_add (snapshot->events, pm_event_copy (event));
         }
-      if (!self->warming_up)
+      if (!warming_up)
         pm_predictor_update (self->predictor, self->store, events, now_s, snapshot);
     }
-  else if (!self->warming_up)
+  else if (!warming_up)
     {
       pm_predictor_update (self->predictor, self->store, NULL, now_s, snapshot);
     }
+  if (!warming_up)
+    g_atomic_int_set (&self->predictor_warm, TRUE);
   snapshot->horizon_s = pm_predictor_get_horizon (self->predictor);
-  snapshot->predicting = !self->warming_up;
+  snapshot->predicting = !warming_up;
+  if (!warming_up)
+    fill_watch (self, snapshot);
   return snapshot;
 }
 
-void
-pm_engine_tick (PmEngine *self)
+static gboolean
+notify_cb (gpointer data);
+
+/* The alert manager keeps its clear threshold in the same proportion to the fire threshold as
+ * the defaults do, so that a lower threshold keeps the hysteresis that stops flapping. */
+static void
+apply_alert_threshold (PmEngine *self,
+                       double    threshold)
+{
+  PmAlertManager *alerts = pm_predictor_get_alert_manager (self->predictor);
+  const PmAlertSubject subjects[] = { PM_ALERT_SEGMENT, PM_ALERT_SITE };
+
+  for (guint i = 0; i < G_N_ELEMENTS (subjects); i++)
+    {
+      PmAlertParams params;
+
+      pm_alert_manager_get_params (alerts, subjects[i], &params);
+      params.fire_threshold = threshold;
+      params.clear_threshold =
+        threshold * PM_ALERT_DEFAULT_CLEAR_THRESHOLD / PM_ALERT_DEFAULT_FIRE_THRESHOLD;
+      pm_alert_manager_set_params (alerts, subjects[i], &params);
+    }
+}
+
+/* Takes the settings changed since the last tick. A new horizon waits while a warm-up thread
+ * works on the predictor; it then applies from this tick on, so this tick's snapshot has it. */
+static void
+apply_settings (PmEngine *self)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->settings_lock);
+
+  if (self->pending_horizon_s > 0 && !g_atomic_int_get (&self->warming_up))
+    {
+      pm_predictor_set_horizon (self->predictor, self->pending_horizon_s);
+      self->pending_horizon_s = 0;
+    }
+  if (self->pending_threshold > 0)
+    {
+      apply_alert_threshold (self, self->pending_threshold);
+      self->pending_threshold = 0;
+    }
+  if (self->pending_policy_set)
+    {
+      pm_resources_set_policy (self->resources, &self->pending_policy);
+      self->pending_policy_set = FALSE;
+    }
+}
+
+/* One tick, on whichever thread holds tick_lock (the engine thread, or a synchronous
+ * pm_engine_tick while that thread is stopped). Publishes the snapshot for every thread; from the
+ * engine thread (notify) it also asks the owner context to emit `changed`. */
+static void
+run_tick (PmEngine *self,
+          gboolean  notify)
 {
   g_autoptr(GError) error = NULL;
   PmSnapshot *snapshot, *old;
-  gint64 now_s;
+  gint64 now_s, start_us = g_get_monotonic_time ();
 
-  g_return_if_fail (PM_IS_ENGINE (self));
-
+  apply_settings (self);
   now_s = pm_clock_now_s (self->clock);
   g_clear_pointer (&self->source_error, g_free);
+  g_mutex_lock (&self->store_lock);
   if (!pm_source_advance (self->source, self->store, now_s, &error))
     self->source_error = g_strdup (error->message);
+  g_mutex_unlock (&self->store_lock);
 
   snapshot = build_snapshot (self, now_s);
+  pm_risk_history_record (self->risk_history, snapshot);
   if (self->mirror != NULL)
     pm_mirror_update (self->mirror, snapshot);
   pm_routing_update (self->routing, snapshot,
@@ -199,10 +311,119 @@ pm_engine_tick (PmEngine *self)
   g_mutex_lock (&self->snapshot_lock);
   old = g_steal_pointer (&self->snapshot);
   self->snapshot = snapshot;
+  /* Coalesced: while a delivery is pending the owner has not caught up, and that delivery takes
+   * the newest snapshot when it runs, so another would only queue work behind a busy loop. */
+  if (notify && self->notify_source == NULL)
+    {
+      self->notify_source = g_idle_source_new ();
+      g_source_set_priority (self->notify_source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (self->notify_source, notify_cb, self, NULL);
+      g_source_set_static_name (self->notify_source, "PmEngine changed");
+      g_source_attach (self->notify_source, self->owner_context);
+    }
   g_mutex_unlock (&self->snapshot_lock);
   /* Unreferenced outside the lock: the last reference may free a large snapshot. */
   g_clear_pointer (&old, pm_snapshot_unref);
-  g_signal_emit (self, signals[CHANGED], 0, self->snapshot);
+  self->tick_serial++;
+  g_cond_broadcast (&self->tick_cond);
+  g_atomic_int_set (&self->tick_us, (int) MIN (g_get_monotonic_time () - start_us, G_MAXINT));
+}
+
+/* On the owner thread: the snapshot it works with from now on, and `changed`. */
+static void
+deliver (PmEngine   *self,
+         PmSnapshot *snapshot)
+{
+  if (snapshot == self->delivered)
+    return;
+  g_clear_pointer (&self->delivered, pm_snapshot_unref);
+  self->delivered = pm_snapshot_ref (snapshot);
+  g_signal_emit (self, signals[CHANGED], 0, snapshot);
+}
+
+static gboolean
+notify_cb (gpointer data)
+{
+  PmEngine *self = PM_ENGINE (data);
+  g_autoptr(PmSnapshot) snapshot = NULL;
+
+  g_mutex_lock (&self->snapshot_lock);
+  /* Cleared before the snapshot is taken: a tick publishing after this asks again. */
+  g_clear_pointer (&self->notify_source, g_source_unref);
+  if (self->snapshot != NULL)
+    snapshot = pm_snapshot_ref (self->snapshot);
+  g_mutex_unlock (&self->snapshot_lock);
+  if (snapshot != NULL)
+    deliver (self, snapshot);
+  return G_SOURCE_REMOVE;
+}
+
+/* While the engine thread is stopped its context belongs to whoever ticks: the mirror's worker
+ * completions queued there since are taken first, as the engine thread would have. */
+static void
+tick_here (PmEngine *self)
+{
+  g_mutex_lock (&self->tick_lock);
+  g_main_context_push_thread_default (self->tick_context);
+  while (g_main_context_iteration (self->tick_context, FALSE))
+    ;
+  run_tick (self, FALSE);
+  g_main_context_pop_thread_default (self->tick_context);
+  g_mutex_unlock (&self->tick_lock);
+}
+
+/* Synchronous: `changed` has been emitted on the caller's thread when it returns. While the
+ * engine thread runs, the tick runs there (the mirror's state belongs to that thread) and the
+ * caller waits for it: at most the tick in progress and this one. */
+void
+pm_engine_tick (PmEngine *self)
+{
+  g_autoptr(PmSnapshot) snapshot = NULL;
+
+  g_return_if_fail (PM_IS_ENGINE (self));
+
+  if (self->tick_thread == NULL)
+    {
+      tick_here (self);
+    }
+  else
+    {
+      guint64 target;
+
+      /* Holding the lock, no tick is in progress: the one asked for starts after this call. */
+      g_mutex_lock (&self->tick_lock);
+      target = self->tick_serial + 1;
+      g_source_set_ready_time (self->tick_source, 0);
+      while (self->tick_serial < target)
+        g_cond_wait (&self->tick_cond, &self->tick_lock);
+      g_mutex_unlock (&self->tick_lock);
+    }
+  snapshot = pm_engine_dup_snapshot (self);
+  if (snapshot != NULL)
+    deliver (self, snapshot);
+}
+
+/* Asynchronous: with the engine thread running, it ticks at once and `changed` follows on the
+ * owner context; while stopped, the same as pm_engine_tick. For the console's controls, which
+ * must not wait for a tick of a large network. */
+void
+pm_engine_tick_soon (PmEngine *self)
+{
+  g_return_if_fail (PM_IS_ENGINE (self));
+
+  if (self->tick_thread == NULL)
+    pm_engine_tick (self);
+  else
+    g_source_set_ready_time (self->tick_source, 0);
+}
+
+/* How long the last tick took, in microseconds; safe from any thread. */
+gint64
+pm_engine_get_tick_us (PmEngine *self)
+{
+  g_return_val_if_fail (PM_IS_ENGINE (self), 0);
+
+  return g_atomic_int_get (&self->tick_us);
 }
 
 typedef struct
@@ -241,10 +462,13 @@ warm_up_done (GObject      *source_object,
 {
   PmEngine *self = PM_ENGINE (source_object);
 
-  self->warming_up = FALSE;
+  /* The worker's writes to the predictor happened before this callback (the task's hand-off);
+   * the atomic store carries them on to the engine thread, which reads the flag atomically. */
+  g_atomic_int_set (&self->predictor_warm, TRUE);
+  g_atomic_int_set (&self->warming_up, FALSE);
   /* The minutes that passed meanwhile are walked from the live store at this tick. */
-  if (self->tick_id != 0)
-    pm_engine_tick (self);
+  if (self->tick_thread != NULL)
+    g_source_set_ready_time (self->tick_source, 0);
 }
 
 /* Fitting every forecaster on the stored day and training on it takes seconds for a large
@@ -270,14 +494,34 @@ pm_engine_is_predicting (PmEngine *self)
 {
   g_return_val_if_fail (PM_IS_ENGINE (self), FALSE);
 
-  return !self->warming_up && pm_predictor_is_warm (self->predictor);
+  if (g_atomic_int_get (&self->warming_up) || !g_atomic_int_get (&self->predictor_warm))
+    return FALSE;
+  /* With the engine thread ticking, the owner sees predictions once a snapshot carrying them
+   * has been delivered to it. */
+  return self->tick_thread == NULL || self->delivered->predicting;
 }
 
 static gboolean
 tick_cb (gpointer data)
 {
-  pm_engine_tick (PM_ENGINE (data));
+  PmEngine *self = PM_ENGINE (data);
+
+  g_mutex_lock (&self->tick_lock);
+  run_tick (self, TRUE);
+  g_mutex_unlock (&self->tick_lock);
   return G_SOURCE_CONTINUE;
+}
+
+static gpointer
+tick_thread_run (gpointer data)
+{
+  PmEngine *self = PM_ENGINE (data);
+
+  g_main_context_push_thread_default (self->tick_context);
+  while (!g_atomic_int_get (&self->tick_quit))
+    g_main_context_iteration (self->tick_context, TRUE);
+  g_main_context_pop_thread_default (self->tick_context);
+  return NULL;
 }
 
 static void
@@ -286,7 +530,19 @@ pm_engine_dispose (GObject *object)
   PmEngine *self = PM_ENGINE (object);
 
   pm_engine_stop (self);
-  g_clear_pointer (&self->mirror, pm_mirror_free);
+  g_mutex_lock (&self->snapshot_lock);
+  if (self->notify_source != NULL)
+    g_source_destroy (self->notify_source);
+  g_clear_pointer (&self->notify_source, g_source_unref);
+  g_mutex_unlock (&self->snapshot_lock);
+  g_clear_pointer (&self->delivered, pm_snapshot_unref);
+  /* The mirror waits for its workers, whose completions are queued on the engine context. */
+  if (self->mirror != NULL)
+    {
+      g_main_context_push_thread_default (self->tick_context);
+      g_clear_pointer (&self->mirror, pm_mirror_free);
+      g_main_context_pop_thread_default (self->tick_context);
+    }
   g_clear_pointer (&self->routing, pm_routing_free);
   g_clear_object (&self->source);
   g_clear_object (&self->simulator);
@@ -307,10 +563,17 @@ pm_engine_finalize (GObject *object)
   PmEngine *self = PM_ENGINE (object);
 
   g_clear_pointer (&self->store, pm_series_store_free);
+  g_clear_pointer (&self->risk_history, pm_risk_history_free);
+  g_mutex_clear (&self->store_lock);
   g_free (self->data_dir);
   g_free (self->catalog_uri);
   g_free (self->source_error);
   g_mutex_clear (&self->snapshot_lock);
+  g_mutex_clear (&self->settings_lock);
+  g_mutex_clear (&self->tick_lock);
+  g_cond_clear (&self->tick_cond);
+  g_main_context_unref (self->tick_context);
+  g_main_context_unref (self->owner_context);
 
   G_OBJECT_CLASS (pm_engine_parent_class)->finalize (object);
 }
@@ -338,6 +601,13 @@ static void
 pm_engine_init (PmEngine *self)
 {
   g_mutex_init (&self->snapshot_lock);
+  g_mutex_init (&self->store_lock);
+  g_mutex_init (&self->settings_lock);
+  self->watched_segment = -1;
+  g_mutex_init (&self->tick_lock);
+  g_cond_init (&self->tick_cond);
+  self->owner_context = g_main_context_ref_thread_default ();
+  self->tick_context = g_main_context_new ();
 }
 
 PmEngine *
@@ -359,7 +629,11 @@ pm_engine_new (const PmEngineOptions *options,
   self->store = pm_series_store_new (pm_topology_get_n_segments (self->topology),
                                      PM_SERIES_DEFAULT_STEP_S, PM_SERIES_DEFAULT_SPAN_S);
   self->predictor = pm_predictor_new (self->topology, options->horizon_s);
+  self->risk_history = pm_risk_history_new (pm_topology_get_n_segments (self->topology),
+                                            pm_topology_get_n_sites (self->topology),
+                                            PM_RISK_HISTORY_STEP_S, PM_RISK_HISTORY_SPAN_S);
   self->snapshot = pm_snapshot_new (self->topology);
+  self->delivered = pm_snapshot_ref (self->snapshot);
   pm_router_params_init (&route_params);
   if (options->route_margin_ms > 0)
     route_params.margin_ms = options->route_margin_ms;
@@ -419,30 +693,54 @@ pm_engine_start (PmEngine *self,
     }
   if (!pm_demo_prepare_edges (self->data_dir, self->topology, error))
     return FALSE;
-  if (self->mirror == NULL && !start_mirror (self, error))
-    return FALSE;
-
-  if (self->tick_id != 0)
+  if (self->tick_thread != NULL)
     return TRUE;
-  if (pm_predictor_is_warm (self->predictor) || self->warming_up)
+  if (self->mirror == NULL)
+    {
+      gboolean started;
+
+      /* Its first scan completes on the engine context, as every later one will. */
+      g_main_context_push_thread_default (self->tick_context);
+      started = start_mirror (self, error);
+      g_main_context_pop_thread_default (self->tick_context);
+      if (!started)
+        return FALSE;
+    }
+
+  if (g_atomic_int_get (&self->predictor_warm) || g_atomic_int_get (&self->warming_up))
     {
       pm_engine_tick (self);
     }
   else
     {
       /* The first tick loads the history (and shows it); the warm-up learns from it. */
-      self->warming_up = TRUE;
+      g_atomic_int_set (&self->warming_up, TRUE);
       pm_engine_tick (self);
-      start_warm_up (self, self->snapshot->time_s);
+      start_warm_up (self, self->delivered->time_s);
     }
-  self->tick_id = g_timeout_add (self->tick_ms, tick_cb, self);
+
+  g_atomic_int_set (&self->tick_quit, FALSE);
+  self->tick_source = g_timeout_source_new (self->tick_ms);
+  g_source_set_callback (self->tick_source, tick_cb, self, NULL);
+  g_source_set_static_name (self->tick_source, "PmEngine tick");
+  g_source_attach (self->tick_source, self->tick_context);
+  self->tick_thread = g_thread_new ("pm-engine", tick_thread_run, self);
   return TRUE;
 }
 
+/* No tick runs once this returns; a delivery already queued on the owner context still comes. */
 void
 pm_engine_stop (PmEngine *self)
 {
-  g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_return_if_fail (PM_IS_ENGINE (self));
+
+  if (self->tick_thread == NULL)
+    return;
+  g_atomic_int_set (&self->tick_quit, TRUE);
+  g_main_context_wakeup (self->tick_context);
+  g_clear_pointer (&self->tick_thread, g_thread_join);
+  g_source_destroy (self->tick_source);
+  g_clear_pointer (&self->tick_source, g_source_unref);
 }
 
 /* The routing service: answers from any thread; its tables follow every tick. */
@@ -480,11 +778,12 @@ pm_engine_get_resources (PmEngine *self)
   return self->resources;
 }
 
-/* The latest snapshot, borrowed: for the thread that runs the engine (the main thread). */
+/* The snapshot last delivered with `changed`, borrowed: for the owner thread (the main thread)
+ * only, valid until its next `changed`. Other threads use pm_engine_dup_snapshot. */
 PmSnapshot *
 pm_engine_get_snapshot (PmEngine *self)
 {
-  return self->snapshot;
+  return self->delivered;
 }
 
 /* The latest snapshot, with a new reference: safe from any thread (the API server's), since a
@@ -522,8 +821,94 @@ pm_engine_read_history (PmEngine *self,
                         guint     n_steps,
                         PmSample *out)
 {
+  guint with_data;
+
   g_return_val_if_fail (segment < pm_topology_get_n_segments (self->topology), 0);
-  return pm_series_store_read (self->store, segment, from_s, n_steps, out);
+  g_mutex_lock (&self->store_lock);
+  with_data = pm_series_store_read (self->store, segment, from_s, n_steps, out);
+  g_mutex_unlock (&self->store_lock);
+  return with_data;
+}
+
+gint64
+pm_engine_get_risk_step (PmEngine *self)
+{
+  g_return_val_if_fail (PM_IS_ENGINE (self), 0);
+
+  return pm_risk_history_get_step (self->risk_history);
+}
+
+guint
+pm_engine_read_risk_history (PmEngine *self,
+                             gboolean  site,
+                             guint     index,
+                             gint64    from_s,
+                             guint     n_steps,
+                             double   *out)
+{
+  g_return_val_if_fail (PM_IS_ENGINE (self), 0);
+
+  return pm_risk_history_read (self->risk_history, site, index, from_s, n_steps, out);
+}
+
+/* The live settings: thread-safe; each takes effect at the next tick. Values are checked by the
+ * caller (the preferences); policy figures out of range are clamped to what the mirror can use. */
+void
+pm_engine_set_horizon (PmEngine *self,
+                       gint64    horizon_s)
+{
+  g_return_if_fail (PM_IS_ENGINE (self));
+  g_return_if_fail (horizon_s > 0);
+
+  g_mutex_lock (&self->settings_lock);
+  self->pending_horizon_s = horizon_s;
+  g_mutex_unlock (&self->settings_lock);
+}
+
+void
+pm_engine_set_alert_threshold (PmEngine *self,
+                               double    probability)
+{
+  g_return_if_fail (PM_IS_ENGINE (self));
+  g_return_if_fail (probability > 0 && probability < 1);
+
+  g_mutex_lock (&self->settings_lock);
+  self->pending_threshold = probability;
+  g_mutex_unlock (&self->settings_lock);
+}
+
+void
+pm_engine_set_auto_approve (PmEngine                  *self,
+                            const PmAutoApprovePolicy *policy)
+{
+  g_return_if_fail (PM_IS_ENGINE (self));
+  g_return_if_fail (policy != NULL);
+
+  g_mutex_lock (&self->settings_lock);
+  self->pending_policy = *policy;
+  self->pending_policy.min_criticality = CLAMP (policy->min_criticality, 1, 5);
+  self->pending_policy.min_risk = CLAMP (policy->min_risk, 0, 1);
+  self->pending_policy_set = TRUE;
+  g_mutex_unlock (&self->settings_lock);
+}
+
+void
+pm_engine_set_watched_segment (PmEngine *self,
+                               int       segment)
+{
+  g_return_if_fail (PM_IS_ENGINE (self));
+
+  g_atomic_int_set (&self->watched_segment,
+                    segment >= 0 && (guint) segment < pm_topology_get_n_segments (self->topology)
+                      ? segment : -1);
+}
+
+int
+pm_engine_get_watched_segment (PmEngine *self)
+{
+  g_return_val_if_fail (PM_IS_ENGINE (self), -1);
+
+  return g_atomic_int_get (&self->watched_segment);
 }
 
 /* Alert errors in the terms callers outside the prediction engine know (GIO's). */

@@ -51,7 +51,16 @@ PmEngine    *pm_engine_new            (const PmEngineOptions *options,
 gboolean     pm_engine_start          (PmEngine *self,
                                        GError  **error);
 void         pm_engine_stop           (PmEngine *self);
+/* Ticks run in the engine's own thread from pm_engine_start to pm_engine_stop; `changed` is
+ * emitted on the thread-default context of pm_engine_new's caller (the main context), coalesced:
+ * one pending delivery at most, always of the newest snapshot. pm_engine_tick is synchronous
+ * (`changed` has been emitted on the caller's thread when it returns; while the engine thread
+ * runs, it waits for a tick there); pm_engine_tick_soon only asks for one when the engine thread
+ * runs (the console's controls), and is pm_engine_tick otherwise. */
 void         pm_engine_tick           (PmEngine *self);
+void         pm_engine_tick_soon      (PmEngine *self);
+/* Microseconds the last tick took (in whichever thread ran it); safe from any thread. */
+gint64       pm_engine_get_tick_us    (PmEngine *self);
 /* FALSE from pm_engine_start until the predictor has learned from the stored history (in a
  * worker thread); snapshots meanwhile carry no risk (PmSnapshot.predicting). */
 gboolean     pm_engine_is_predicting  (PmEngine *self);
@@ -67,11 +76,40 @@ PmSnapshot  *pm_engine_dup_snapshot   (PmEngine *self);
 PmRouting   *pm_engine_get_routing    (PmEngine *self);
 const char  *pm_engine_get_data_dir   (PmEngine *self);
 gint64       pm_engine_get_history_step (PmEngine *self);
+/* n_steps samples of a segment from the step holding from_s on (NAN fields where none); returns
+ * how many have data. Safe from any thread: it copies under a lock the tick holds only while it
+ * appends, so a window of a segment costs the reader about a memcpy. */
 guint        pm_engine_read_history   (PmEngine *self,
                                        guint     segment,
                                        gint64    from_s,
                                        guint     n_steps,
                                        PmSample *out);
+/* Risk history: every tick records each segment's risk and each site's isolation, down-sampled
+ * to one value (the largest) per risk step (60 s) over the last day. read_risk_history gives
+ * n_steps values from the step holding from_s on, of a site's isolation (site TRUE) or a
+ * segment's risk, NAN where unknown; returns how many are known. Safe from any thread. */
+gint64       pm_engine_get_risk_step  (PmEngine *self);
+guint        pm_engine_read_risk_history (PmEngine *self,
+                                          gboolean  site,
+                                          guint     index,
+                                          gint64    from_s,
+                                          guint     n_steps,
+                                          double   *out);
+/* The segment whose forecast every following snapshot carries in PmSnapshot.watch (-1 or out
+ * of range: none). Safe from any thread; takes effect at the next tick. */
+void         pm_engine_set_watched_segment (PmEngine *self,
+                                            int       segment);
+int          pm_engine_get_watched_segment (PmEngine *self);
+
+/* Settings applied while running. Safe from any thread; each takes effect at the next tick (a
+ * new horizon waits for a warm-up in progress to end). The horizon keeps what the predictor has
+ * learned but labels its training examples against the new horizon from then on. */
+void         pm_engine_set_horizon         (PmEngine *self,
+                                            gint64    horizon_s);
+void         pm_engine_set_alert_threshold (PmEngine *self,
+                                            double    probability);
+void         pm_engine_set_auto_approve    (PmEngine                  *self,
+                                            const PmAutoApprovePolicy *policy);
 
 gboolean     pm_engine_acknowledge_alert (PmEngine   *self,
                                           const char *id,

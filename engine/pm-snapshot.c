@@ -18,6 +18,7 @@ snapshot_clear (gpointer data)
   g_free (self->sites);
   g_clear_pointer (&self->events, g_ptr_array_unref);
   g_clear_pointer (&self->alerts, g_ptr_array_unref);
+  g_clear_pointer (&self->watch, pm_forecast_watch_free);
 }
 
 /* A snapshot with every segment and site at "no data"; the engine fills it before publishing. */
@@ -51,6 +52,39 @@ void
 pm_snapshot_unref (PmSnapshot *self)
 {
   g_atomic_rc_box_release_full (self, snapshot_clear);
+}
+
+/* One block for all the arrays; every value starts unknown. */
+PmForecastWatch *
+pm_forecast_watch_new (guint  segment,
+                       gint64 start_s,
+                       gint64 step_s,
+                       guint  n_steps)
+{
+  PmForecastWatch *watch = g_new0 (PmForecastWatch, 1);
+  double *values = g_new (double, (gsize) 2 * PM_WATCH_N_METRICS * MAX (n_steps, 1));
+
+  watch->segment = segment;
+  watch->start_s = start_s;
+  watch->step_s = step_s;
+  watch->n_steps = n_steps;
+  for (guint i = 0; i < 2 * PM_WATCH_N_METRICS * n_steps; i++)
+    values[i] = NAN;
+  for (guint m = 0; m < PM_WATCH_N_METRICS; m++)
+    {
+      watch->mean[m] = values + (gsize) (2 * m) * n_steps;
+      watch->sd[m] = values + (gsize) (2 * m + 1) * n_steps;
+    }
+  return watch;
+}
+
+void
+pm_forecast_watch_free (PmForecastWatch *watch)
+{
+  if (watch == NULL)
+    return;
+  g_free (watch->mean[0]);  /* the start of the one block */
+  g_free (watch);
 }
 
 PmAlert *

@@ -80,6 +80,28 @@ PmAlert    *pm_alert_copy        (const PmAlert *alert);
 void        pm_alert_free        (PmAlert *alert);
 const char *pm_alert_state_to_string (PmAlertState state);
 
+/* The forecast of one watched segment (pm_engine_set_watched_segment), for the console's chart:
+ * per metric, in PmMetric order (latency ms, jitter ms, loss ratio), the mean and the standard
+ * deviation of the forecast at start_s + (h + 1) × step_s for h = 0 … n_steps - 1. A metric
+ * without a forecast has NAN values. */
+#define PM_WATCH_N_METRICS 3
+
+typedef struct
+{
+  guint   segment;
+  gint64  start_s;   /* the forecaster's newest step: the forecast begins one step after it */
+  gint64  step_s;
+  guint   n_steps;   /* covers the risk horizon */
+  double *mean[PM_WATCH_N_METRICS];
+  double *sd[PM_WATCH_N_METRICS];
+} PmForecastWatch;
+
+PmForecastWatch *pm_forecast_watch_new  (guint  segment,
+                                         gint64 start_s,
+                                         gint64 step_s,
+                                         guint  n_steps);
+void             pm_forecast_watch_free (PmForecastWatch *watch);
+
 typedef struct _PmSnapshot PmSnapshot;
 
 struct _PmSnapshot
@@ -100,6 +122,7 @@ struct _PmSnapshot
   gboolean        predicting;       /* FALSE while the predictor still learns from the stored
                                      * history: every risk is unknown, no alert is raised */
   GPtrArray      *alerts;           /* PmAlert: pending and firing, then recently resolved */
+  PmForecastWatch *watch;          /* the watched segment's forecast; NULL when none */
 };
 
 #define PM_TYPE_SNAPSHOT (pm_snapshot_get_type ())

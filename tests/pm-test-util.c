@@ -190,6 +190,20 @@ pm_test_engine_start (PmEngine *engine)
     }
 }
 
+char *
+pm_test_engine_tick_until_alert (PmEngine *engine)
+{
+  for (int i = 0; i < 6 * 48; i++)
+    {
+      PmSnapshot *snapshot = pm_engine_get_snapshot (engine);
+      if (snapshot->alerts->len > 0)
+        return g_strdup (((PmAlert *) g_ptr_array_index (snapshot->alerts, 0))->id);
+      pm_clock_advance (pm_engine_get_clock (engine), (gint64) 600 * G_USEC_PER_SEC);
+      pm_engine_tick (engine);
+    }
+  g_assert_not_reached ();
+}
+
 double
 pm_test_gauss (GRand *rand)
 {

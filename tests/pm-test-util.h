@@ -92,6 +92,10 @@ void   pm_test_assert_between (const char *what,
  * its worker thread to finish, so that the next tick predicts. */
 void pm_test_engine_start (PmEngine *engine);
 
+/* Advances a started demo engine 10 minutes per tick until some alert exists (demo seed 1
+ * announces an outage within hours) and returns its id. */
+char *pm_test_engine_tick_until_alert (PmEngine *engine);
+
 /* A session for loopback requests: never through a proxy from the environment. */
 SoupSession *pm_test_session_new    (void);
 

@@ -144,26 +144,11 @@ error_code (JsonNode *reply)
     json_object_get_object_member (json_node_get_object (reply), "error"), "code");
 }
 
-/* Ticks the demo until some alert exists; demo seed 1 announces an outage within hours. */
-static char *
-first_alert_id (Fixture *fixture)
-{
-  for (int i = 0; i < 6 * 48; i++)
-    {
-      PmSnapshot *snapshot = pm_engine_get_snapshot (fixture->engine);
-      if (snapshot->alerts->len > 0)
-        return g_strdup (((PmAlert *) g_ptr_array_index (snapshot->alerts, 0))->id);
-      pm_clock_advance (pm_engine_get_clock (fixture->engine), (gint64) 600 * G_USEC_PER_SEC);
-      pm_engine_tick (fixture->engine);
-    }
-  g_assert_not_reached ();
-}
-
 static void
 test_api_alerts_acknowledge (Fixture       *fixture,
                              gconstpointer  data)
 {
-  g_autofree char *id = first_alert_id (fixture);
+  g_autofree char *id = pm_test_engine_tick_until_alert (fixture->engine);
   g_autofree char *path = g_strdup_printf ("/v1/alerts/%s/ack", id);
   g_autoptr(JsonNode) unauthorized = NULL, wrong = NULL, done = NULL, again = NULL, missing = NULL;
   PmSnapshot *snapshot;
@@ -197,7 +182,7 @@ static void
 test_api_alerts_silence (Fixture       *fixture,
                          gconstpointer  data)
 {
-  g_autofree char *id = first_alert_id (fixture);
+  g_autofree char *id = pm_test_engine_tick_until_alert (fixture->engine);
   g_autofree char *path = g_strdup_printf ("/v1/alerts/%s/silence", id);
   gint64 now = pm_engine_get_snapshot (fixture->engine)->time_s;
   g_autofree char *body = g_strdup_printf ("{\"until\": %" G_GINT64_FORMAT ", \"reason\": "

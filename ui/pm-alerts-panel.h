@@ -7,6 +7,7 @@
 
 #include <gtk/gtk.h>
 
+#include "pm-engine.h"
 #include "pm-snapshot.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,9 @@ G_DECLARE_FINAL_TYPE (PmAlertsPanel, pm_alerts_panel, PM, ALERTS_PANEL, GtkWidge
 PmAlertsPanel *pm_alerts_panel_new          (void);
 void           pm_alerts_panel_set_snapshot (PmAlertsPanel *self,
                                              PmSnapshot    *snapshot);
+/* The engine the operator's actions (acknowledge, silence) go to. */
+void           pm_alerts_panel_set_engine   (PmAlertsPanel *self,
+                                             PmEngine      *engine);
 guint          pm_alerts_panel_get_n_shown  (PmAlertsPanel *self);
 
 G_END_DECLS

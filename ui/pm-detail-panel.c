@@ -1,7 +1,9 @@
 /* pm-detail-panel.c: the side panel for the selected site or segment.
  *
  * Rows are built once per selection and only their values change on each tick, so keyboard
- * focus and screen-reader position survive the live updates.
+ * focus and screen-reader position survive the live updates. Above them, the chart of the
+ * selection's history, forecast and risk; its metric and time window are the panel's
+ * "metric" and "span" properties, driven by the chart.metric and chart.span actions.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,6 +12,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "pm-chart.h"
 #include "pm-format.h"
 #include "pm-health.h"
 
@@ -23,8 +26,13 @@ struct _PmDetailPanel
   GtkListBox *figures;
   GtkLabel   *links_heading;
   GtkListBox *links;
+  GtkWidget  *metric_buttons;
+  PmChart    *chart;
 
+  PmEngine   *engine;
   PmSnapshot *snapshot;
+  guint       span_s;
+  char       *metric;     /* "latency", "jitter" or "loss" */
   int         site;
   int         segment;
   GHashTable *values;  /* row title → value GtkLabel (borrowed from the rows) */
@@ -32,6 +40,16 @@ struct _PmDetailPanel
 };
 
 G_DEFINE_TYPE (PmDetailPanel, pm_detail_panel, GTK_TYPE_WIDGET)
+
+enum
+{
+  PROP_0,
+  PROP_SPAN,
+  PROP_METRIC,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void
 clear_list (GtkListBox *list)
@@ -244,6 +262,8 @@ rebuild (PmDetailPanel *self)
   memset (self->factor_rows, 0, sizeof self->factor_rows);
   g_hash_table_remove_all (self->values);
 
+  pm_chart_set_subject (self->chart, self->site, self->segment);
+  gtk_widget_set_visible (self->metric_buttons, self->segment >= 0);
   if (self->snapshot == NULL || (self->site < 0 && self->segment < 0))
     {
       gtk_stack_set_visible_child_name (self->stack, "empty");
@@ -267,11 +287,87 @@ refresh (PmDetailPanel *self)
     update_site (self);
 }
 
+static PmChartMetric
+metric_from_string (const char *metric)
+{
+  if (g_strcmp0 (metric, "jitter") == 0)
+    return PM_CHART_JITTER;
+  if (g_strcmp0 (metric, "loss") == 0)
+    return PM_CHART_LOSS;
+  return PM_CHART_LATENCY;
+}
+
+static void
+pm_detail_panel_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  PmDetailPanel *self = PM_DETAIL_PANEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_SPAN:
+      g_value_set_uint (value, self->span_s);
+      break;
+    case PROP_METRIC:
+      g_value_set_string (value, self->metric);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pm_detail_panel_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  PmDetailPanel *self = PM_DETAIL_PANEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_SPAN:
+      if (self->span_s != g_value_get_uint (value))
+        {
+          self->span_s = g_value_get_uint (value);
+          pm_chart_set_span (self->chart, self->span_s);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_METRIC:
+      {
+        const char *metric = g_value_get_string (value);
+
+        /* Anything else reads as latency, the metric operators look at first. */
+        if (g_strcmp0 (metric, "jitter") != 0 && g_strcmp0 (metric, "loss") != 0)
+          metric = "latency";
+        if (g_strcmp0 (self->metric, metric) != 0)
+          {
+            g_free (self->metric);
+            self->metric = g_strdup (metric);
+            pm_chart_set_metric (self->chart, metric_from_string (metric));
+            g_object_notify_by_pspec (object, pspec);
+          }
+      }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 pm_detail_panel_dispose (GObject *object)
 {
   PmDetailPanel *self = PM_DETAIL_PANEL (object);
 
+  /* Nobody charts the segment any more: the engine can stop forecasting it. */
+  if (self->engine != NULL && self->segment >= 0
+      && pm_engine_get_watched_segment (self->engine) == self->segment)
+    pm_engine_set_watched_segment (self->engine, -1);
+  g_clear_object (&self->engine);
+  g_clear_pointer (&self->metric, g_free);
   g_clear_pointer (&self->snapshot, pm_snapshot_unref);
   g_clear_pointer (&self->values, g_hash_table_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), PM_TYPE_DETAIL_PANEL);
@@ -286,7 +382,20 @@ pm_detail_panel_class_init (PmDetailPanelClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = pm_detail_panel_dispose;
+  object_class->get_property = pm_detail_panel_get_property;
+  object_class->set_property = pm_detail_panel_set_property;
 
+  /* The chart's time window in seconds (a GtkToggleButton group drives it). */
+  properties[PROP_SPAN] = g_param_spec_uint ("span", NULL, NULL, 60, 30 * 24 * 3600, 6 * 3600,
+                                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
+                                             | G_PARAM_STATIC_STRINGS);
+  /* The metric the chart shows: "latency", "jitter" or "loss". */
+  properties[PROP_METRIC] = g_param_spec_string ("metric", NULL, NULL, "latency",
+                                                 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
+                                                 | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (PM_TYPE_CHART);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/premirror/Premirror/pm-detail-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, PmDetailPanel, stack);
@@ -295,6 +404,10 @@ pm_detail_panel_class_init (PmDetailPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PmDetailPanel, figures);
   gtk_widget_class_bind_template_child (widget_class, PmDetailPanel, links_heading);
   gtk_widget_class_bind_template_child (widget_class, PmDetailPanel, links);
+  gtk_widget_class_bind_template_child (widget_class, PmDetailPanel, metric_buttons);
+  gtk_widget_class_bind_template_child (widget_class, PmDetailPanel, chart);
+  gtk_widget_class_install_property_action (widget_class, "chart.span", "span");
+  gtk_widget_class_install_property_action (widget_class, "chart.metric", "metric");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "pm-detail-panel");
 }
@@ -305,6 +418,10 @@ pm_detail_panel_init (PmDetailPanel *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->site = self->segment = -1;
   self->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->span_s = 6 * 3600;
+  self->metric = g_strdup ("latency");
+  pm_chart_set_span (self->chart, self->span_s);
+  pm_chart_set_metric (self->chart, PM_CHART_LATENCY);
 }
 
 PmDetailPanel *
@@ -322,6 +439,9 @@ pm_detail_panel_select (PmDetailPanel *self,
 
   self->site = site;
   self->segment = segment;
+  /* The engine forecasts the charted segment in its snapshots from the next tick on. */
+  if (self->engine != NULL)
+    pm_engine_set_watched_segment (self->engine, segment);
   rebuild (self);
   refresh (self);
 }
@@ -340,6 +460,30 @@ pm_detail_panel_set_snapshot (PmDetailPanel *self,
   if (new_topology)
     rebuild (self);
   refresh (self);
+  pm_chart_set_snapshot (self->chart, snapshot);
+}
+
+/* The engine the chart reads history from and that forecasts the selected segment. */
+void
+pm_detail_panel_set_engine (PmDetailPanel *self,
+                            PmEngine      *engine)
+{
+  g_return_if_fail (PM_IS_DETAIL_PANEL (self));
+  g_return_if_fail (engine == NULL || PM_IS_ENGINE (engine));
+
+  if (!g_set_object (&self->engine, engine))
+    return;
+  if (engine != NULL)
+    pm_engine_set_watched_segment (engine, self->segment);
+  pm_chart_set_engine (self->chart, engine);
+}
+
+PmChart *
+pm_detail_panel_get_chart (PmDetailPanel *self)
+{
+  g_return_val_if_fail (PM_IS_DETAIL_PANEL (self), NULL);
+
+  return self->chart;
 }
 
 const char *

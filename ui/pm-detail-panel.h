@@ -6,6 +6,8 @@
 
 #include <gtk/gtk.h>
 
+#include "pm-chart.h"
+#include "pm-engine.h"
 #include "pm-snapshot.h"
 
 G_BEGIN_DECLS
@@ -19,6 +21,9 @@ void           pm_detail_panel_select       (PmDetailPanel *self,
                                              int            segment);
 void           pm_detail_panel_set_snapshot (PmDetailPanel *self,
                                              PmSnapshot    *snapshot);
+void           pm_detail_panel_set_engine   (PmDetailPanel *self,
+                                             PmEngine      *engine);
+PmChart       *pm_detail_panel_get_chart    (PmDetailPanel *self);
 const char    *pm_detail_panel_get_title    (PmDetailPanel *self);
 const char    *pm_detail_panel_get_value    (PmDetailPanel *self,
                                              const char    *row_title);

@@ -1,4 +1,5 @@
-/* pm-network-layer.h: every segment of the network, coloured by health, in one map layer.
+/* pm-network-layer.h: the whole network in one map layer: segments coloured by partition risk,
+ * sites by isolation risk, site names, and the snapshot's events (weather polygons, maintenance).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,6 +20,8 @@ void            pm_network_layer_set_snapshot (PmNetworkLayer *self,
 void            pm_network_layer_set_selection (PmNetworkLayer *self,
                                                 int             site,
                                                 int             segment);
+void            pm_network_layer_set_show_events (PmNetworkLayer *self,
+                                                  gboolean        show_events);
 int             pm_network_layer_site_at      (PmNetworkLayer *self,
                                                double          x,
                                                double          y,
@@ -28,5 +31,9 @@ int             pm_network_layer_segment_at   (PmNetworkLayer *self,
                                                double          y,
                                                double          tolerance);
 guint           pm_network_layer_get_n_drawn  (PmNetworkLayer *self);
+guint           pm_network_layer_get_n_labelled (PmNetworkLayer *self);
+guint           pm_network_layer_get_n_site_labels (PmNetworkLayer *self);
+guint           pm_network_layer_get_n_weather_polygons (PmNetworkLayer *self);
+guint           pm_network_layer_get_n_maintenance_segments (PmNetworkLayer *self);
 
 G_END_DECLS

@@ -10,7 +10,14 @@
 #include <glib/gi18n.h>
 
 #include "pm-alerts-panel.h"
+#include "pm-audit-panel.h"
+#include "pm-catalog-feed.h"
 #include "pm-format.h"
+#include "pm-jobs-panel.h"
+#include "pm-notifier.h"
+#include "pm-proposals-panel.h"
+#include "pm-resources-panel.h"
+#include "pm-routing-panel.h"
 
 struct _PmWindow
 {
@@ -28,9 +35,22 @@ struct _PmWindow
   PmAlertsPanel       *alerts_panel;
   AdwViewStack        *side_stack;
   AdwViewStackPage    *alerts_page;
+  AdwViewStackPage    *proposals_page;
+  AdwViewStackPage    *jobs_page;
+  PmProposalsPanel    *proposals_panel;
+  PmJobsPanel         *jobs_panel;
+  PmResourcesPanel    *resources_panel;
+  PmRoutingPanel      *routing_panel;
+  PmAuditPanel        *audit_panel;
+  AdwToastOverlay     *toast_overlay;
+  GtkLabel            *status_source;
+  GtkLabel            *status_catalog;
+  GtkLabel            *status_api;
 
   PmEngine            *engine;
   GSettings           *settings;
+  PmNotifier          *notifier;
+  PmCatalogFeed       *feed;     /* the catalogue, read off the main thread; NULL without one */
 };
 
 G_DEFINE_TYPE (PmWindow, pm_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -81,6 +101,27 @@ update_header (PmWindow   *self,
       gtk_label_set_label (self->source_banner_label, message);
     }
   gtk_revealer_set_reveal_child (self->source_banner, snapshot->source_error != NULL);
+
+  {
+    g_autofree char *status = g_strdup_printf (_("Source: %s (%s)"),
+                                               snapshot->source_description, state);
+    if (g_strcmp0 (gtk_label_get_label (self->status_source), status) != 0)
+      gtk_label_set_label (self->status_source, status);
+  }
+}
+
+static void
+update_catalog_status (PmWindow *self)
+{
+  PmMirror *mirror = pm_engine_get_mirror (self->engine);
+  g_autofree char *text = NULL;
+
+  if (mirror != NULL)
+    text = g_strdup_printf (_("Catalogue: %s"),
+                            pm_catalog_describe (pm_mirror_get_catalog (mirror)));
+  else
+    text = g_strdup (_("Catalogue: not open"));
+  gtk_label_set_label (self->status_catalog, text);
 }
 
 static guint
@@ -91,6 +132,52 @@ count_firing (PmSnapshot *snapshot)
   for (guint i = 0; i < snapshot->alerts->len; i++)
     n += ((PmAlert *) g_ptr_array_index (snapshot->alerts, i))->state == PM_ALERT_FIRING;
   return n;
+}
+
+/* Inside the focused window a toast says it; otherwise the desktop's notifications do, and
+ * activating either opens what it is about. */
+static void
+deliver_notices (PmWindow  *self,
+                 GPtrArray *notices)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  for (guint i = 0; i < notices->len; i++)
+    {
+      const PmNotice *notice = g_ptr_array_index (notices, i);
+      const char *action = notice->kind == PM_NOTICE_ALERT ? "show-alert" : "show-proposal";
+
+      if (notice->withdrawn)
+        {
+          if (application != NULL)
+            g_application_withdraw_notification (G_APPLICATION (application), notice->id);
+          continue;
+        }
+      if (gtk_window_is_active (GTK_WINDOW (self)) || application == NULL)
+        {
+          AdwToast *toast = adw_toast_new (notice->title);
+          g_autofree char *detailed = g_strconcat ("win.", action, NULL);
+
+          adw_toast_set_button_label (toast, _("_Show"));
+          adw_toast_set_action_name (toast, detailed);
+          adw_toast_set_action_target_value (toast, g_variant_new_string (notice->target));
+          adw_toast_overlay_add_toast (self->toast_overlay, toast);
+        }
+      else
+        {
+          g_autoptr(GNotification) notification = g_notification_new (notice->title);
+          g_autofree char *detailed = g_strconcat ("app.", action, NULL);
+
+          g_notification_set_body (notification, notice->body);
+          g_notification_set_priority (notification, notice->kind == PM_NOTICE_ALERT
+                                                       ? G_NOTIFICATION_PRIORITY_HIGH
+                                                       : G_NOTIFICATION_PRIORITY_NORMAL);
+          g_notification_set_default_action_and_target (notification, detailed, "s",
+                                                        notice->target);
+          g_application_send_notification (G_APPLICATION (application), notice->id,
+                                           notification);
+        }
+    }
 }
 
 static void
@@ -104,7 +191,12 @@ engine_changed_cb (PmEngine   *engine,
   pm_map_view_set_snapshot (self->map_view, snapshot);
   pm_detail_panel_set_snapshot (self->detail_panel, snapshot);
   pm_alerts_panel_set_snapshot (self->alerts_panel, snapshot);
+  pm_routing_panel_set_snapshot (self->routing_panel, snapshot);
   adw_view_stack_page_set_badge_number (self->alerts_page, count_firing (snapshot));
+  {
+    g_autoptr(GPtrArray) notices = pm_notifier_update_alerts (self->notifier, snapshot);
+    deliver_notices (self, notices);
+  }
 }
 
 static void
@@ -118,6 +210,136 @@ map_selected_cb (PmMapView *map_view,
     adw_view_stack_set_visible_child_name (self->side_stack, "details");
 }
 
+static guint
+count_proposals (PmCatalogView  *view,
+                 PmProposalState state)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < view->proposals->len; i++)
+    n += ((PmProposal *) g_ptr_array_index (view->proposals, i))->state == state;
+  return n;
+}
+
+static guint
+count_active_jobs (PmCatalogView *view)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < view->jobs->len; i++)
+    {
+      PmJobState state = ((PmJob *) g_ptr_array_index (view->jobs, i))->state;
+      n += state == PM_JOB_QUEUED || state == PM_JOB_RUNNING;
+    }
+  return n;
+}
+
+/* The replicas of one resource, borrowed from the view, for the map. */
+static GPtrArray *
+replicas_of (PmCatalogView *view,
+             const char    *resource)
+{
+  GPtrArray *replicas = g_ptr_array_new ();
+
+  for (guint i = 0; view != NULL && i < view->replicas->len; i++)
+    {
+      PmReplica *replica = g_ptr_array_index (view->replicas, i);
+      if (g_strcmp0 (replica->resource, resource) == 0)
+        g_ptr_array_add (replicas, replica);
+    }
+  return replicas;
+}
+
+static void
+show_resource_on_map (PmWindow *self,
+                      int       resource)
+{
+  PmResources *resources = pm_engine_get_resources (self->engine);
+  PmCatalogView *view = self->feed != NULL ? pm_catalog_feed_get_view (self->feed) : NULL;
+  g_autoptr(GPtrArray) replicas = NULL;
+
+  if (resource < 0 || (guint) resource >= pm_resources_get_n_resources (resources))
+    {
+      pm_map_view_show_resource (self->map_view, -1, NULL);
+      return;
+    }
+  replicas = replicas_of (view, pm_resources_get_resource (resources, resource)->name);
+  pm_map_view_show_resource (self->map_view, resource, replicas);
+}
+
+static void
+feed_changed_cb (PmCatalogFeed *feed,
+                 PmCatalogView *view,
+                 PmWindow      *self)
+{
+  g_autoptr(GPtrArray) notices = pm_notifier_update_proposals (self->notifier, view->proposals);
+
+  adw_view_stack_page_set_badge_number (self->proposals_page,
+                                        count_proposals (view, PM_PROPOSAL_PENDING));
+  adw_view_stack_page_set_needs_attention (self->proposals_page,
+                                           count_proposals (view, PM_PROPOSAL_PENDING) > 0);
+  adw_view_stack_page_set_badge_number (self->jobs_page, count_active_jobs (view));
+  /* Replicas land and go while a resource is shown: keep its marks current. */
+  if (pm_map_view_get_shown_resource (self->map_view) >= 0)
+    show_resource_on_map (self, pm_map_view_get_shown_resource (self->map_view));
+  deliver_notices (self, notices);
+}
+
+static void
+map_location_activated_cb (PmMapView *map_view,
+                           double     lat,
+                           double     lon,
+                           PmWindow  *self)
+{
+  pm_routing_panel_set_location (self->routing_panel, lat, lon);
+  adw_view_stack_set_visible_child_name (self->side_stack, "routing");
+}
+
+static void
+map_resource_activated_cb (PmMapView *map_view,
+                           int        resource,
+                           PmWindow  *self)
+{
+  PmResources *resources = pm_engine_get_resources (self->engine);
+
+  show_resource_on_map (self, resource);
+  if (resource >= 0 && (guint) resource < pm_resources_get_n_resources (resources))
+    {
+
+      pm_resources_panel_show_resource (self->resources_panel,
+                                        pm_resources_get_resource (resources, resource)->name);
+      adw_view_stack_set_visible_child_name (self->side_stack, "resources");
+    }
+}
+
+static void
+resource_selected_cb (PmResourcesPanel *panel,
+                      guint             resource,
+                      PmWindow         *self)
+{
+  show_resource_on_map (self, (int) resource);
+}
+
+static void
+proposal_activated_cb (PmProposalsPanel *panel,
+                       const char       *resource,
+                       const char       *site,
+                       PmWindow         *self)
+{
+  show_resource_on_map (self, pm_resources_lookup_resource (pm_engine_get_resources (self->engine), resource));
+  pm_map_view_select (self->map_view, pm_topology_lookup_site (pm_engine_get_topology (self->engine),
+                                                             site),
+                      -1);
+}
+
+static void
+routing_site_activated_cb (PmRoutingPanel *panel,
+                           guint           site,
+                           PmWindow       *self)
+{
+  pm_map_view_select (self->map_view, (int) site, -1);
+}
+
 static void
 alert_activated_cb (PmAlertsPanel *panel,
                     int            site,
@@ -126,6 +348,15 @@ alert_activated_cb (PmAlertsPanel *panel,
 {
   pm_map_view_select (self->map_view, site, segment);
   map_selected_cb (self->map_view, site, segment, self);
+}
+
+/* Every panel reports the result of an operator's action the same way. */
+static void
+panel_toast_cb (GtkWidget  *panel,
+                const char *message,
+                PmWindow   *self)
+{
+  pm_window_add_toast (self, message);
 }
 
 static void
@@ -171,9 +402,62 @@ toggle_paused_activated (GSimpleAction *action,
   g_action_change_state (G_ACTION (action), g_variant_new_boolean (!g_variant_get_boolean (state)));
 }
 
+static void
+show_panel_activated (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  PmWindow *self = PM_WINDOW (user_data);
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  if (adw_view_stack_get_child_by_name (self->side_stack, name) != NULL)
+    adw_view_stack_set_visible_child_name (self->side_stack, name);
+}
+
+static void
+show_alert_activated (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  PmWindow *self = PM_WINDOW (user_data);
+  PmSnapshot *snapshot = pm_engine_get_snapshot (self->engine);
+  const char *id = g_variant_get_string (parameter, NULL);
+
+  adw_view_stack_set_visible_child_name (self->side_stack, "alerts");
+  for (guint i = 0; snapshot != NULL && i < snapshot->alerts->len; i++)
+    {
+      const PmAlert *alert = g_ptr_array_index (snapshot->alerts, i);
+      if (g_strcmp0 (alert->id, id) == 0)
+        {
+          pm_map_view_select (self->map_view, alert->subject == PM_ALERT_SITE ? (int) alert->index
+                                                                              : -1,
+                              alert->subject == PM_ALERT_SEGMENT ? (int) alert->index : -1);
+          break;
+        }
+    }
+}
+
+static void
+show_proposal_activated (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  PmWindow *self = PM_WINDOW (user_data);
+
+  adw_view_stack_set_visible_child_name (self->side_stack, "proposals");
+}
+
 static const GActionEntry win_actions[] = {
   { "paused", toggle_paused_activated, NULL, "false", paused_changed_cb },
   { "speed", NULL, "d", "60.0", speed_changed_cb },
+  { "show-panel", show_panel_activated, "s", NULL, NULL },
+  { "show-alert", show_alert_activated, "s", NULL, NULL },
+  { "show-proposal", show_proposal_activated, "s", NULL, NULL },
+};
+
+/* The side panels in the order of their Alt+number shortcuts. */
+static const char *const panel_names[] = {
+  "alerts", "proposals", "jobs", "resources", "routing", "audit", "details",
 };
 
 static gboolean
@@ -193,8 +477,12 @@ pm_window_dispose (GObject *object)
 
   if (self->engine != NULL)
     g_signal_handlers_disconnect_by_data (self->engine, self);
+  if (self->feed != NULL)
+    g_signal_handlers_disconnect_by_data (self->feed, self);
+  g_clear_object (&self->feed);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->notifier, pm_notifier_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), PM_TYPE_WINDOW);
 
   G_OBJECT_CLASS (pm_window_parent_class)->dispose (object);
@@ -211,6 +499,11 @@ pm_window_class_init (PmWindowClass *klass)
   g_type_ensure (PM_TYPE_MAP_VIEW);
   g_type_ensure (PM_TYPE_DETAIL_PANEL);
   g_type_ensure (PM_TYPE_ALERTS_PANEL);
+  g_type_ensure (PM_TYPE_PROPOSALS_PANEL);
+  g_type_ensure (PM_TYPE_JOBS_PANEL);
+  g_type_ensure (PM_TYPE_RESOURCES_PANEL);
+  g_type_ensure (PM_TYPE_ROUTING_PANEL);
+  g_type_ensure (PM_TYPE_AUDIT_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/premirror/Premirror/pm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PmWindow, pause_button);
@@ -225,8 +518,25 @@ pm_window_class_init (PmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PmWindow, alerts_panel);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, side_stack);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, alerts_page);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, proposals_page);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, jobs_page);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, proposals_panel);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, jobs_panel);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, resources_panel);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, routing_panel);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, audit_panel);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, status_source);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, status_catalog);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, status_api);
   gtk_widget_class_bind_template_callback (widget_class, map_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, alert_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, panel_toast_cb);
+  gtk_widget_class_bind_template_callback (widget_class, map_location_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, map_resource_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, resource_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, proposal_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, routing_site_activated_cb);
 
   gtk_widget_class_add_binding (widget_class, GDK_KEY_plus, GDK_CONTROL_MASK, map_shortcut_cb,
                                 "s", "map.zoom-in");
@@ -242,6 +552,7 @@ static void
 pm_window_init (PmWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->notifier = pm_notifier_new ();
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions),
                                    self);
   self->settings = g_settings_new (BASE_APP_ID);
@@ -260,11 +571,28 @@ pm_window_new (gpointer  application,
                PmEngine *engine)
 {
   PmWindow *self = g_object_new (PM_TYPE_WINDOW, "application", application, NULL);
-  PmClock *clock = pm_engine_get_clock (engine);
-  const char *network = pm_topology_get_name (pm_engine_get_topology (engine));
+
+  pm_window_set_engine (self, engine);
+  return self;
+}
+
+void
+pm_window_set_engine (PmWindow *self,
+                      PmEngine *engine)
+{
+  PmClock *clock;
+  const char *network;
   GAction *speed;
 
-  self->engine = g_object_ref (engine);
+  g_return_if_fail (PM_IS_WINDOW (self));
+  g_return_if_fail (PM_IS_ENGINE (engine));
+
+  if (self->engine != NULL)
+    g_signal_handlers_disconnect_by_data (self->engine, self);
+  g_set_object (&self->engine, engine);
+
+  clock = pm_engine_get_clock (engine);
+  network = pm_topology_get_name (pm_engine_get_topology (engine));
   adw_window_title_set_subtitle (self->window_title, network != NULL ? network : "");
 
   speed = g_action_map_lookup_action (G_ACTION_MAP (self), "speed");
@@ -275,10 +603,54 @@ pm_window_new (gpointer  application,
   g_simple_action_set_enabled (
     G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "paused")),
     pm_clock_get_kind (clock) == PM_CLOCK_VIRTUAL);
+  update_catalog_status (self);
+  pm_alerts_panel_set_engine (self->alerts_panel, engine);
+  pm_routing_panel_set_engine (self->routing_panel, engine);
+  pm_detail_panel_set_engine (self->detail_panel, engine);
+  pm_map_view_set_resources (self->map_view, pm_engine_get_resources (engine));
+  pm_map_view_show_resource (self->map_view, -1, NULL);
+
+  if (self->feed != NULL)
+    g_signal_handlers_disconnect_by_data (self->feed, self);
+  g_clear_object (&self->feed);
+  if (pm_engine_get_mirror (engine) != NULL)
+    {
+      self->feed = pm_catalog_feed_new (engine);
+      g_signal_connect (self->feed, "changed", G_CALLBACK (feed_changed_cb), self);
+    }
+  pm_proposals_panel_set_feed (self->proposals_panel, self->feed);
+  pm_jobs_panel_set_feed (self->jobs_panel, self->feed);
+  pm_resources_panel_set_feed (self->resources_panel, self->feed);
+  pm_audit_panel_set_feed (self->audit_panel, self->feed);
 
   g_signal_connect (engine, "changed", G_CALLBACK (engine_changed_cb), self);
   engine_changed_cb (engine, pm_engine_get_snapshot (engine), self);
-  return self;
+}
+
+PmEngine *
+pm_window_get_engine (PmWindow *self)
+{
+  g_return_val_if_fail (PM_IS_WINDOW (self), NULL);
+  return self->engine;
+}
+
+void
+pm_window_set_api_url (PmWindow   *self,
+                       const char *url)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (PM_IS_WINDOW (self));
+  text = url != NULL ? g_strdup_printf (_("API: %s"), url) : g_strdup (_("API: off"));
+  gtk_label_set_label (self->status_api, text);
+}
+
+void
+pm_window_add_toast (PmWindow   *self,
+                     const char *message)
+{
+  g_return_if_fail (PM_IS_WINDOW (self));
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 
 void
@@ -293,6 +665,14 @@ pm_window_add_accels (GtkApplication *application)
   gtk_application_set_accels_for_action (application, "win.speed(1.0)", real_time);
   gtk_application_set_accels_for_action (application, "win.speed(60.0)", fast);
   gtk_application_set_accels_for_action (application, "win.speed(600.0)", faster);
+  for (guint i = 0; i < G_N_ELEMENTS (panel_names); i++)
+    {
+      g_autofree char *action = g_strdup_printf ("win.show-panel('%s')", panel_names[i]);
+      g_autofree char *accel = g_strdup_printf ("<Alt>%u", i + 1);
+      const char *accels[] = { accel, NULL };
+
+      gtk_application_set_accels_for_action (application, action, accels);
+    }
 }
 
 PmMapView *

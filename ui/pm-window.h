@@ -18,6 +18,15 @@ G_DECLARE_FINAL_TYPE (PmWindow, pm_window, PM, WINDOW, AdwApplicationWindow)
 
 PmWindow      *pm_window_new              (gpointer  application,
                                            PmEngine *engine);
+void           pm_window_set_engine       (PmWindow *self,
+                                           PmEngine *engine);
+PmEngine      *pm_window_get_engine       (PmWindow *self);
+/* NULL: the API is not serving. */
+void           pm_window_set_api_url      (PmWindow   *self,
+                                           const char *url);
+/* A short message about the result of an action. */
+void           pm_window_add_toast        (PmWindow   *self,
+                                           const char *message);
 void           pm_window_add_accels       (GtkApplication *application);
 PmMapView     *pm_window_get_map_view     (PmWindow *self);
 PmDetailPanel *pm_window_get_detail_panel (PmWindow *self);

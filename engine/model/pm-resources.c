@@ -441,6 +441,17 @@ pm_resources_get_policy (PmResources *self)
 
 /* Moves every resource's origin to one site: the demo inventory names the demo's origin, and
  * DESIGN has it follow whichever topology is loaded. */
+/* The operator's live policy (the preferences), replacing the file's. */
+void
+pm_resources_set_policy (PmResources               *self,
+                         const PmAutoApprovePolicy *policy)
+{
+  g_return_if_fail (PM_IS_RESOURCES (self));
+  g_return_if_fail (policy != NULL);
+
+  self->policy = *policy;
+}
+
 void
 pm_resources_set_origin (PmResources *self,
                          guint        site)

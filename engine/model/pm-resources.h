@@ -73,6 +73,9 @@ int                pm_resources_lookup_resource   (PmResources *self,
                                                    const char  *id);
 const PmAutoApprovePolicy *pm_resources_get_policy (PmResources *self);
 gint64             pm_resources_get_retire_after_s (PmResources *self);
+/* Not thread-safe: from the thread that runs the mirroring service (the engine's tick). */
+void               pm_resources_set_policy        (PmResources               *self,
+                                                   const PmAutoApprovePolicy *policy);
 void               pm_resources_set_origin        (PmResources *self,
                                                    guint        site);
 

@@ -737,6 +737,23 @@ pm_predictor_get_horizon (PmPredictor *self)
   return self->horizon_s;
 }
 
+/* The forecasters and the risk model keep what they learned: the features are relative to the
+ * horizon. The examples still waiting for their outcome were taken against the old horizon and
+ * would be labelled wrongly, so they are dropped; labelling starts afresh. */
+void
+pm_predictor_set_horizon (PmPredictor *self,
+                          gint64       horizon_s)
+{
+  g_return_if_fail (PM_IS_PREDICTOR (self));
+  g_return_if_fail (horizon_s > 0);
+
+  if (horizon_s == self->horizon_s)
+    return;
+  self->horizon_s = horizon_s;
+  g_clear_pointer (&self->labeler, pm_risk_labeler_free);
+  self->labeler = pm_risk_labeler_new (self->n_segments, self->horizon_s, EVALUATE_EVERY_S);
+}
+
 /* The step the segment's models have reached. */
 static gint64
 forecaster_time (PmPredictor *self,
@@ -867,4 +884,12 @@ PmRiskModel *
 pm_predictor_get_risk_model (PmPredictor *self)
 {
   return self->model;
+}
+
+/* The forecasters, for the forecast the console charts; only from the thread that updates the
+ * predictor, between updates. */
+PmForecaster *
+pm_predictor_get_forecaster (PmPredictor *self)
+{
+  return self->forecaster;
 }

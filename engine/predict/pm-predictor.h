@@ -21,6 +21,9 @@ G_DECLARE_FINAL_TYPE (PmPredictor, pm_predictor, PM, PREDICTOR, GObject)
 PmPredictor *pm_predictor_new         (PmTopology *topology,
                                        gint64      horizon_s);
 gint64       pm_predictor_get_horizon (PmPredictor *self);
+/* Only from the thread that updates the predictor, never during a warm-up. */
+void         pm_predictor_set_horizon (PmPredictor *self,
+                                       gint64       horizon_s);
 /* The long first step: fits every segment's forecasters on the stored history and walks it up to
  * now_s (training the risk model on the outcomes it holds). It touches only the predictor and
  * reads only the store, so it may run in a worker thread on a copy of the store while nothing
@@ -39,5 +42,7 @@ typedef struct _PmAlertManager PmAlertManager;
 PmAlertManager *pm_predictor_get_alert_manager (PmPredictor *self);
 typedef struct _PmRiskModel PmRiskModel;
 PmRiskModel    *pm_predictor_get_risk_model    (PmPredictor *self);
+typedef struct _PmForecaster PmForecaster;
+PmForecaster   *pm_predictor_get_forecaster    (PmPredictor *self);
 
 G_END_DECLS

@@ -112,7 +112,31 @@ locate_address (RouteContext     *context,
     }
 }
 
-static const char *const route_parameters[] = { "resource", "lat", "lon", "site", "client" };
+static const char *const route_parameters[] = { "resource", "lat", "lon", "site", "client",
+                                                "assume" };
+
+/* assume=predicted asks where the client would be sent if the predicted partitions happen; no
+ * other value means anything, and none is taken for a default. Answers the error itself and
+ * returns FALSE. */
+static gboolean
+parse_assume (const PmApiRequest *request,
+              PmRouteFlags       *flags)
+{
+  const char *assume = g_hash_table_lookup (request->query, "assume");
+
+  *flags = PM_ROUTE_FLAGS_NONE;
+  if (assume == NULL)
+    return TRUE;
+  if (!g_str_equal (assume, "predicted"))
+    {
+      pm_api_json_respond_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_parameter",
+                                 "assume must be “predicted” (route as if the predicted "
+                                 "partitions happen); got “%s”", assume);
+      return FALSE;
+    }
+  *flags = PM_ROUTE_FLAG_ASSUME_PREDICTED;
+  return TRUE;
+}
 
 /* Finds the client of a /v1/route request; answers the error itself and returns FALSE. */
 static gboolean
@@ -220,9 +244,11 @@ static PmRouteAnswer *
 decide (RouteContext       *context,
         const PmApiRequest *request,
         const Client       *client,
-        guint               resource)
+        guint               resource,
+        PmRouteFlags        flags)
 {
-  PmRouteAnswer *answer = pm_routing_route (context->routing, client->site, resource);
+  PmRouteAnswer *answer = pm_routing_route_full (context->routing, client->site, resource,
+                                                 flags);
 
   if (answer == NULL)
     pm_api_json_respond_error (request, SOUP_STATUS_SERVICE_UNAVAILABLE, "not_ready",
@@ -292,6 +318,28 @@ add_answer (JsonBuilder         *builder,
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
+
+  if (!answer->assumed_predicted)
+    return;
+  pm_api_json_add_string (builder, "assume", "predicted");
+  json_builder_set_member_name (builder, "assumed_down");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < answer->assumptions->len; i++)
+    {
+      const PmRouteAssumption *a = &g_array_index (answer->assumptions, PmRouteAssumption, i);
+      const PmSegment *segment = pm_topology_get_segment (topology, a->segment);
+
+      json_builder_begin_object (builder);
+      pm_api_json_add_string (builder, "segment", segment->id);
+      pm_api_json_add_string (builder, "a", pm_topology_get_site (topology, segment->a)->id);
+      pm_api_json_add_string (builder, "b", pm_topology_get_site (topology, segment->b)->id);
+      pm_api_json_add_number (builder, "risk", a->risk);
+      pm_api_json_add_time (builder, "eta", a->eta_s);
+      json_builder_set_member_name (builder, "down_now");
+      json_builder_add_boolean_value (builder, a->down_now);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
 }
 
 static void
@@ -338,12 +386,13 @@ respond_route (PmApiServer        *server,
                RouteContext       *context,
                guint               index,
                const Client       *client,
+               PmRouteFlags        flags,
                gboolean            redirect)
 {
   PmTopology *topology = pm_routing_get_topology (context->routing);
   PmResources *resources = pm_routing_get_resources (context->routing);
   const PmResource *resource = pm_resources_get_resource (resources, index);
-  g_autoptr(PmRouteAnswer) answer = decide (context, request, client, index);
+  g_autoptr(PmRouteAnswer) answer = decide (context, request, client, index, flags);
   g_autoptr(JsonBuilder) builder = NULL;
   g_autofree char *base = NULL;
   g_autofree char *url = NULL;
@@ -355,7 +404,9 @@ respond_route (PmApiServer        *server,
   pm_api_json_add_string (builder, "resource", resource->id);
   add_client (builder, topology, client);
   add_answer (builder, topology, resource, answer, base);
-  if (answer->site < 0)
+  /* A what-if without a route is an answer to the question asked, not a failure to serve: 200
+   * with "site": null. */
+  if (answer->site < 0 && !answer->assumed_predicted)
     {
       respond_no_route (request, builder, answer);
       return;
@@ -380,14 +431,17 @@ route_cb (PmApiServer        *server,
   RouteContext *context = user_data;
   Client client = { 0 };
   const PmResource *resource;
+  PmRouteFlags flags;
   guint index;
 
   if (refuse_unknown_parameters (request, route_parameters, G_N_ELEMENTS (route_parameters)))
     return;
+  if (!parse_assume (request, &flags))
+    return;
   resource = find_resource (context, request, g_hash_table_lookup (request->query, "resource"),
                             &index);
   if (resource != NULL && locate_client (context, request, resource, &client))
-    respond_route (server, request, context, index, &client, FALSE);
+    respond_route (server, request, context, index, &client, flags, FALSE);
   g_free (client.address);
 }
 
@@ -411,7 +465,7 @@ redirect_cb (PmApiServer        *server,
   if (resource == NULL)
     return;
   locate_address (context, g_inet_socket_address_get_address (peer), resource, &client);
-  respond_route (server, request, context, index, &client, TRUE);
+  respond_route (server, request, context, index, &client, PM_ROUTE_FLAGS_NONE, TRUE);
   g_free (client.address);
 }
 

@@ -1,5 +1,6 @@
 /* pm-api-route.h: where clients should fetch a resource: GET /v1/route (the decision and its
- * reasons, as JSON) and GET /r/{resource} (a 307 redirect to the chosen replica, for the client
+ * reasons, as JSON; with assume=predicted, where the client would be sent if the predicted
+ * partitions happen) and GET /r/{resource} (a 307 redirect to the chosen replica, for the client
  * at the peer address).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later

@@ -172,17 +172,20 @@ heap_pop (GArray *heap)
 }
 
 static void
-dijkstra (PmRouter     *self,
+dijkstra (PmTopology   *topology,
           const double *weight,
           guint         source,
           float        *dist,
           gint32       *pred,
           GArray       *heap)
 {
-  for (guint s = 0; s < self->n_sites; s++)
+  guint n_sites = pm_topology_get_n_sites (topology);
+
+  for (guint s = 0; s < n_sites; s++)
     {
       dist[s] = INFINITY;
-      pred[s] = -1;
+      if (pred != NULL)
+        pred[s] = -1;
     }
   g_array_set_size (heap, 0);
   dist[source] = 0.f;
@@ -195,7 +198,7 @@ dijkstra (PmRouter     *self,
 
       if (item.d > dist[item.site])
         continue;
-      segments = pm_topology_get_site_segments (self->topology, item.site, &n_segments);
+      segments = pm_topology_get_site_segments (topology, item.site, &n_segments);
       for (guint i = 0; i < n_segments; i++)
         {
           guint e = segments[i];
@@ -204,16 +207,34 @@ dijkstra (PmRouter     *self,
 
           if (!isfinite (weight[e]))
             continue;
-          peer = pm_topology_segment_peer (self->topology, e, item.site);
+          peer = pm_topology_segment_peer (topology, e, item.site);
           d = item.d + (float) weight[e];
           if (d < dist[peer])
             {
               dist[peer] = d;
-              pred[peer] = (gint32) e;
+              if (pred != NULL)
+                pred[peer] = (gint32) e;
               heap_push (heap, d, peer);
             }
         }
     }
+}
+
+void
+pm_router_shortest_paths (PmTopology   *topology,
+                          const double *weight,
+                          guint         source,
+                          float        *dist,
+                          gint32       *pred)
+{
+  g_autoptr(GArray) heap = NULL;
+
+  g_return_if_fail (PM_IS_TOPOLOGY (topology));
+  g_return_if_fail (source < pm_topology_get_n_sites (topology));
+  g_return_if_fail (weight != NULL && dist != NULL);
+
+  heap = g_array_sized_new (FALSE, FALSE, sizeof (HeapItem), 64);
+  dijkstra (topology, weight, source, dist, pred, heap);
 }
 
 void
@@ -314,8 +335,8 @@ pm_router_refresh (PmRouter            *self,
   heap = g_array_sized_new (FALSE, FALSE, sizeof (HeapItem), 64);
   for (guint k = 0; k < self->n_sources; k++)
     {
-      dijkstra (self, weight, self->source_site[k], row, self->pred + (gsize) k * self->n_sites,
-                heap);
+      dijkstra (self->topology, weight, self->source_site[k], row,
+                self->pred + (gsize) k * self->n_sites, heap);
       for (guint s = 0; s < self->n_sites; s++)
         self->dist[(gsize) s * self->n_sources + k] = row[s];
     }
@@ -372,11 +393,12 @@ riskiest_segment (PmRouter           *self,
     }
 }
 
-gboolean
-pm_router_decide (PmRouter        *self,
-                  guint            client_site,
-                  guint            resource,
-                  PmRouteDecision *out)
+static gboolean
+decide (PmRouter        *self,
+        guint            client_site,
+        guint            resource,
+        gboolean         remember,
+        PmRouteDecision *out)
 {
   PmRouteAlternative *alts;
   guint begin, n;
@@ -447,14 +469,16 @@ pm_router_decide (PmRouter        *self,
 
   if (chosen < 0)
     {
-      *last = -1;
+      if (remember)
+        *last = -1;
       out->site = -1;
       out->latency_ms = NAN;
     }
   else
     {
       alts[chosen].verdict = chosen == prev_i && chosen != best ? PM_ROUTE_KEPT : PM_ROUTE_CHOSEN;
-      *last = (gint32) alts[chosen].site;
+      if (remember)
+        *last = (gint32) alts[chosen].site;
       out->site = (int) alts[chosen].site;
       out->latency_ms = alts[chosen].latency_ms;
     }
@@ -487,6 +511,24 @@ pm_router_decide (PmRouter        *self,
       alts[j] = tmp;
     }
   return out->site >= 0;
+}
+
+gboolean
+pm_router_decide (PmRouter        *self,
+                  guint            client_site,
+                  guint            resource,
+                  PmRouteDecision *out)
+{
+  return decide (self, client_site, resource, TRUE, out);
+}
+
+gboolean
+pm_router_peek (PmRouter        *self,
+                guint            client_site,
+                guint            resource,
+                PmRouteDecision *out)
+{
+  return decide (self, client_site, resource, FALSE, out);
 }
 
 void

@@ -111,6 +111,22 @@ gboolean    pm_router_decide             (PmRouter              *self,
                                           guint                  resource,
                                           PmRouteDecision       *out);
 
+/* As pm_router_decide(), but a look rather than a client: the last choice of the client's
+ * region is read (so the answer is the one a client there would get) and left as it was. */
+gboolean    pm_router_peek               (PmRouter              *self,
+                                          guint                  client_site,
+                                          guint                  resource,
+                                          PmRouteDecision       *out);
+
+/* Shortest latencies (ms) from source to every site of topology over the segments of finite
+ * weight (weight: per segment, INFINITY = unusable); INFINITY for sites out of reach. pred (may
+ * be NULL) gets the segment into each site, -1 for the source and sites out of reach. */
+void        pm_router_shortest_paths     (PmTopology            *topology,
+                                          const double          *weight,
+                                          guint                  source,
+                                          float                 *dist,
+                                          gint32                *pred);
+
 /* Forgets every last choice. */
 void        pm_router_reset_history      (PmRouter              *self);
 

@@ -30,6 +30,15 @@ typedef struct
   gboolean       excluded;
 } PmRouteCandidate;
 
+/* A segment a what-if answer treats as down. */
+typedef struct
+{
+  guint    segment;
+  double   risk;      /* P(fails within the horizon); 1 when down now */
+  gint64   eta_s;     /* expected failure time, 0 = none given */
+  gboolean down_now;
+} PmRouteAssumption;
+
 /* A routing answer: the chosen site and why. Owned by the caller. */
 typedef struct
 {
@@ -41,7 +50,23 @@ typedef struct
   GArray    *candidates;   /* PmRouteCandidate: the chosen first, then the eligible, then the
                             * excluded, each by latency */
   GPtrArray *reasons;      /* char *, in words, as pm_route_decision_get_reasons() */
+  gboolean   assumed_predicted; /* a what-if answer (PM_ROUTE_FLAG_ASSUME_PREDICTED) */
+  GArray    *assumptions;  /* PmRouteAssumption, riskiest first: what a what-if answer treats
+                            * as down; NULL for other answers */
 } PmRouteAnswer;
+
+typedef enum
+{
+  PM_ROUTE_FLAGS_NONE            = 0,
+  /* A look, not a client: the hysteresis's last choice and the decision counters are left as
+   * they were (a console showing routes must not steer the clients it shows). */
+  PM_ROUTE_FLAG_PEEK             = 1 << 0,
+  /* What if the predicted partitions happen: every segment down now, at risk of at least the
+   * exclusion threshold (0.5 by default), or with an expected failure time within the horizon
+   * is treated as down, and the candidates still reachable from the client are ranked by
+   * latency. No hysteresis and no pair probabilities take part; implies PM_ROUTE_FLAG_PEEK. */
+  PM_ROUTE_FLAG_ASSUME_PREDICTED = 1 << 1,
+} PmRouteFlags;
 
 typedef enum
 {
@@ -80,6 +105,25 @@ void           pm_routing_update     (PmRouting        *self,
 PmRouteAnswer *pm_routing_route      (PmRouting *self,
                                       guint      client_site,
                                       guint      resource);
+
+/* Any thread, as pm_routing_route() with flags. A what-if answer is computed from the inputs
+ * of the current tables outside the lock (one shortest-path pass from the client), so neither
+ * the tick nor other requests wait for it. NULL before the first update. */
+PmRouteAnswer *pm_routing_route_full (PmRouting    *self,
+                                      guint         client_site,
+                                      guint         resource,
+                                      PmRouteFlags  flags);
+
+/* pm_routing_route_full() with PM_ROUTE_FLAG_ASSUME_PREDICTED. */
+PmRouteAnswer *pm_routing_route_assuming_predicted (PmRouting *self,
+                                                    guint      client_site,
+                                                    guint      resource);
+
+/* Any thread: the site nearest to (lat, lon) in degrees (lat in [-90, 90], lon in
+ * [-180, 180]), as pm_client_locator_nearest(); -1 only for a topology without sites. */
+int            pm_routing_nearest_site (PmRouting *self,
+                                        double     lat,
+                                        double     lon);
 
 void           pm_routing_get_stats  (PmRouting      *self,
                                       PmRoutingStats *stats);

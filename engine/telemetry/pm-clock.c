@@ -13,6 +13,9 @@ struct _PmClock
   GObject     parent_instance;
 
   PmClockKind kind;
+  /* The engine thread reads the clock while the console changes its speed or pauses it: the
+   * anchors, the speed and the pause are read and changed together under the lock. */
+  GMutex      lock;
   double      speed;
   gboolean    paused;
   gint64      anchor_virtual_us;
@@ -31,10 +34,20 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_TYPE (PmClock, pm_clock, G_TYPE_OBJECT)
 
+static gint64
+now_us_locked (PmClock *self)
+{
+  if (self->paused)
+    return self->anchor_virtual_us;
+  return self->anchor_virtual_us
+         + (gint64) ((double) (g_get_monotonic_time () - self->anchor_monotonic_us) * self->speed);
+}
+
+/* With the lock held. */
 static void
 reanchor (PmClock *self)
 {
-  self->anchor_virtual_us = pm_clock_now_us (self);
+  self->anchor_virtual_us = now_us_locked (self);
   self->anchor_monotonic_us = g_get_monotonic_time ();
 }
 
@@ -49,10 +62,10 @@ pm_clock_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_SPEED:
-      g_value_set_double (value, self->speed);
+      g_value_set_double (value, pm_clock_get_speed (self));
       break;
     case PROP_PAUSED:
-      g_value_set_boolean (value, self->paused);
+      g_value_set_boolean (value, pm_clock_get_paused (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -81,10 +94,21 @@ pm_clock_set_property (GObject      *object,
 }
 
 static void
+pm_clock_finalize (GObject *object)
+{
+  PmClock *self = PM_CLOCK (object);
+
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (pm_clock_parent_class)->finalize (object);
+}
+
+static void
 pm_clock_class_init (PmClockClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->finalize = pm_clock_finalize;
   object_class->get_property = pm_clock_get_property;
   object_class->set_property = pm_clock_set_property;
 
@@ -100,6 +124,7 @@ pm_clock_class_init (PmClockClass *klass)
 static void
 pm_clock_init (PmClock *self)
 {
+  g_mutex_init (&self->lock);
   self->speed = 1.0;
 }
 
@@ -132,17 +157,21 @@ pm_clock_get_kind (PmClock *self)
   return self->kind;
 }
 
+/* Thread-safe, as every function here; property notifications come on the thread that made the
+ * change. */
 gint64
 pm_clock_now_us (PmClock *self)
 {
+  gint64 now;
+
   g_return_val_if_fail (PM_IS_CLOCK (self), 0);
 
   if (self->kind == PM_CLOCK_WALL)
     return g_get_real_time ();
-  if (self->paused)
-    return self->anchor_virtual_us;
-  return self->anchor_virtual_us
-         + (gint64) ((double) (g_get_monotonic_time () - self->anchor_monotonic_us) * self->speed);
+  g_mutex_lock (&self->lock);
+  now = now_us_locked (self);
+  g_mutex_unlock (&self->lock);
+  return now;
 }
 
 gint64
@@ -155,7 +184,14 @@ pm_clock_now_s (PmClock *self)
 double
 pm_clock_get_speed (PmClock *self)
 {
-  return self->kind == PM_CLOCK_WALL ? 1.0 : self->speed;
+  double speed;
+
+  if (self->kind == PM_CLOCK_WALL)
+    return 1.0;
+  g_mutex_lock (&self->lock);
+  speed = self->speed;
+  g_mutex_unlock (&self->lock);
+  return speed;
 }
 
 void
@@ -165,17 +201,29 @@ pm_clock_set_speed (PmClock *self,
   g_return_if_fail (PM_IS_CLOCK (self));
   g_return_if_fail (speed >= 0);
 
-  if (self->kind == PM_CLOCK_WALL || self->speed == speed)
+  if (self->kind == PM_CLOCK_WALL)
     return;
+  g_mutex_lock (&self->lock);
+  if (self->speed == speed)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
   reanchor (self);
   self->speed = speed;
+  g_mutex_unlock (&self->lock);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEED]);
 }
 
 gboolean
 pm_clock_get_paused (PmClock *self)
 {
-  return self->paused;
+  gboolean paused;
+
+  g_mutex_lock (&self->lock);
+  paused = self->paused;
+  g_mutex_unlock (&self->lock);
+  return paused;
 }
 
 void
@@ -185,10 +233,17 @@ pm_clock_set_paused (PmClock *self,
   g_return_if_fail (PM_IS_CLOCK (self));
 
   paused = !!paused;
-  if (self->kind == PM_CLOCK_WALL || self->paused == paused)
+  if (self->kind == PM_CLOCK_WALL)
     return;
+  g_mutex_lock (&self->lock);
+  if (self->paused == paused)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
   reanchor (self);
   self->paused = paused;
+  g_mutex_unlock (&self->lock);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
 }
 
@@ -201,8 +256,10 @@ pm_clock_advance (PmClock *self,
   g_return_if_fail (self->kind == PM_CLOCK_VIRTUAL);
   g_return_if_fail (delta_us >= 0);
 
+  g_mutex_lock (&self->lock);
   reanchor (self);
   self->anchor_virtual_us += delta_us;
+  g_mutex_unlock (&self->lock);
 }
 
 void
@@ -212,6 +269,8 @@ pm_clock_set_now (PmClock *self,
   g_return_if_fail (PM_IS_CLOCK (self));
   g_return_if_fail (self->kind == PM_CLOCK_VIRTUAL);
 
+  g_mutex_lock (&self->lock);
   reanchor (self);
   self->anchor_virtual_us = now_us;
+  g_mutex_unlock (&self->lock);
 }

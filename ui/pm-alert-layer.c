@@ -1,0 +1,343 @@
+/* pm-alert-layer.c: alert outlines, kept apart from the network layer so that a pulse redraws a
+ * few outlines in a small cairo node while the network's render node is reused untouched.
+ *
+ * A firing alert gets a thick outline that pulses; a pending one, or a firing one the operator
+ * has acknowledged or silenced, a steady outline (thinner while pending). The tick callback
+ * exists only while something pulses, and never when the desktop turns animations off.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "pm-alert-layer.h"
+
+#include <math.h>
+
+/* One pulse, in microseconds. */
+#define PULSE_PERIOD_US 1400000
+
+typedef struct
+{
+  PmAlertSubject subject;
+  guint          index;
+  gboolean       firing;
+  gboolean       pulse;
+} Outline;
+
+struct _PmAlertLayer
+{
+  ShumateLayer parent_instance;
+
+  PmSnapshot  *snapshot;
+  GArray      *outlines;  /* Outline */
+  guint        tick_id;
+};
+
+G_DEFINE_TYPE (PmAlertLayer, pm_alert_layer, SHUMATE_TYPE_LAYER)
+
+static const GdkRGBA outline_color = { 1.0, 0.27, 0.86, 1 };
+
+static gboolean
+animations_enabled (PmAlertLayer *self)
+{
+  gboolean enabled = TRUE;
+
+  g_object_get (gtk_widget_get_settings (GTK_WIDGET (self)), "gtk-enable-animations", &enabled,
+                NULL);
+  return enabled;
+}
+
+static gboolean
+pulse_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *frame_clock,
+               gpointer       user_data)
+{
+  /* Only the outlines change: a redraw, never a relayout. */
+  gtk_widget_queue_draw (widget);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+has_pulse (PmAlertLayer *self)
+{
+  for (guint i = 0; i < self->outlines->len; i++)
+    if (g_array_index (self->outlines, Outline, i).pulse)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+update_animation (PmAlertLayer *self)
+{
+  gboolean wanted = has_pulse (self) && animations_enabled (self);
+
+  if (wanted && self->tick_id == 0)
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), pulse_tick_cb, NULL, NULL);
+  else if (!wanted && self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+animations_changed_cb (GtkSettings *settings,
+                       GParamSpec  *pspec,
+                       gpointer     user_data)
+{
+  update_animation (PM_ALERT_LAYER (user_data));
+}
+
+/* 0 … 1 … 0 over one period; 1 (the widest) when not animating. */
+static double
+pulse_phase (PmAlertLayer *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+  gint64 now;
+
+  if (self->tick_id == 0 || clock == NULL)
+    return 1;
+  now = gdk_frame_clock_get_frame_time (clock);
+  return 0.5 - 0.5 * cos (2 * G_PI * (double) (now % PULSE_PERIOD_US) / PULSE_PERIOD_US);
+}
+
+/* A capsule around the segment: two sides parallel to it, half circles around its ends. */
+static void
+add_capsule (cairo_t *cr,
+             double   ax,
+             double   ay,
+             double   bx,
+             double   by,
+             double   radius)
+{
+  double angle = atan2 (by - ay, bx - ax);
+
+  cairo_new_sub_path (cr);
+  cairo_arc (cr, bx, by, radius, angle - G_PI / 2, angle + G_PI / 2);
+  cairo_arc (cr, ax, ay, radius, angle + G_PI / 2, angle + 3 * G_PI / 2);
+  cairo_close_path (cr);
+}
+
+static void
+outline_ends (PmAlertLayer  *self,
+              const Outline *outline,
+              double        *ax,
+              double        *ay,
+              double        *bx,
+              double        *by)
+{
+  ShumateViewport *viewport = shumate_layer_get_viewport (SHUMATE_LAYER (self));
+  PmTopology *topology = self->snapshot->topology;
+  PmLatLon a, b;
+
+  if (outline->subject == PM_ALERT_SEGMENT)
+    {
+      const PmSegment *segment = pm_topology_get_segment (topology, outline->index);
+      a = pm_topology_get_site (topology, segment->a)->location;
+      b = pm_topology_get_site (topology, segment->b)->location;
+    }
+  else
+    a = b = pm_topology_get_site (topology, outline->index)->location;
+  shumate_viewport_location_to_widget_coords (viewport, GTK_WIDGET (self), a.lat, a.lon, ax, ay);
+  shumate_viewport_location_to_widget_coords (viewport, GTK_WIDGET (self), b.lat, b.lon, bx, by);
+}
+
+static void
+pm_alert_layer_snapshot (GtkWidget   *widget,
+                         GtkSnapshot *snapshot)
+{
+  PmAlertLayer *self = PM_ALERT_LAYER (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  double phase, x0 = width, y0 = height, x1 = 0, y1 = 0;
+  cairo_t *cr;
+
+  if (self->snapshot == NULL || self->outlines->len == 0 || width <= 0 || height <= 0)
+    return;
+
+  /* The cairo node covers only the outlines, not the whole map. */
+  for (guint i = 0; i < self->outlines->len; i++)
+    {
+      double ax, ay, bx, by;
+      outline_ends (self, &g_array_index (self->outlines, Outline, i), &ax, &ay, &bx, &by);
+      x0 = MIN (x0, MIN (ax, bx));
+      y0 = MIN (y0, MIN (ay, by));
+      x1 = MAX (x1, MAX (ax, bx));
+      y1 = MAX (y1, MAX (ay, by));
+    }
+  x0 = MAX (floor (x0) - 24, 0);
+  y0 = MAX (floor (y0) - 24, 0);
+  x1 = MIN (ceil (x1) + 24, width);
+  y1 = MIN (ceil (y1) + 24, height);
+  if (x1 <= x0 || y1 <= y0)
+    return;
+
+  phase = pulse_phase (self);
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (x0, y0, x1 - x0, y1 - y0));
+  for (guint i = 0; i < self->outlines->len; i++)
+    {
+      const Outline *outline = &g_array_index (self->outlines, Outline, i);
+      double ax, ay, bx, by, radius, line, alpha;
+
+      outline_ends (self, outline, &ax, &ay, &bx, &by);
+      if (outline->firing)
+        {
+          double p = outline->pulse ? phase : 1;
+          radius = (outline->subject == PM_ALERT_SITE ? 11 : 7) + 5 * p;
+          line = 3;
+          alpha = outline->pulse ? 1 - 0.55 * p : 1;
+        }
+      else
+        {
+          radius = outline->subject == PM_ALERT_SITE ? 11 : 7;
+          line = 1.5;
+          alpha = 0.85;
+        }
+      add_capsule (cr, ax, ay, bx, by, radius);
+      /* A dark edge keeps the outline visible on light tiles. */
+      cairo_set_source_rgba (cr, 0, 0, 0, 0.6 * alpha);
+      cairo_set_line_width (cr, line + 2);
+      cairo_stroke_preserve (cr);
+      cairo_set_source_rgba (cr, outline_color.red, outline_color.green, outline_color.blue,
+                             alpha);
+      cairo_set_line_width (cr, line);
+      cairo_stroke (cr);
+    }
+  cairo_destroy (cr);
+}
+
+static void
+pm_alert_layer_constructed (GObject *object)
+{
+  PmAlertLayer *self = PM_ALERT_LAYER (object);
+
+  G_OBJECT_CLASS (pm_alert_layer_parent_class)->constructed (object);
+
+  g_signal_connect_object (shumate_layer_get_viewport (SHUMATE_LAYER (self)), "notify",
+                           G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
+}
+
+static void
+pm_alert_layer_root (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (pm_alert_layer_parent_class)->root (widget);
+
+  /* The settings belong to the display, known once the layer is in a window. */
+  g_signal_connect_object (gtk_widget_get_settings (widget), "notify::gtk-enable-animations",
+                           G_CALLBACK (animations_changed_cb), widget, 0);
+  update_animation (PM_ALERT_LAYER (widget));
+}
+
+static void
+pm_alert_layer_unroot (GtkWidget *widget)
+{
+  g_signal_handlers_disconnect_by_func (gtk_widget_get_settings (widget), animations_changed_cb,
+                                        widget);
+  GTK_WIDGET_CLASS (pm_alert_layer_parent_class)->unroot (widget);
+}
+
+static void
+pm_alert_layer_dispose (GObject *object)
+{
+  PmAlertLayer *self = PM_ALERT_LAYER (object);
+
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+  g_clear_pointer (&self->snapshot, pm_snapshot_unref);
+
+  G_OBJECT_CLASS (pm_alert_layer_parent_class)->dispose (object);
+}
+
+static void
+pm_alert_layer_finalize (GObject *object)
+{
+  PmAlertLayer *self = PM_ALERT_LAYER (object);
+
+  g_array_unref (self->outlines);
+
+  G_OBJECT_CLASS (pm_alert_layer_parent_class)->finalize (object);
+}
+
+static void
+pm_alert_layer_class_init (PmAlertLayerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = pm_alert_layer_constructed;
+  object_class->dispose = pm_alert_layer_dispose;
+  object_class->finalize = pm_alert_layer_finalize;
+  widget_class->snapshot = pm_alert_layer_snapshot;
+  widget_class->root = pm_alert_layer_root;
+  widget_class->unroot = pm_alert_layer_unroot;
+}
+
+static void
+pm_alert_layer_init (PmAlertLayer *self)
+{
+  self->outlines = g_array_new (FALSE, FALSE, sizeof (Outline));
+  gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
+}
+
+PmAlertLayer *
+pm_alert_layer_new (ShumateViewport *viewport)
+{
+  return g_object_new (PM_TYPE_ALERT_LAYER, "viewport", viewport, NULL);
+}
+
+void
+pm_alert_layer_set_snapshot (PmAlertLayer *self,
+                             PmSnapshot   *snapshot)
+{
+  g_return_if_fail (PM_IS_ALERT_LAYER (self));
+
+  if (snapshot != NULL)
+    pm_snapshot_ref (snapshot);
+  g_clear_pointer (&self->snapshot, pm_snapshot_unref);
+  self->snapshot = snapshot;
+  g_array_set_size (self->outlines, 0);
+  for (guint i = 0; snapshot != NULL && i < snapshot->alerts->len; i++)
+    {
+      const PmAlert *alert = g_ptr_array_index (snapshot->alerts, i);
+      guint limit = alert->subject == PM_ALERT_SEGMENT ? snapshot->n_segments : snapshot->n_sites;
+      Outline outline = { alert->subject, alert->index, alert->state == PM_ALERT_FIRING, FALSE };
+
+      if (alert->state == PM_ALERT_RESOLVED || alert->index >= limit)
+        continue;
+      /* Once someone has seen it, it stays outlined but stops calling for attention. */
+      outline.pulse = outline.firing && !alert->acknowledged
+                      && alert->silenced_until <= snapshot->time_s;
+      g_array_append_val (self->outlines, outline);
+    }
+  update_animation (self);
+}
+
+/* How many segments and sites carry an outline (pending or firing alerts). */
+guint
+pm_alert_layer_get_n_outlined (PmAlertLayer *self)
+{
+  return self->outlines->len;
+}
+
+gboolean
+pm_alert_layer_is_outlined (PmAlertLayer  *self,
+                            PmAlertSubject subject,
+                            guint          index)
+{
+  for (guint i = 0; i < self->outlines->len; i++)
+    {
+      const Outline *outline = &g_array_index (self->outlines, Outline, i);
+      if (outline->subject == subject && outline->index == index)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether the pulse's tick callback runs now. */
+gboolean
+pm_alert_layer_is_animating (PmAlertLayer *self)
+{
+  return self->tick_id != 0;
+}

@@ -1,0 +1,60 @@
+/* pm-map-private.h: the map layers' shared projection from latitude/longitude to pixels.
+ *
+ * Web Mercator under the viewport's pan, zoom and rotation is an affine map of (longitude,
+ * Mercator y), so three calls into the viewport per frame give the whole transform; the layers
+ * then place thousands of points with a multiply-add each instead of a viewport call each.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <math.h>
+#include <shumate/shumate.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  double xx, xy, x0;
+  double yx, yy, y0;
+} PmMapProjection;
+
+/* Latitude in degrees to the Mercator ordinate (radians); sites store it once per topology. */
+static inline double
+_pm_mercator_y (double latitude)
+{
+  return asinh (tan (latitude * G_PI / 180));
+}
+
+static inline void
+_pm_map_projection_update (PmMapProjection *projection,
+                           ShumateViewport *viewport,
+                           GtkWidget       *widget)
+{
+  const double reference_lat = 10;
+  double m = _pm_mercator_y (reference_lat);
+  double x0, y0, x1, y1, x2, y2;
+
+  shumate_viewport_location_to_widget_coords (viewport, widget, 0, 0, &x0, &y0);
+  shumate_viewport_location_to_widget_coords (viewport, widget, 0, 1, &x1, &y1);
+  shumate_viewport_location_to_widget_coords (viewport, widget, reference_lat, 0, &x2, &y2);
+  projection->xx = x1 - x0;
+  projection->yx = y1 - y0;
+  projection->xy = (x2 - x0) / m;
+  projection->yy = (y2 - y0) / m;
+  projection->x0 = x0;
+  projection->y0 = y0;
+}
+
+static inline void
+_pm_map_project (const PmMapProjection *projection,
+                 double                 longitude,
+                 double                 mercator_y,
+                 double                *x,
+                 double                *y)
+{
+  *x = projection->xx * longitude + projection->xy * mercator_y + projection->x0;
+  *y = projection->yx * longitude + projection->yy * mercator_y + projection->y0;
+}
+
+G_END_DECLS

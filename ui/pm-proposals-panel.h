@@ -1,0 +1,42 @@
+/* pm-proposals-panel.h: the mirroring proposals waiting for an operator (then the recently
+ * decided ones, dimmed), with Approve and Reject, a filter and "Approve All Matching".
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "pm-catalog-feed.h"
+
+G_BEGIN_DECLS
+
+#define PM_TYPE_PROPOSALS_PANEL (pm_proposals_panel_get_type ())
+G_DECLARE_FINAL_TYPE (PmProposalsPanel, pm_proposals_panel, PM, PROPOSALS_PANEL, GtkWidget)
+
+PmProposalsPanel *pm_proposals_panel_new            (void);
+void              pm_proposals_panel_set_feed       (PmProposalsPanel *self,
+                                                     PmCatalogFeed    *feed);
+
+/* What the row buttons and dialogs do. Each result (success or the catalogue's error) is
+ * announced by the "toast" signal. Reject refuses a blank reason (with a toast) and returns
+ * FALSE then. */
+void              pm_proposals_panel_approve        (PmProposalsPanel *self,
+                                                     gint64            proposal);
+gboolean          pm_proposals_panel_reject         (PmProposalsPanel *self,
+                                                     gint64            proposal,
+                                                     const char       *reason);
+/* Approves every pending proposal the filter shows, without asking (the button asks first). */
+void              pm_proposals_panel_approve_matching (PmProposalsPanel *self);
+
+void              pm_proposals_panel_set_filter     (PmProposalsPanel *self,
+                                                     const char       *text);
+/* Pending proposals the filter shows. */
+guint             pm_proposals_panel_get_n_matching (PmProposalsPanel *self);
+/* Rows shown, pending or decided. */
+guint             pm_proposals_panel_get_n_shown    (PmProposalsPanel *self);
+/* The state a proposal's row shows ("pending", "approved", …), NULL when it has no row. */
+const char       *pm_proposals_panel_get_state      (PmProposalsPanel *self,
+                                                     gint64            proposal);
+
+G_END_DECLS
