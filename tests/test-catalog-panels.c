@@ -415,7 +415,7 @@ parse_csv (const char *text)
 static AdwMessageDialog *
 find_message_dialog (void)
 {
-  g_autoptr(GListModel) toplevels = gtk_window_get_toplevels ();
+  GListModel *toplevels = gtk_window_get_toplevels (); /* the list is GTK's */
 
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
     {

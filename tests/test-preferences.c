@@ -72,8 +72,14 @@ run_console (TestBody body)
 {
   g_autofree char *data_dir = pm_test_make_temp_dir ();
   g_autoptr(GSettings) settings = g_settings_new (SCHEMA_ID);
+  /* One small resource, so that no demo origin files are written: the test stays quick. */
+  g_autofree char *resources = pm_test_write_temp_file ("resources.json",
+    "{\"resources\": [{\"id\": \"dns-zone\", \"size_bytes\": 4096, \"criticality\": 5,"
+    " \"consistency\": \"eventual\", \"origin\": \"fra\", \"demand\": {\"eu-central\": 10}}],"
+    " \"policy\": {\"auto_approve\": {\"min_criticality\": 4, \"min_risk\": 0.7}}}");
   g_autoptr(PmApplication) app = pm_application_new ();
-  char *argv[] = { "premirror", "--data-dir", data_dir, "--api", "127.0.0.1:0", NULL };
+  char *argv[] = { "premirror", "--data-dir", data_dir, "--resources", resources, "--api",
+                   "127.0.0.1:0", NULL };
 
   /* No tile server is reachable from a test. */
   g_settings_set_boolean (settings, "show-basemap", FALSE);
@@ -183,6 +189,13 @@ refuse_invalid_body (PmApplication       *app,
   g_clear_pointer (&stored, g_free);
   g_assert_true (pm_application_get_engine (app) == engine);
   g_assert_true (pm_engine_get_mirror (engine) != NULL);
+
+  g_assert_false (pm_preferences_window_set_mbtiles_path (preferences,
+                                                         "/nonexistent/tiles.mbtiles", NULL));
+  g_assert_nonnull (pm_preferences_window_get_message (preferences, "mbtiles-path"));
+  stored = g_settings_get_string (settings, "mbtiles-path");
+  g_assert_cmpstr (stored, ==, "");
+  g_clear_pointer (&stored, g_free);
 
   /* The next valid value clears the refusal. */
   type_spin (preferences, "risk-horizon", "45");

@@ -179,6 +179,52 @@ test_window_alerts_list (Fixture       *fixture,
     }
 }
 
+/* A click on an empty spot of the map opens the routing panel for that spot. */
+static void
+test_window_map_click_fills_routing (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  PmRoutingPanel *routing = pm_window_get_routing_panel (fixture->window);
+  PmTopology *topology = pm_engine_get_topology (fixture->engine);
+  PmResources *resources = pm_engine_get_resources (fixture->engine);
+  int paris = pm_topology_lookup_site (topology, "par");
+
+  g_assert_cmpint (paris, >=, 0);
+  g_assert_cmpint (pm_routing_panel_get_client_site (routing), ==, -1);
+  /* A little off Paris: the spot maps to the nearest site. */
+  g_signal_emit_by_name (pm_window_get_map_view (fixture->window), "location-activated", 48.5,
+                         2.6);
+  g_assert_cmpstr (pm_window_get_visible_panel (fixture->window), ==, "routing");
+  g_assert_cmpint (pm_routing_panel_get_client_site (routing), ==, paris);
+  for (int i = 0; i < 2000 && pm_routing_panel_is_busy (routing); i++)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (pm_routing_panel_is_busy (routing));
+  g_assert_cmpuint (pm_routing_panel_get_n_rows (routing), ==,
+                    pm_resources_get_n_resources (resources));
+  for (guint r = 0; r < pm_resources_get_n_resources (resources); r++)
+    g_assert_nonnull (pm_routing_panel_get_now_text (routing, r));
+}
+
+/* Alt+1…Alt+7 go through the side panels. */
+static void
+test_window_panel_shortcuts (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  static const char *const names[] = { "alerts", "proposals", "jobs", "resources", "routing",
+                                       "audit", "details" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "show-panel",
+                                      g_variant_new_string (names[i]));
+      g_assert_cmpstr (pm_window_get_visible_panel (fixture->window), ==, names[i]);
+    }
+  /* An unknown name changes nothing. */
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "show-panel",
+                                  g_variant_new_string ("nowhere"));
+  g_assert_cmpstr (pm_window_get_visible_panel (fixture->window), ==, "details");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -196,6 +242,10 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/window/pause-action", Fixture, NULL, fixture_set_up, test_window_pause_action,
               fixture_tear_down);
+  g_test_add ("/window/map-click-fills-routing", Fixture, NULL, fixture_set_up,
+              test_window_map_click_fills_routing, fixture_tear_down);
+  g_test_add ("/window/panel-shortcuts", Fixture, NULL, fixture_set_up,
+              test_window_panel_shortcuts, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -622,7 +622,7 @@ compute_frame (PmChart *self,
   if (self->segment >= 0)
     {
       /* Far enough apart that the scales' end labels do not meet. */
-      double risk_h = MAX (48, available * 0.3), gap = MAX (GAP, label_h + 4);
+      double risk_h = MAX (48, available * 0.3), gap = MAX (GAP, label_h * 2);
 
       f->bottom = f->top + available - risk_h - gap;
       f->risk_top = f->bottom + gap;
@@ -653,6 +653,9 @@ compute_frame (PmChart *self,
       top_value = fmax (top_value * 1.08, self->metric == PM_CHART_LOSS ? 0.01 : 1);
       f->y_step = nice_step (top_value, n_ticks);
       f->y_max = ceil (top_value / f->y_step - 1e-9) * f->y_step;
+      /* Loss ends at 100 %: no room above it for values that cannot be. */
+      if (self->metric == PM_CHART_LOSS)
+        f->y_max = MIN (f->y_max, 1);
       for (double v = 0; v <= f->y_max + f->y_step / 2; v += f->y_step)
         {
           g_autofree char *tick = format_tick (self->metric, v, f->y_step);

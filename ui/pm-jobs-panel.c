@@ -351,11 +351,15 @@ acted_cb (GObject      *source,
   ActionData *data = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
-  GtkWidget *row = g_hash_table_lookup (data->panel->rows, &data->job);
-  g_autofree char *subject = row != NULL ? g_strdup_printf (_("%s → %s"), row_data (row)->resource,
-                                                            row_data (row)->site)
-                                         : g_strdup_printf (_("job %" G_GINT64_FORMAT),
-                                                            data->job);
+  /* The panel may have been disposed while the action ran: no rows then. */
+  GtkWidget *row = data->panel->rows != NULL ? g_hash_table_lookup (data->panel->rows, &data->job)
+                                             : NULL;
+  g_autofree char *subject = NULL;
+
+  if (row != NULL)
+    subject = g_strdup_printf (_("%s → %s"), row_data (row)->resource, row_data (row)->site);
+  else
+    subject = g_strdup_printf (_("job %" G_GINT64_FORMAT), data->job);
 
   if (!pm_catalog_feed_act_finish (PM_CATALOG_FEED (source), result, &error))
     message = g_strdup_printf (data->cancel ? _("Could not cancel %s: %s")

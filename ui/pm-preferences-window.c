@@ -55,6 +55,7 @@ struct _PmPreferencesWindow
   GtkSpinButton      *horizon_spin;
   AdwActionRow       *threshold_row;
   GtkSpinButton      *threshold_spin;
+  AdwPreferencesGroup *auto_approve_group;
   AdwActionRow       *auto_approve_row;
   GtkSwitch          *auto_approve_switch;
   AdwActionRow       *criticality_row;
@@ -615,6 +616,7 @@ pm_preferences_window_class_init (PmPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, horizon_spin);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, threshold_row);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, threshold_spin);
+  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, auto_approve_group);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, auto_approve_row);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, auto_approve_switch);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, criticality_row);
@@ -749,6 +751,8 @@ pm_preferences_window_set_override (PmPreferencesWindow *self,
     group = self->catalog_group;
   else if (g_str_equal (key, "api-address"))
     group = self->api_group;
+  else if (g_str_has_prefix (key, "auto-approve"))
+    group = self->auto_approve_group;
   g_return_if_fail (group != NULL);
 
   description = g_strdup_printf ("%s\n%s", adw_preferences_group_get_description (group), note);

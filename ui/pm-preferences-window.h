@@ -25,7 +25,8 @@ void                 pm_preferences_window_set_apply_func (PmPreferencesWindow  
                                                            PmPreferencesApplyFunc func,
                                                            gpointer               user_data,
                                                            GDestroyNotify         destroy);
-/* Says under the key's entry that a command-line option decides its value for this run. */
+/* Says with the key's group that a command-line option decides its value for this run
+ * ("metric-source", "event-feeds", "catalog-uri", "api-address", "auto-approve"). */
 void                 pm_preferences_window_set_override (PmPreferencesWindow *self,
                                                          const char          *key,
                                                          const char          *note);

@@ -114,8 +114,8 @@ describe_deadline (const PmProposal *proposal,
     return g_strdup (_("late"));
   minutes = (left + 59) / 60;
   if (minutes < 90)
-    return g_strdup_printf (ngettext ("starts within %d min",
-                                         "starts within %d min", (gulong) minutes),
+    return g_strdup_printf (ngettext ("starts within %d min", "starts within %d min",
+                                      (gulong) minutes),
                             (int) minutes);
   return g_strdup_printf (_("starts within %d h %02d min"), (int) (minutes / 60),
                           (int) (minutes % 60));
@@ -227,19 +227,20 @@ update_row (GtkWidget        *row,
   _pm_label_update (data->reason, proposal->reason);
   _pm_label_update (data->state_label, state);
   gtk_widget_set_visible (data->buttons, pending);
-  if (pending)
+  /* Decided rows are dimmed label by label: dimming the whole row would dim the reason (dim
+   * already) twice, below legibility. */
+  for (GtkWidget **label = (GtkWidget *[]){ data->title, data->facts, data->state_label, NULL };
+       *label != NULL; label++)
     {
-      gtk_widget_remove_css_class (row, "dim-label");
-      if (proposal->late)
-        gtk_widget_add_css_class (data->facts, "warning");
+      if (pending)
+        gtk_widget_remove_css_class (*label, "dim-label");
       else
-        gtk_widget_remove_css_class (data->facts, "warning");
+        gtk_widget_add_css_class (*label, "dim-label");
     }
+  if (pending && proposal->late)
+    gtk_widget_add_css_class (data->facts, "warning");
   else
-    {
-      gtk_widget_add_css_class (row, "dim-label");
-      gtk_widget_remove_css_class (data->facts, "warning");
-    }
+    gtk_widget_remove_css_class (data->facts, "warning");
 
   accessible = g_strdup_printf (_("Proposal to mirror %s to %s, %s: %s"), proposal->resource,
                                 proposal->site, describe_state (proposal->state), facts);
@@ -490,8 +491,8 @@ batch_step (BatchData *batch)
       return;
     }
   if (batch->first_error == NULL)
-    message = g_strdup_printf (ngettext ("Approved %u proposal",
-                                            "Approved %u proposals", batch->n_done),
+    message = g_strdup_printf (ngettext ("Approved %u proposal", "Approved %u proposals",
+                                         batch->n_done),
                                batch->n_done);
   else
     message = g_strdup_printf (_("Approved %u of %u proposals; the first failure: %s"),
@@ -559,9 +560,7 @@ approve_matching_action (GtkWidget  *widget,
 
   if (n == 0)
     return;
-  heading = g_strdup_printf (ngettext ("Approve %u Proposal?",
-                                          "Approve %u Proposals?", n),
-                             n);
+  heading = g_strdup_printf (ngettext ("Approve %u Proposal?", "Approve %u Proposals?", n), n);
   _pm_confirm_dialog_present (widget, heading,
                               _("Every pending proposal the filter shows will be copied to its "
                                 "site, in order of urgency."),

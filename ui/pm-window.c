@@ -693,6 +693,30 @@ pm_window_get_alerts_panel (PmWindow *self)
   return self->alerts_panel;
 }
 
+PmProposalsPanel *
+pm_window_get_proposals_panel (PmWindow *self)
+{
+  return self->proposals_panel;
+}
+
+PmJobsPanel *
+pm_window_get_jobs_panel (PmWindow *self)
+{
+  return self->jobs_panel;
+}
+
+PmRoutingPanel *
+pm_window_get_routing_panel (PmWindow *self)
+{
+  return self->routing_panel;
+}
+
+const char *
+pm_window_get_visible_panel (PmWindow *self)
+{
+  return adw_view_stack_get_visible_child_name (self->side_stack);
+}
+
 const char *
 pm_window_get_clock_text (PmWindow *self)
 {

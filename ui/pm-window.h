@@ -9,7 +9,10 @@
 #include "pm-alerts-panel.h"
 #include "pm-detail-panel.h"
 #include "pm-engine.h"
+#include "pm-jobs-panel.h"
 #include "pm-map-view.h"
+#include "pm-proposals-panel.h"
+#include "pm-routing-panel.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +34,11 @@ void           pm_window_add_accels       (GtkApplication *application);
 PmMapView     *pm_window_get_map_view     (PmWindow *self);
 PmDetailPanel *pm_window_get_detail_panel (PmWindow *self);
 PmAlertsPanel *pm_window_get_alerts_panel (PmWindow *self);
+PmProposalsPanel *pm_window_get_proposals_panel (PmWindow *self);
+PmJobsPanel   *pm_window_get_jobs_panel   (PmWindow *self);
+PmRoutingPanel *pm_window_get_routing_panel (PmWindow *self);
+/* The name of the side panel shown: "alerts", "proposals", … */
+const char    *pm_window_get_visible_panel (PmWindow *self);
 const char    *pm_window_get_clock_text   (PmWindow *self);
 
 G_END_DECLS
