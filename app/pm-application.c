@@ -566,10 +566,29 @@ about_activated (GSimpleAction *action,
                          NULL);
 }
 
+/* A desktop notification was activated: bring the window up on what it announced. The
+ * window's action of the same name does the showing. */
+static void
+show_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  GtkWindow *window;
+
+  g_application_activate (G_APPLICATION (app));
+  window = gtk_application_get_active_window (app);
+  if (window != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (window), g_action_get_name (G_ACTION (action)),
+                                    parameter);
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_activated, NULL, NULL, NULL },
   { "about", about_activated, NULL, NULL, NULL },
   { "preferences", preferences_activated, NULL, NULL, NULL },
+  { "show-alert", show_activated, "s", NULL, NULL },
+  { "show-proposal", show_activated, "s", NULL, NULL },
 };
 
 static void

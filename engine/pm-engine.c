@@ -165,7 +165,7 @@ fill_watch (PmEngine   *self,
   guint n_steps = (guint) (pm_predictor_get_horizon (self->predictor) / step_s);
   gint64 start_s;
 
-  if (segment < 0 || (guint) segment >= snapshot->n_segments)
+  if (segment < 0 || (guint) segment >= snapshot->n_segments || n_steps == 0)
     return;
   start_s = pm_holt_winters_get_time (pm_forecaster_get_holt_winters (forecaster, (guint) segment,
                                                                       PM_METRIC_LATENCY));

@@ -21,18 +21,46 @@ typedef struct
   PmRoutingPanel *panel;
 } Fixture;
 
+/* One engine for every test: its warm-up is the slow part, and the panel only reads it. Its
+ * data folder outlives the tests, so it is not a per-test temporary one. */
+static PmEngine *shared_engine;
+static char     *shared_data_dir;
+
+static void
+remove_tree (GFile *file)
+{
+  g_autoptr(GFileEnumerator) children = g_file_enumerate_children (
+    file, G_FILE_ATTRIBUTE_STANDARD_NAME, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  GFileInfo *info;
+
+  while (children != NULL &&
+         g_file_enumerator_iterate (children, &info, NULL, NULL, NULL) && info != NULL)
+    {
+      g_autoptr(GFile) child = g_file_get_child (file, g_file_info_get_name (info));
+
+      remove_tree (child);
+    }
+  g_file_delete (file, NULL, NULL);
+}
+
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autofree char *data_dir = pm_test_make_temp_dir ();
-  PmEngineOptions options = { .data_dir = data_dir, .start_paused = TRUE };
-  g_autoptr(GError) error = NULL;
+  if (shared_engine == NULL)
+    {
+      PmEngineOptions options = { .start_paused = TRUE };
+      g_autoptr(GError) error = NULL;
 
-  fixture->engine = pm_engine_new (&options, &error);
-  g_assert_no_error (error);
-  pm_test_engine_start (fixture->engine);
-  pm_engine_tick (fixture->engine);
+      shared_data_dir = g_dir_make_tmp ("premirror-test-XXXXXX", &error);
+      g_assert_no_error (error);
+      options.data_dir = shared_data_dir;
+      shared_engine = pm_engine_new (&options, &error);
+      g_assert_no_error (error);
+      pm_test_engine_start (shared_engine);
+      pm_engine_tick (shared_engine);
+    }
+  fixture->engine = g_object_ref (shared_engine);
 
   fixture->panel = pm_routing_panel_new ();
   fixture->window = GTK_WINDOW (gtk_window_new ());
@@ -256,6 +284,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  int status;
+
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
@@ -269,5 +299,14 @@ main (int   argc,
               test_site_activated, fixture_tear_down);
   g_test_add ("/routing-panel/engine-replaced", Fixture, NULL, fixture_set_up,
               test_engine_replaced, fixture_tear_down);
-  return g_test_run ();
+  status = g_test_run ();
+  g_clear_object (&shared_engine);
+  if (shared_data_dir != NULL)
+    {
+      g_autoptr(GFile) folder = g_file_new_for_path (shared_data_dir);
+
+      remove_tree (folder);
+      g_free (shared_data_dir);
+    }
+  return status;
 }

@@ -135,7 +135,7 @@ acknowledge_activated (GtkWidget  *widget,
     }
   message = g_strdup_printf (_("Alert acknowledged: %s"), id);
   toast (self, message);
-  pm_engine_tick (self->engine);
+  pm_engine_tick_soon (self->engine);
 }
 
 static void
@@ -165,7 +165,7 @@ silence_activated (GtkWidget  *widget,
   until = pm_format_clock (now + seconds);
   message = g_strdup_printf (_("Alert silenced until %s"), until);
   toast (self, message);
-  pm_engine_tick (self->engine);
+  pm_engine_tick_soon (self->engine);
 }
 
 static void

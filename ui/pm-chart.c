@@ -1039,9 +1039,9 @@ draw_risk (PmChart      *self,
   cairo_stroke (cr);
   show_text (self, cr, &colors->dim, "0 %", f->left - 6, f->risk_bottom, 1, 0.5);
   show_text (self, cr, &colors->dim, "100 %", f->left - 6, f->risk_top, 1, 0.5);
-  show_text (self, cr, &colors->risk, self->segment >= 0 ? _("Partition risk")
-                                                         : _("Isolation risk"),
-             f->left + 4, f->risk_top + 2, 0, 0);
+  /* A site's legend already names its one curve. */
+  if (self->segment >= 0)
+    show_text (self, cr, &colors->risk, _("Partition risk"), f->left + 4, f->risk_top + 2, 0, 0);
 
   for (guint i = 0; i < self->n_risk && !any; i++)
     any = !isnan (self->risk[i]);

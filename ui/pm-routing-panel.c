@@ -296,8 +296,8 @@ describe_assumptions (PmRoutingPanel      *self,
   if (n_named < n)
     g_string_append_printf (list, ngettext (", and %u more", ", and %u more", n - n_named),
                             n - n_named);
-  return g_strdup_printf (ngettext ("Predicted partitions within %s (%u segment): %s",
-                                    "Predicted partitions within %s (%u segments): %s", n),
+  return g_strdup_printf (ngettext ("Assumed down within %s (%u segment): %s",
+                                    "Assumed down within %s (%u segments): %s", n),
                           horizon, n, list->str);
 }
 

@@ -149,11 +149,14 @@ deliver_notices (PmWindow  *self,
 
       if (notice->withdrawn)
         {
-          if (application != NULL)
+          if (application != NULL
+              && g_application_get_dbus_connection (G_APPLICATION (application)) != NULL)
             g_application_withdraw_notification (G_APPLICATION (application), notice->id);
           continue;
         }
-      if (gtk_window_is_active (GTK_WINDOW (self)) || application == NULL)
+      /* Without a session bus there is no notification service to talk to. */
+      if (gtk_window_is_active (GTK_WINDOW (self)) || application == NULL
+          || g_application_get_dbus_connection (G_APPLICATION (application)) == NULL)
         {
           AdwToast *toast = adw_toast_new (notice->title);
           g_autofree char *detailed = g_strconcat ("win.", action, NULL);
@@ -374,7 +377,7 @@ paused_changed_cb (GSimpleAction *action,
                                    : "media-playback-pause-symbolic");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->pause_button),
                                paused ? _("Resume the Clock") : _("Pause the Clock"));
-  pm_engine_tick (self->engine);
+  pm_engine_tick_soon (self->engine);
 }
 
 static void
@@ -390,7 +393,7 @@ speed_changed_cb (GSimpleAction *action,
     return;
   g_simple_action_set_state (action, value);
   pm_clock_set_speed (clock, g_variant_get_double (value));
-  pm_engine_tick (self->engine);
+  pm_engine_tick_soon (self->engine);
 }
 
 static void
