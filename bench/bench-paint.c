@@ -37,7 +37,7 @@
 #define N_SEGMENTS    3000
 #define SPEED         60.0
 #define TICK_MS       1000
-#define WARM_UP_S     20
+#define WARM_UP_S     240
 #define STALL_PERIOD  5
 #define STALL_LIMIT   0.050
 #define PAINT_BUDGET  0.012

@@ -4,6 +4,7 @@
  */
 #include "pm-bench-time.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -29,6 +30,8 @@ double
 pm_bench_median (double *v,
                  guint   n)
 {
+  if (n == 0)
+    return NAN;
   qsort (v, n, sizeof (double), compare_doubles);
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }

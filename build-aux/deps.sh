@@ -15,7 +15,7 @@ packages=(
 # install system services, so only the test command asks for them, never the demo.
 if [ "${1:-}" = "--test" ]; then
   packages+=(
-    xvfb xauth desktop-file-utils appstream libgtk-4-bin libxml2-utils python3
+    xvfb xauth desktop-file-utils appstream libgtk-4-bin libxml2-utils python3 xdotool imagemagick
     nginx-light curl prometheus openssl
     pdns-server pdns-backend-remote pdns-backend-bind dnsutils wrk dnsperf
   )

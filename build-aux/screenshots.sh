@@ -17,7 +17,8 @@ free_port() {
 display=":$((90 + RANDOM % 100))"
 data=$(mktemp -d)
 port=$(free_port)
-Xvfb "$display" -screen 0 1600x1000x24 -nolisten tcp &
+# The screen is the window's default size, so that the shots are the window and nothing else.
+Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp &
 xvfb_pid=$!
 app_pid=
 cleanup() {
@@ -34,8 +35,6 @@ export DISPLAY="$display" GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1 GDK_BACKEND=x1
 app_pid=$!
 
 window=$(xdotool search --sync --onlyvisible --name '^Premirror$' | head -n 1)
-xdotool windowsize "$window" 1600 1000
-xdotool windowfocus "$window" || true
 
 echo "waiting for an alert to fire…"
 for _ in $(seq 1 240); do
@@ -52,14 +51,23 @@ shoot() {
 }
 
 # Pause the clock so that every shot shows the same moment.
-xdotool key --window "$window" ctrl+p
+xdotool key ctrl+p
 shoot main
 for page in 2:proposals 3:jobs 4:resources 6:audit; do
-  xdotool key --window "$window" "alt+${page%%:*}"
+  xdotool key "alt+${page%%:*}"
   shoot "${page#*:}"
 done
 
+# A segment found with Ctrl+F, and its chart on the Details page.
+xdotool key ctrl+f
+sleep 1
+xdotool type --delay 50 "fra--ams"
+sleep 1
+xdotool key Return
+xdotool key alt+7
+shoot details
+
 # Routing: a click on an empty spot of the map, then the routing panel.
-xdotool mousemove --window "$window" 420 520 click 1
-xdotool key --window "$window" alt+5
+xdotool mousemove 300 420 click 1
+xdotool key alt+5
 shoot routing

@@ -6,6 +6,9 @@
 #include "pm-engine.h"
 
 #include <errno.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "pm-demo.h"
 #include "pm-health.h"
@@ -450,8 +453,20 @@ warm_up_thread (GTask        *task,
                 GCancellable *cancellable)
 {
   WarmUp *warm_up = task_data;
+  pid_t thread = (pid_t) syscall (SYS_gettid);
+  gboolean lowered;
+  int priority;
 
+  /* Learning from a day of history takes a core for seconds to minutes on a big network: it
+   * yields to the console's main thread and the engine's tick. The pool thread gets its
+   * priority back for whatever it runs next. */
+  errno = 0;
+  priority = getpriority (PRIO_PROCESS, (id_t) thread);
+  lowered = errno == 0
+            && setpriority (PRIO_PROCESS, (id_t) thread, MIN (priority + 10, 19)) == 0;
   pm_predictor_warm_up (warm_up->predictor, warm_up->store, warm_up->now_s);
+  if (lowered)
+    setpriority (PRIO_PROCESS, (id_t) thread, priority);
   g_task_return_boolean (task, TRUE);
 }
 

@@ -21,8 +21,9 @@ struct _PmAlertsPanel
 
   PmSnapshot *snapshot;
   PmEngine   *engine;     /* for the operator's actions */
-  GPtrArray  *shown_ids;  /* char *: the alerts the rows stand for, in order */
-  GHashTable *expanded;   /* ids whose factors are shown: kept across rebuilds */
+  GHashTable *rows;      /* alert id → its row: a row lives as long as its alert, so a tick
+                          * only builds rows for new alerts (hundreds on a big network) */
+  GHashTable *expanded;  /* ids whose factors are shown */
 };
 
 enum
@@ -249,19 +250,6 @@ expanded_changed_cb (AdwExpanderRow *row,
     g_hash_table_remove (self->expanded, id);
 }
 
-static gboolean
-same_alerts (PmAlertsPanel *self,
-             GPtrArray     *alerts)
-{
-  if (alerts->len != self->shown_ids->len)
-    return FALSE;
-  for (guint i = 0; i < alerts->len; i++)
-    if (g_strcmp0 (((PmAlert *) g_ptr_array_index (alerts, i))->id,
-                   g_ptr_array_index (self->shown_ids, i)) != 0)
-      return FALSE;
-  return TRUE;
-}
-
 static GtkWidget *
 icon_button (const char *icon,
              const char *tooltip)
@@ -321,22 +309,80 @@ build_row (PmAlertsPanel *self,
   return row;
 }
 
-static void
-rebuild (PmAlertsPanel *self,
-         GPtrArray     *alerts)
+/* Rows keep the snapshot's order (most probable first) through their position. */
+static int
+compare_rows (GtkListBoxRow *a,
+              GtkListBoxRow *b,
+              gpointer       user_data)
 {
-  GtkWidget *child;
+  int pa = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (a), "position"));
+  int pb = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (b), "position"));
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
-    gtk_list_box_remove (self->list, child);
-  g_ptr_array_set_size (self->shown_ids, 0);
+  return (pa > pb) - (pa < pb);
+}
+
+/* Adds rows for new alerts, drops those of vanished ones, and puts them in the snapshot's order.
+ * Returns the rows in that order. */
+static GPtrArray *
+sync_rows (PmAlertsPanel *self,
+           GPtrArray     *alerts)
+{
+  g_autoptr(GHashTable) current = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *ordered = g_ptr_array_sized_new (alerts->len);
+  gboolean moved = FALSE;
+  GHashTableIter iter;
+  gpointer key, value;
+
   for (guint i = 0; i < alerts->len; i++)
     {
       const PmAlert *alert = g_ptr_array_index (alerts, i);
+      GtkWidget *row = g_hash_table_lookup (self->rows, alert->id);
 
-      gtk_list_box_append (self->list, build_row (self, alert));
-      g_ptr_array_add (self->shown_ids, g_strdup (alert->id));
+      if (row == NULL)
+        {
+          row = build_row (self, alert);
+          g_hash_table_insert (self->rows, g_strdup (alert->id), row);
+          gtk_list_box_append (self->list, row);
+          moved = TRUE;
+        }
+      if (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "position")) != (int) i)
+        {
+          g_object_set_data (G_OBJECT (row), "position", GINT_TO_POINTER ((int) i));
+          moved = TRUE;
+        }
+      g_hash_table_add (current, alert->id);
+      g_ptr_array_add (ordered, row);
     }
+
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!g_hash_table_contains (current, key))
+      {
+        gtk_list_box_remove (self->list, value);
+        g_hash_table_iter_remove (&iter);
+      }
+  if (moved)
+    gtk_list_box_invalidate_sort (self->list);
+  return ordered;
+}
+
+static void
+set_title_if_changed (GtkWidget  *row,
+                      const char *title)
+{
+  if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), title) != 0)
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+}
+
+static void
+set_class_if (GtkWidget  *widget,
+              const char *css_class,
+              gboolean    wanted)
+{
+  if (wanted)
+    gtk_widget_add_css_class (widget, css_class);
+  else
+    gtk_widget_remove_css_class (widget, css_class);
 }
 
 static void
@@ -362,31 +408,30 @@ static void
 refresh (PmAlertsPanel *self,
          GPtrArray     *alerts)
 {
-  GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->list));
+  g_autoptr(GPtrArray) rows = sync_rows (self, alerts);
 
-  for (guint i = 0; i < alerts->len && row != NULL; i++, row = gtk_widget_get_next_sibling (row))
+  for (guint i = 0; i < alerts->len; i++)
     {
       const PmAlert *alert = g_ptr_array_index (alerts, i);
+      GtkWidget *row = g_ptr_array_index (rows, i);
       g_autofree char *subtitle = describe_alert (alert);
       g_autofree char *title = NULL;
+      GtkWidget *acknowledge = g_object_get_data (G_OBJECT (row), "acknowledge");
+      gboolean can_acknowledge = !alert->acknowledged && alert->state != PM_ALERT_RESOLVED;
 
       title = alert->n_factors > 0
                 ? g_strdup_printf ("%s — %s", subject_name (self->snapshot, alert),
                                    alert->factors[0].text)
                 : g_strdup (subject_name (self->snapshot, alert));
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
-      gtk_widget_set_sensitive (g_object_get_data (G_OBJECT (row), "acknowledge"),
-                                !alert->acknowledged && alert->state != PM_ALERT_RESOLVED);
+      set_title_if_changed (row, title);
+      if (g_strcmp0 (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), subtitle) != 0)
+        adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
+      if (gtk_widget_get_sensitive (acknowledge) != can_acknowledge)
+        gtk_widget_set_sensitive (acknowledge, can_acknowledge);
       refresh_factors (row, alert);
-      if (alert->state == PM_ALERT_FIRING)
-        gtk_widget_add_css_class (row, "alert-firing");
-      else
-        gtk_widget_remove_css_class (row, "alert-firing");
-      if (alert->state == PM_ALERT_RESOLVED || alert->silenced_until > self->snapshot->time_s)
-        gtk_widget_add_css_class (row, "dim-label");
-      else
-        gtk_widget_remove_css_class (row, "dim-label");
+      set_class_if (row, "alert-firing", alert->state == PM_ALERT_FIRING);
+      set_class_if (row, "dim-label", alert->state == PM_ALERT_RESOLVED
+                                        || alert->silenced_until > self->snapshot->time_s);
     }
 }
 
@@ -411,7 +456,7 @@ pm_alerts_panel_dispose (GObject *object)
   PmAlertsPanel *self = PM_ALERTS_PANEL (object);
 
   g_clear_pointer (&self->snapshot, pm_snapshot_unref);
-  g_clear_pointer (&self->shown_ids, g_ptr_array_unref);
+  g_clear_pointer (&self->rows, g_hash_table_unref);
   g_clear_pointer (&self->expanded, g_hash_table_unref);
   g_clear_object (&self->engine);
   gtk_widget_dispose_template (GTK_WIDGET (self), PM_TYPE_ALERTS_PANEL);
@@ -459,7 +504,8 @@ static void
 pm_alerts_panel_init (PmAlertsPanel *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->shown_ids = g_ptr_array_new_with_free_func (g_free);
+  self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gtk_list_box_set_sort_func (self->list, compare_rows, NULL, NULL);
   self->expanded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
@@ -477,8 +523,6 @@ pm_alerts_panel_set_snapshot (PmAlertsPanel *self,
 
   g_clear_pointer (&self->snapshot, pm_snapshot_unref);
   self->snapshot = pm_snapshot_ref (snapshot);
-  if (!same_alerts (self, snapshot->alerts))
-    rebuild (self, snapshot->alerts);
   refresh (self, snapshot->alerts);
   gtk_stack_set_visible_child_name (self->stack, snapshot->alerts->len > 0 ? "list" : "empty");
 }
@@ -494,5 +538,5 @@ pm_alerts_panel_set_engine (PmAlertsPanel *self,
 guint
 pm_alerts_panel_get_n_shown (PmAlertsPanel *self)
 {
-  return self->shown_ids->len;
+  return g_hash_table_size (self->rows);
 }

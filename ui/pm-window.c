@@ -549,6 +549,8 @@ pm_window_class_init (PmWindowClass *klass)
                                 "s", "map.zoom-out");
   gtk_widget_class_add_binding (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, map_shortcut_cb, "s",
                                 "map.fit");
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, map_shortcut_cb, "s",
+                                "map.find");
 }
 
 static void
