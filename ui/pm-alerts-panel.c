@@ -12,12 +12,18 @@
 
 #define ROW_FACTORS_KEY "pm-factor-rows"
 
+/* Rows shown at most, the most probable first. A list box lays out every row whenever a figure
+ * changes, and on a big network hundreds of alerts change every tick; past a few dozen a list is
+ * no longer read anyway, and the map's outlines and Ctrl+F still reach every alert. */
+#define MAX_ROWS 40
+
 struct _PmAlertsPanel
 {
   GtkWidget   parent_instance;
 
   GtkStack   *stack;
   GtkListBox *list;
+  GtkLabel   *more_label;
 
   PmSnapshot *snapshot;
   PmEngine   *engine;     /* for the operator's actions */
@@ -328,12 +334,13 @@ sync_rows (PmAlertsPanel *self,
            GPtrArray     *alerts)
 {
   g_autoptr(GHashTable) current = g_hash_table_new (g_str_hash, g_str_equal);
-  GPtrArray *ordered = g_ptr_array_sized_new (alerts->len);
+  guint n_shown = MIN (alerts->len, MAX_ROWS);
+  GPtrArray *ordered = g_ptr_array_sized_new (n_shown);
   gboolean moved = FALSE;
   GHashTableIter iter;
   gpointer key, value;
 
-  for (guint i = 0; i < alerts->len; i++)
+  for (guint i = 0; i < n_shown; i++)
     {
       const PmAlert *alert = g_ptr_array_index (alerts, i);
       GtkWidget *row = g_hash_table_lookup (self->rows, alert->id);
@@ -410,7 +417,7 @@ refresh (PmAlertsPanel *self,
 {
   g_autoptr(GPtrArray) rows = sync_rows (self, alerts);
 
-  for (guint i = 0; i < alerts->len; i++)
+  for (guint i = 0; i < rows->len; i++)
     {
       const PmAlert *alert = g_ptr_array_index (alerts, i);
       GtkWidget *row = g_ptr_array_index (rows, i);
@@ -496,6 +503,7 @@ pm_alerts_panel_class_init (PmAlertsPanelClass *klass)
                                                "/io/github/premirror/Premirror/pm-alerts-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, PmAlertsPanel, stack);
   gtk_widget_class_bind_template_child (widget_class, PmAlertsPanel, list);
+  gtk_widget_class_bind_template_child (widget_class, PmAlertsPanel, more_label);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "pm-alerts-panel");
 }
@@ -524,6 +532,19 @@ pm_alerts_panel_set_snapshot (PmAlertsPanel *self,
   g_clear_pointer (&self->snapshot, pm_snapshot_unref);
   self->snapshot = pm_snapshot_ref (snapshot);
   refresh (self, snapshot->alerts);
+  if (snapshot->alerts->len > MAX_ROWS)
+    {
+      guint n_more = snapshot->alerts->len - MAX_ROWS;
+      g_autofree char *more =
+        g_strdup_printf (ngettext ("%u less probable alert is not listed: the map outlines it, "
+                                   "and Ctrl+F finds its subject.",
+                                   "%u less probable alerts are not listed: the map outlines "
+                                   "them, and Ctrl+F finds their subjects.",
+                                   n_more),
+                         n_more);
+      gtk_label_set_label (self->more_label, more);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->more_label), snapshot->alerts->len > MAX_ROWS);
   gtk_stack_set_visible_child_name (self->stack, snapshot->alerts->len > 0 ? "list" : "empty");
 }
 
