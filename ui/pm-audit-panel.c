@@ -107,9 +107,9 @@ create_row (PmAuditPanel     *self,
                  : g_strdup_printf (_("%s · %s"), decision->action, decision->resource);
   g_string_append_printf (facts, _("%s · %s"), decision->who, when);
   if (decision->proposal > 0)
-    g_string_append_printf (facts, _(" · proposal %" G_GINT64_FORMAT), decision->proposal);
+    g_string_append_printf (facts, _(" · proposal %lld"), (long long) decision->proposal);
   if (decision->job > 0)
-    g_string_append_printf (facts, _(" · job %" G_GINT64_FORMAT), decision->job);
+    g_string_append_printf (facts, _(" · job %lld"), (long long) decision->job);
 
   gtk_label_set_label (GTK_LABEL (title), title_text);
   gtk_label_set_label (GTK_LABEL (who), facts->str);

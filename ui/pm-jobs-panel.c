@@ -359,7 +359,7 @@ acted_cb (GObject      *source,
   if (row != NULL)
     subject = g_strdup_printf (_("%s → %s"), row_data (row)->resource, row_data (row)->site);
   else
-    subject = g_strdup_printf (_("job %" G_GINT64_FORMAT), data->job);
+    subject = g_strdup_printf (_("job %lld"), (long long) data->job);
 
   if (!pm_catalog_feed_act_finish (PM_CATALOG_FEED (source), result, &error))
     message = g_strdup_printf (data->cancel ? _("Could not cancel %s: %s")

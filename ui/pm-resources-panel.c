@@ -143,7 +143,7 @@ describe_consistency (const PmResource *resource)
     case PM_CONSISTENCY_STRONG:
       return g_strdup (_("strong consistency"));
     case PM_CONSISTENCY_BOUNDED:
-      return g_strdup_printf (_("at most %" G_GINT64_FORMAT " s stale"), resource->staleness_s);
+      return g_strdup_printf (_("at most %lld s stale"), (long long) resource->staleness_s);
     case PM_CONSISTENCY_EVENTUAL:
     default:
       return g_strdup (_("eventual consistency"));
@@ -202,8 +202,8 @@ update_line (ReplicaLine     *line,
 {
   g_autofree char *kind = NULL;
   g_autofree char *version = replica->version > 0
-                               ? g_strdup_printf (_("version %" G_GINT64_FORMAT),
-                                                  replica->version)
+                               ? g_strdup_printf (_("version %lld"),
+                                                  (long long) replica->version)
                                : NULL;
   const char *lifetime = replica->temporary ? _("temporary: goes after the risk")
                                             : _("standing");

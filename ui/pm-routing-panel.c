@@ -209,10 +209,10 @@ describe_consistency (const PmResource *resource)
       return g_strdup (_("Strong consistency"));
     case PM_CONSISTENCY_BOUNDED:
       if (resource->staleness_s >= 120)
-        return g_strdup_printf (_("Bounded: at most %" G_GINT64_FORMAT " min stale"),
-                                resource->staleness_s / 60);
-      return g_strdup_printf (_("Bounded: at most %" G_GINT64_FORMAT " s stale"),
-                              resource->staleness_s);
+        return g_strdup_printf (_("Bounded: at most %lld min stale"),
+                                (long long) (resource->staleness_s / 60));
+      return g_strdup_printf (_("Bounded: at most %lld s stale"),
+                              (long long) resource->staleness_s);
     case PM_CONSISTENCY_EVENTUAL:
     default:
       return g_strdup (_("Eventual consistency"));
@@ -233,7 +233,7 @@ format_horizon (gint64 horizon_s)
 {
   if (horizon_s >= 7200)
     return g_strdup_printf (_("%.1f h"), (double) horizon_s / 3600);
-  return g_strdup_printf (_("%" G_GINT64_FORMAT " min"), horizon_s / 60);
+  return g_strdup_printf (_("%lld min"), (long long) (horizon_s / 60));
 }
 
 static char *
