@@ -28,6 +28,10 @@ cleanup() {
 }
 trap cleanup EXIT
 export DISPLAY="$display" GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1 GDK_BACKEND=x11
+for _ in $(seq 1 100); do
+  xdotool getdisplaygeometry >/dev/null 2>&1 && break
+  sleep 0.1
+done
 
 # The demo at 600x: an announced outage starts to build within a minute of real time.
 "$top/build-aux/run.sh" "$build" --data-dir "$data" --api "127.0.0.1:$port" \

@@ -134,52 +134,88 @@ count_firing (PmSnapshot *snapshot)
   return n;
 }
 
-/* Inside the focused window a toast says it; otherwise the desktop's notifications do, and
- * activating either opens what it is about. */
+static guint
+count_new (GPtrArray *notices)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < notices->len; i++)
+    n += !((PmNotice *) g_ptr_array_index (notices, i))->withdrawn;
+  return n;
+}
+
+static void
+add_notice_toast (PmWindow       *self,
+                  const PmNotice *notice,
+                  const char     *title)
+{
+  AdwToast *toast = adw_toast_new (title);
+  g_autofree char *detailed = g_strconcat ("win.", notice->kind == PM_NOTICE_ALERT
+                                                     ? "show-alert"
+                                                     : "show-proposal",
+                                           NULL);
+
+  adw_toast_set_button_label (toast, _("_Show"));
+  adw_toast_set_action_name (toast, detailed);
+  adw_toast_set_action_target_value (toast, g_variant_new_string (notice->target));
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* Inside the focused window a toast says it, one toast for all that arrived together;
+ * otherwise each gets a desktop notification. Activating either opens what it is about. */
 static void
 deliver_notices (PmWindow  *self,
                  GPtrArray *notices)
 {
   GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+  /* Without a session bus there is no notification service to talk to. */
+  gboolean desktop = application != NULL
+                     && g_application_get_dbus_connection (G_APPLICATION (application)) != NULL;
+  guint n_new = count_new (notices);
+  gboolean summarised = FALSE;
 
   for (guint i = 0; i < notices->len; i++)
     {
       const PmNotice *notice = g_ptr_array_index (notices, i);
-      const char *action = notice->kind == PM_NOTICE_ALERT ? "show-alert" : "show-proposal";
+      g_autoptr(GNotification) notification = NULL;
+      g_autofree char *detailed = NULL;
 
       if (notice->withdrawn)
         {
-          if (application != NULL
-              && g_application_get_dbus_connection (G_APPLICATION (application)) != NULL)
+          if (desktop)
             g_application_withdraw_notification (G_APPLICATION (application), notice->id);
           continue;
         }
-      /* Without a session bus there is no notification service to talk to. */
-      if (gtk_window_is_active (GTK_WINDOW (self)) || application == NULL
-          || g_application_get_dbus_connection (G_APPLICATION (application)) == NULL)
+      if (gtk_window_is_active (GTK_WINDOW (self)) || !desktop)
         {
-          AdwToast *toast = adw_toast_new (notice->title);
-          g_autofree char *detailed = g_strconcat ("win.", action, NULL);
+          g_autofree char *summary = NULL;
 
-          adw_toast_set_button_label (toast, _("_Show"));
-          adw_toast_set_action_name (toast, detailed);
-          adw_toast_set_action_target_value (toast, g_variant_new_string (notice->target));
-          adw_toast_overlay_add_toast (self->toast_overlay, toast);
+          if (n_new == 1)
+            add_notice_toast (self, notice, notice->title);
+          else if (!summarised)
+            {
+              summary = notice->kind == PM_NOTICE_ALERT
+                          ? g_strdup_printf (ngettext ("%u alert started firing",
+                                                       "%u alerts started firing", n_new),
+                                             n_new)
+                          : g_strdup_printf (ngettext ("%u proposal awaits approval",
+                                                       "%u proposals await approval", n_new),
+                                             n_new);
+              add_notice_toast (self, notice, summary);
+              summarised = TRUE;
+            }
+          continue;
         }
-      else
-        {
-          g_autoptr(GNotification) notification = g_notification_new (notice->title);
-          g_autofree char *detailed = g_strconcat ("app.", action, NULL);
-
-          g_notification_set_body (notification, notice->body);
-          g_notification_set_priority (notification, notice->kind == PM_NOTICE_ALERT
-                                                       ? G_NOTIFICATION_PRIORITY_HIGH
-                                                       : G_NOTIFICATION_PRIORITY_NORMAL);
-          g_notification_set_default_action_and_target (notification, detailed, "s",
-                                                        notice->target);
-          g_application_send_notification (G_APPLICATION (application), notice->id,
-                                           notification);
-        }
+      notification = g_notification_new (notice->title);
+      detailed = g_strconcat ("app.", notice->kind == PM_NOTICE_ALERT ? "show-alert"
+                                                                       : "show-proposal",
+                              NULL);
+      g_notification_set_body (notification, notice->body);
+      g_notification_set_priority (notification, notice->kind == PM_NOTICE_ALERT
+                                                   ? G_NOTIFICATION_PRIORITY_HIGH
+                                                   : G_NOTIFICATION_PRIORITY_NORMAL);
+      g_notification_set_default_action_and_target (notification, detailed, "s", notice->target);
+      g_application_send_notification (G_APPLICATION (application), notice->id, notification);
     }
 }
 
