@@ -20,54 +20,10 @@
 #include "route/pm-client-locator.h"
 #include "route/pm-routing.h"
 
-#define NOW 1717200000  /* 2024-06-01 00:00 UTC */
+#define NOW PM_TEST_ROUTE_NOW
 #define ETA (NOW + 14 * 3600 + 5 * 60)  /* 14:05 UTC the same day */
 
-typedef struct
-{
-  PmTopology  *topology;
-  PmResources *resources;
-  PmSnapshot  *snapshot;
-  guint8       usable[N_RESOURCES * N_SITES];
-  PmRouting   *routing;
-} Fixture;
-
-/* Quiet: known latencies (lon: par 3 ms, ams 10 ms, fra 12 ms), almost no risk, crl usable at
- * ams and par; a 30 min horizon. */
-static void
-fixture_set_up (Fixture *f)
-{
-  g_autoptr(GBytes) bytes = pm_test_json_bytes (RESOURCES);
-  g_autoptr(GError) error = NULL;
-  static const double latency[N_SEGMENTS] = { 10, 8, 3, 9, 2 };
-
-  memset (f, 0, sizeof *f);
-  f->topology = pm_test_topology_from_json (NETWORK, "routing.geojson");
-  f->resources = pm_resources_new_from_bytes (bytes, "resources.json", f->topology, &error);
-  g_assert_no_error (error);
-  f->snapshot = pm_snapshot_new (f->topology);
-  f->snapshot->time_s = NOW;
-  f->snapshot->horizon_s = 1800;
-  f->snapshot->predicting = TRUE;
-  for (guint e = 0; e < N_SEGMENTS; e++)
-    {
-      f->snapshot->segments[e].sample = (PmSample) { (float) latency[e], 0.1f, 0.0f };
-      f->snapshot->segments[e].health = 0.05;
-      f->snapshot->segments[e].risk = 0.001;
-    }
-  f->usable[CRL * N_SITES + AMS] = 1;
-  f->usable[CRL * N_SITES + PAR] = 1;
-  f->routing = pm_routing_new (f->topology, f->resources, NULL);
-}
-
-static void
-fixture_tear_down (Fixture *f)
-{
-  g_clear_pointer (&f->routing, pm_routing_free);
-  g_clear_pointer (&f->snapshot, pm_snapshot_unref);
-  g_clear_object (&f->resources);
-  g_clear_object (&f->topology);
-}
+typedef PmTestRouteFixture Fixture;
 
 static void
 update (Fixture *f)
@@ -126,7 +82,7 @@ test_not_ready (void)
 {
   Fixture f;
 
-  fixture_set_up (&f);
+  pm_test_route_fixture_set_up (&f);
   g_assert_null (pm_routing_route_assuming_predicted (f.routing, LON, CRL));
   update (&f);
   {
@@ -139,7 +95,7 @@ test_not_ready (void)
     g_assert_cmpuint (answer->assumptions->len, ==, 0);
     reason_starting (answer, "no segment is down or predicted to fail within 30 min");
   }
-  fixture_tear_down (&f);
+  pm_test_route_fixture_tear_down (&f);
 }
 
 /* London–Paris is predicted to fail (0.6), but Paris stays reachable the long way round, so
@@ -150,7 +106,7 @@ test_differs_from_now (void)
 {
   Fixture f;
 
-  fixture_set_up (&f);
+  pm_test_route_fixture_set_up (&f);
   predict (&f, LON_PAR, 0.6, ETA);
   update (&f);
   {
@@ -185,7 +141,7 @@ test_differs_from_now (void)
     g_assert_cmpstr (reason_starting (what_if, "treated as down"), ==,
                      "treated as down: lon–par (p = 0.60, 14:05 UTC), within 30 min");
   }
-  fixture_tear_down (&f);
+  pm_test_route_fixture_tear_down (&f);
 }
 
 /* Both of London's links to the continent are predicted to fail (0.6 each: cut apart with p =
@@ -197,7 +153,7 @@ test_no_route_behind_cut (void)
 {
   Fixture f;
 
-  fixture_set_up (&f);
+  pm_test_route_fixture_set_up (&f);
   predict (&f, LON_PAR, 0.6, ETA);
   predict (&f, LON_AMS, 0.7, 0);
   update (&f);
@@ -244,7 +200,7 @@ test_no_route_behind_cut (void)
     g_assert_cmpint (what_if->site, ==, PAR);
     g_assert_cmpfloat (what_if->latency_ms, ==, 0.0);
   }
-  fixture_tear_down (&f);
+  pm_test_route_fixture_tear_down (&f);
 }
 
 /* A site behind a single predicted failure is explained by that one link, the smaller cut. */
@@ -253,7 +209,7 @@ test_single_link_cut (void)
 {
   Fixture f;
 
-  fixture_set_up (&f);
+  pm_test_route_fixture_set_up (&f);
   predict (&f, BRI_LON, 0.81, ETA);
   update (&f);
   {
@@ -267,7 +223,7 @@ test_single_link_cut (void)
     g_assert_cmpstr (reason_starting (what_if, "bri unreachable"), ==,
                      "bri unreachable if bri–lon fails (p = 0.81, 14:05 UTC)");
   }
-  fixture_tear_down (&f);
+  pm_test_route_fixture_tear_down (&f);
 }
 
 /* What counts as predicted: a risk at the threshold; an expected failure within the horizon even
@@ -278,7 +234,7 @@ test_what_counts (void)
 {
   Fixture f;
 
-  fixture_set_up (&f);
+  pm_test_route_fixture_set_up (&f);
   predict (&f, LON_AMS, 0.5, 0);
   predict (&f, LON_PAR, 0.3, NOW + 600);
   predict (&f, PAR_FRA, 0.3, NOW + 3600);
@@ -322,7 +278,7 @@ test_what_counts (void)
     g_assert_cmpint (what_if->site, ==, PAR);
     reason_starting (what_if, "no risk is known yet");
   }
-  fixture_tear_down (&f);
+  pm_test_route_fixture_tear_down (&f);
 }
 
 /* A look (and a what-if) neither records the region's choice nor counts as a decision. Frankfurt
@@ -334,7 +290,7 @@ test_peek_leaves_history (void)
   Fixture f;
   PmRoutingStats stats;
 
-  fixture_set_up (&f);
+  pm_test_route_fixture_set_up (&f);
   f.usable[CRL * N_SITES + PAR] = 0;
   f.snapshot->segments[LON_PAR].sample.latency_ms = 1;  /* lon: fra 10 via par */
   f.snapshot->segments[LON_AMS].sample.latency_ms = 20; /* ams 18 via par and fra */
@@ -362,7 +318,7 @@ test_peek_leaves_history (void)
   }
   pm_routing_get_stats (f.routing, &stats);
   g_assert_cmpuint (stats.decisions[PM_ROUTE_OUTCOME_CHOSEN], ==, 1);
-  fixture_tear_down (&f);
+  pm_test_route_fixture_tear_down (&f);
 }
 
 /* Locations map to the nearest site, including ones far out at sea. */
@@ -371,14 +327,14 @@ test_nearest_site (void)
 {
   Fixture f;
 
-  fixture_set_up (&f);
+  pm_test_route_fixture_set_up (&f);
   g_assert_cmpint (pm_routing_nearest_site (f.routing, 52.3, 4.8), ==, AMS);
   g_assert_cmpint (pm_routing_nearest_site (f.routing, 48.86, 2.35), ==, PAR);
   /* The middle of the North Atlantic: Bristol is the westernmost. */
   g_assert_cmpint (pm_routing_nearest_site (f.routing, 45.0, -30.0), ==, BRI);
   /* The Indian Ocean, the other side of the world. */
   g_assert_cmpint (pm_routing_nearest_site (f.routing, -30.0, 80.0), >=, 0);
-  fixture_tear_down (&f);
+  pm_test_route_fixture_tear_down (&f);
 }
 
 typedef struct
@@ -415,7 +371,7 @@ test_concurrent (void)
   Hammer hammer = { 0 };
   GThread *thread;
 
-  fixture_set_up (&f);
+  pm_test_route_fixture_set_up (&f);
   update (&f);
   hammer.routing = f.routing;
   thread = g_thread_new ("hammer", hammer_thread, &hammer);
@@ -428,7 +384,7 @@ test_concurrent (void)
   g_atomic_int_set (&hammer.stop, TRUE);
   g_thread_join (thread);
   g_assert_cmpuint (hammer.n_answers, >, 0);
-  fixture_tear_down (&f);
+  pm_test_route_fixture_tear_down (&f);
 }
 
 /* HTTP ------------------------------------------------------------------------------------- */
@@ -446,7 +402,7 @@ http_set_up (HttpFixture *h)
 {
   g_autoptr(GError) error = NULL;
 
-  fixture_set_up (&h->base);
+  pm_test_route_fixture_set_up (&h->base);
   h->locator = pm_client_locator_new (h->base.topology, NULL, &error);
   g_assert_no_error (error);
   h->server = pm_test_api_server_new (h->base.snapshot);
@@ -463,7 +419,7 @@ http_tear_down (HttpFixture *h)
   pm_api_server_stop (h->server);
   g_assert_finalize_object (h->server);
   pm_client_locator_free (h->locator);
-  fixture_tear_down (&h->base);
+  pm_test_route_fixture_tear_down (&h->base);
 }
 
 static guint

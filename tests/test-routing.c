@@ -17,53 +17,9 @@
 #include "route/pm-client-locator.h"
 #include "route/pm-routing.h"
 
-#define NOW 1717200000  /* 2024-06-01 00:00 UTC */
+#define NOW PM_TEST_ROUTE_NOW
 
-typedef struct
-{
-  PmTopology  *topology;
-  PmResources *resources;
-  PmSnapshot  *snapshot;
-  guint8       usable[N_RESOURCES * N_SITES];
-  PmRouting   *routing;
-} Fixture;
-
-/* Quiet: known latencies (lon: par 3 ms, ams 10 ms, fra 12 ms), almost no risk, crl usable at
- * ams and par. */
-static void
-fixture_set_up (Fixture *f)
-{
-  g_autoptr(GBytes) bytes = pm_test_json_bytes (RESOURCES);
-  g_autoptr(GError) error = NULL;
-  static const double latency[N_SEGMENTS] = { 10, 8, 3, 9, 2 };
-
-  memset (f, 0, sizeof *f);
-  f->topology = pm_test_topology_from_json (NETWORK, "routing.geojson");
-  f->resources = pm_resources_new_from_bytes (bytes, "resources.json", f->topology, &error);
-  g_assert_no_error (error);
-  f->snapshot = pm_snapshot_new (f->topology);
-  f->snapshot->time_s = NOW;
-  f->snapshot->horizon_s = 1800;
-  f->snapshot->predicting = TRUE;
-  for (guint e = 0; e < N_SEGMENTS; e++)
-    {
-      f->snapshot->segments[e].sample = (PmSample) { (float) latency[e], 0.1f, 0.0f };
-      f->snapshot->segments[e].health = 0.05;
-      f->snapshot->segments[e].risk = 0.001;
-    }
-  f->usable[CRL * N_SITES + AMS] = 1;
-  f->usable[CRL * N_SITES + PAR] = 1;
-  f->routing = pm_routing_new (f->topology, f->resources, NULL);
-}
-
-static void
-fixture_tear_down (Fixture *f)
-{
-  g_clear_pointer (&f->routing, pm_routing_free);
-  g_clear_pointer (&f->snapshot, pm_snapshot_unref);
-  g_clear_object (&f->resources);
-  g_clear_object (&f->topology);
-}
+typedef PmTestRouteFixture Fixture;
 
 static void
 update (Fixture *f)
@@ -99,7 +55,7 @@ test_not_ready (void)
 {
   Fixture f;
 
-  fixture_set_up (&f);
+  pm_test_route_fixture_set_up (&f);
   g_assert_null (pm_routing_route (f.routing, LON, CRL));
   update (&f);
   {
@@ -108,7 +64,7 @@ test_not_ready (void)
     g_assert_cmpint (answer->site, ==, PAR);
     g_assert_cmpint (answer->table_time_s, ==, NOW);
   }
-  fixture_tear_down (&f);
+  pm_test_route_fixture_tear_down (&f);
 }
 
 /* Paris is cut off from London when both its links fail (0.9 each: p ≈ 0.81, from the isolation
@@ -119,7 +75,7 @@ test_cut_and_recovery (void)
 {
   Fixture f;
 
-  fixture_set_up (&f);
+  pm_test_route_fixture_set_up (&f);
   update (&f);
   {
     g_autoptr(PmRouteAnswer) answer = pm_routing_route (f.routing, LON, CRL);
@@ -156,7 +112,7 @@ test_cut_and_recovery (void)
     g_autoptr(PmRouteAnswer) answer = pm_routing_route (f.routing, LON, CRL);
     g_assert_cmpint (answer->site, ==, PAR);
   }
-  fixture_tear_down (&f);
+  pm_test_route_fixture_tear_down (&f);
 }
 
 /* The hysteresis survives the tables being rebuilt: a small gain does not move the client. */
@@ -165,7 +121,7 @@ test_hysteresis_across_updates (void)
 {
   Fixture f;
 
-  fixture_set_up (&f);
+  pm_test_route_fixture_set_up (&f);
   f.usable[CRL * N_SITES + PAR] = 0;
   f.snapshot->segments[AMS_FRA].sample.latency_ms = 1;  /* lon: ams 10, fra 11 */
   update (&f);
@@ -197,7 +153,7 @@ test_hysteresis_across_updates (void)
     g_autoptr(PmRouteAnswer) answer = pm_routing_route (f.routing, LON, CRL);
     g_assert_cmpint (answer->site, ==, FRA);
   }
-  fixture_tear_down (&f);
+  pm_test_route_fixture_tear_down (&f);
 }
 
 /* While the predictor still learns, risks are unknown: nobody is excluded for them. */
@@ -206,7 +162,7 @@ test_not_predicting (void)
 {
   Fixture f;
 
-  fixture_set_up (&f);
+  pm_test_route_fixture_set_up (&f);
   f.snapshot->predicting = FALSE;
   f.snapshot->segments[LON_PAR].risk = 0.9;
   f.snapshot->segments[PAR_FRA].risk = 0.9;
@@ -216,7 +172,7 @@ test_not_predicting (void)
     g_assert_cmpint (answer->site, ==, PAR);
     g_assert_true (isnan (candidate (answer, PAR)->p_cut));
   }
-  fixture_tear_down (&f);
+  pm_test_route_fixture_tear_down (&f);
 }
 
 /* Segments down now carry nothing: Paris, behind two of them, is unreachable; a resource whose
@@ -227,7 +183,7 @@ test_down_and_no_route (void)
   Fixture f;
   PmRoutingStats stats;
 
-  fixture_set_up (&f);
+  pm_test_route_fixture_set_up (&f);
   f.snapshot->segments[LON_PAR].health = 1.0;
   f.snapshot->segments[PAR_FRA].health = 1.0;
   f.snapshot->segments[BRI_LON].health = 1.0;
@@ -251,7 +207,7 @@ test_down_and_no_route (void)
   g_assert_cmpuint (stats.n_refreshes, ==, 1);
   g_assert_cmpint (stats.table_time_s, ==, NOW);
   g_assert_cmpfloat (stats.last_refresh_s, >=, 0.0);
-  fixture_tear_down (&f);
+  pm_test_route_fixture_tear_down (&f);
 }
 
 /* Only replicas the catalogue marks usable serve (a stale strong replica is not usable); the
@@ -261,7 +217,7 @@ test_usable_only (void)
 {
   Fixture f;
 
-  fixture_set_up (&f);
+  pm_test_route_fixture_set_up (&f);
   f.usable[CRL * N_SITES + PAR] = 0;
   f.usable[CRL * N_SITES + AMS] = 0;
   update (&f);
@@ -275,7 +231,7 @@ test_usable_only (void)
     g_autoptr(PmRouteAnswer) answer = pm_routing_route (f.routing, AMS, CRL);
     g_assert_cmpint (answer->site, ==, FRA);
   }
-  fixture_tear_down (&f);
+  pm_test_route_fixture_tear_down (&f);
 }
 
 typedef struct
@@ -310,7 +266,7 @@ test_concurrent (void)
   Hammer hammer = { 0 };
   GThread *thread;
 
-  fixture_set_up (&f);
+  pm_test_route_fixture_set_up (&f);
   update (&f);
   hammer.routing = f.routing;
   thread = g_thread_new ("hammer", hammer_thread, &hammer);
@@ -323,7 +279,7 @@ test_concurrent (void)
   g_atomic_int_set (&hammer.stop, TRUE);
   g_thread_join (thread);
   g_assert_cmpuint (hammer.n_answers, >, 0);
-  fixture_tear_down (&f);
+  pm_test_route_fixture_tear_down (&f);
 }
 
 /* HTTP ------------------------------------------------------------------------------------- */
@@ -348,7 +304,7 @@ http_set_up (HttpFixture *h,
                                                   "127.0.0.0/8 lon\n"
                                                   "2001:db8::/32 fra\n");
 
-  fixture_set_up (&h->base);
+  pm_test_route_fixture_set_up (&h->base);
   if (ready)
     update (&h->base);
   h->locator = pm_client_locator_new (h->base.topology, map, &error);
@@ -367,7 +323,7 @@ http_tear_down (HttpFixture *h)
   pm_api_server_stop (h->server);
   g_assert_finalize_object (h->server);
   pm_client_locator_free (h->locator);
-  fixture_tear_down (&h->base);
+  pm_test_route_fixture_tear_down (&h->base);
 }
 
 /* GET base + path_and_query; returns the status, the parsed JSON answer in reply. */

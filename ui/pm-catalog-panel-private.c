@@ -199,6 +199,25 @@ _pm_row_sort_cb (GtkListBoxRow *a,
 }
 
 void
+_pm_catalog_panel_bind_feed (gpointer        panel,
+                             PmCatalogFeed **feed_slot,
+                             gulong         *handler_slot,
+                             PmCatalogFeed  *feed,
+                             GCallback       view_changed)
+{
+  PmCatalogView *view;
+
+  g_clear_signal_handler (handler_slot, *feed_slot);
+  g_set_object (feed_slot, feed);
+  if (feed == NULL)
+    return;
+  *handler_slot = g_signal_connect (feed, "changed", view_changed, panel);
+  view = pm_catalog_feed_get_view (feed);
+  if (view != NULL)
+    ((void (*) (PmCatalogFeed *, PmCatalogView *, gpointer)) view_changed) (feed, view, panel);
+}
+
+void
 _pm_rows_begin (GtkListBox *list)
 {
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (list)); child != NULL;

@@ -1,5 +1,6 @@
 /* pm-catalog-panel-private.h: what the catalogue panels (proposals, jobs, resources, audit)
- * share: the reason dialog, the empty-text check and the way they keep rows by id.
+ * share: the reason dialog, the empty-text check, the way they follow a feed and the way they
+ * keep rows by id.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -47,6 +48,16 @@ void       _pm_label_update         (GtkWidget  *label,
 /* A wrapping, left-aligned label with the given style classes (NULL-terminated). */
 GtkWidget *_pm_label_new            (const char *first_class,
                                      ...) G_GNUC_NULL_TERMINATED;
+
+/* Points a panel at feed (or at none when NULL): the handler on the old feed goes and
+ * view_changed, a PmCatalogFeed::changed handler taking the panel as user data, is connected to
+ * the new one and run at once if that feed already has a view. With feed NULL this is also how a
+ * panel lets go of its feed on dispose. */
+void       _pm_catalog_panel_bind_feed (gpointer        panel,
+                                        PmCatalogFeed **feed_slot,
+                                        gulong         *handler_slot,
+                                        PmCatalogFeed  *feed,
+                                        GCallback       view_changed);
 
 /* Per-row data of the panels' list boxes: rows keep their widgets across refreshes and are
  * ordered by `order`, which each refresh sets. */

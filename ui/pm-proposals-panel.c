@@ -575,8 +575,7 @@ pm_proposals_panel_dispose (GObject *object)
   PmProposalsPanel *self = PM_PROPOSALS_PANEL (object);
   GtkWidget *child;
 
-  g_clear_signal_handler (&self->changed_id, self->feed);
-  g_clear_object (&self->feed);
+  _pm_catalog_panel_bind_feed (self, &self->feed, &self->changed_id, NULL, NULL);
   g_clear_pointer (&self->rows, g_hash_table_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), PM_TYPE_PROPOSALS_PANEL);
   /* The template's outer box has no id: unparent it (and whatever is left) here. */
@@ -654,13 +653,8 @@ pm_proposals_panel_set_feed (PmProposalsPanel *self,
   g_return_if_fail (PM_IS_PROPOSALS_PANEL (self));
   g_return_if_fail (feed == NULL || PM_IS_CATALOG_FEED (feed));
 
-  g_clear_signal_handler (&self->changed_id, self->feed);
-  g_set_object (&self->feed, feed);
-  if (feed == NULL)
-    return;
-  self->changed_id = g_signal_connect (feed, "changed", G_CALLBACK (view_changed_cb), self);
-  if (pm_catalog_feed_get_view (feed) != NULL)
-    view_changed_cb (feed, pm_catalog_feed_get_view (feed), self);
+  _pm_catalog_panel_bind_feed (self, &self->feed, &self->changed_id, feed,
+                               G_CALLBACK (view_changed_cb));
 }
 
 void
