@@ -441,17 +441,29 @@ dig (PmTestPdns *pdns,
   va_end (ap);
   g_ptr_array_add (args, NULL);
   joined = g_strjoinv (" ", (char **) args->pdata);
-  out = pm_test_pdns_dig (pdns, (const char *const *) args->pdata, &error);
-  if (out == NULL)
+  for (guint attempt = 1;; attempt++)
     {
-      g_autofree char *log = pm_test_pdns_read_log (pdns);
-      g_error ("dig %s: %s\npdns log:\n%s", joined, error->message, log);
-    }
-  g_test_message ("dig %s →\n%s", joined, out);
-  /* pdns answers SERVFAIL when the backend failed it: its log says why. */
-  if (strstr (out, "status: SERVFAIL") != NULL)
-    {
-      g_autofree char *log = pm_test_pdns_read_log (pdns);
+      g_autofree char *log = NULL;
+
+      out = pm_test_pdns_dig (pdns, (const char *const *) args->pdata, &error);
+      if (out == NULL)
+        {
+          log = pm_test_pdns_read_log (pdns);
+          g_error ("dig %s: %s\npdns log:\n%s", joined, error->message, log);
+        }
+      g_test_message ("dig %s →\n%s", joined, out);
+      /* pdns answers SERVFAIL when the backend failed it: its log says why. */
+      if (strstr (out, "status: SERVFAIL") == NULL)
+        break;
+      log = pm_test_pdns_read_log (pdns);
+      /* pdns may write a query on a kept connection the API is closing: the reset costs one
+       * answer, and pdns opens a new connection for the next. Once is a race; twice is a bug. */
+      if (attempt == 1 && strstr (log, "Connection reset by peer") != NULL)
+        {
+          g_test_message ("dig %s: SERVFAIL after a connection reset; asking again", joined);
+          g_free (out);
+          continue;
+        }
       g_error ("dig %s: SERVFAIL\npdns log:\n%s", joined, log);
     }
   return out;
