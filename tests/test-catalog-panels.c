@@ -404,7 +404,8 @@ parse_csv (const char *text)
       g_assert_cmpint (c[1], ==, '\n');
       c += 2;
       g_ptr_array_add (fields, NULL);
-      g_ptr_array_add (records, g_ptr_array_steal (fields, NULL));
+      /* The record keeps the strings; the array itself goes. */
+      g_ptr_array_add (records, g_ptr_array_free (g_steal_pointer (&fields), FALSE));
       fields = g_ptr_array_new_with_free_func (g_free);
     }
   g_assert_cmpuint (fields->len, ==, 0);
