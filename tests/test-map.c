@@ -4,11 +4,13 @@
  */
 #include <adwaita.h>
 #include <math.h>
+#include <stdlib.h>
 
 #include "pm-engine.h"
 #include "pm-health-palette.h"
 #include "pm-map-private.h"
 #include "pm-map-view.h"
+#include "pm-network-raster.h"
 #include "pm-test-util.h"
 
 typedef struct
@@ -29,7 +31,8 @@ wait_for_map_frame (Fixture *fixture)
 {
   PmNetworkLayer *layer = pm_map_view_get_network_layer (fixture->map_view);
 
-  for (int i = 0; i < 200 && pm_network_layer_get_n_drawn (layer) == 0; i++)
+  /* The image is drawn in a worker thread; frames show the last one meanwhile. */
+  for (int i = 0; i < 2000 && !pm_network_layer_is_current (layer); i++)
     {
       gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->map_view));
       g_main_context_iteration (NULL, FALSE);
@@ -460,12 +463,116 @@ test_map_demo_snapshot (Fixture       *fixture,
       pm_engine_tick (fixture->engine);
     }
   pm_map_view_set_snapshot (fixture->map_view, pm_engine_get_snapshot (fixture->engine));
-  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->map_view));
+  g_assert_false (pm_network_layer_is_current (layer));
+  wait_for_map_frame (fixture);
   g_assert_cmpuint (pm_map_view_get_n_site_markers (fixture->map_view), ==,
                     pm_topology_get_n_sites (topology));
   g_assert_cmpuint (pm_network_layer_get_n_drawn (layer), ==, pm_topology_get_n_segments (topology));
   g_assert_cmpuint (pm_network_layer_get_n_labelled (layer), >, 0);
   g_assert_cmpuint (pm_network_layer_get_n_labelled (layer), <=, pm_topology_get_n_sites (topology));
+}
+
+
+/* The image drawn for a frame: every segment in view, a dot of its risk colour at each site, and
+ * names; drawn here in the test's thread, as the worker thread draws it. */
+static void
+test_map_raster_pixels (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  PmSnapshot *snapshot = pm_engine_get_snapshot (fixture->engine);
+  PmTopology *topology = snapshot->topology;
+  g_autoptr(PangoFontDescription) font = pango_font_description_from_string ("Sans 10");
+  PmNetworkLabels *labels = pm_network_labels_new (topology, font, 96);
+  g_autoptr(PmNetworkFrame) frame = pm_network_frame_new (snapshot, labels);
+  PmNetworkImage image = { 0 };
+  double min_lon = G_MAXDOUBLE, max_lon = -G_MAXDOUBLE, min_y = G_MAXDOUBLE, max_y = -G_MAXDOUBLE;
+  g_autofree guint32 *pixels = NULL;
+  guint checked = 0;
+
+  pm_network_labels_unref (labels);
+  for (guint i = 0; i < frame->n_sites; i++)
+    {
+      PmLatLon location = pm_topology_get_site (topology, i)->location;
+      min_lon = MIN (min_lon, location.lon);
+      max_lon = MAX (max_lon, location.lon);
+      min_y = MIN (min_y, _pm_mercator_y (location.lat));
+      max_y = MAX (max_y, _pm_mercator_y (location.lat));
+    }
+  /* The whole network in 800 × 600 pixels, 50 pixels from the edges, north up. */
+  frame->width = 800;
+  frame->height = 600;
+  frame->scale = 1;
+  frame->show_events = TRUE;
+  frame->projection.xx = 700 / (max_lon - min_lon);
+  frame->projection.x0 = 50 - frame->projection.xx * min_lon;
+  frame->projection.yy = -500 / (max_y - min_y);
+  frame->projection.y0 = 50 - frame->projection.yy * max_y;
+  for (guint i = 0; i < frame->n_sites; i++)
+    {
+      PmLatLon location = pm_topology_get_site (topology, i)->location;
+      _pm_map_project (&frame->projection, location.lon, _pm_mercator_y (location.lat),
+                       &frame->site_x[i], &frame->site_y[i]);
+      frame->site_bucket[i] = (guint8) pm_health_palette_bucket (snapshot->sites[i].isolation);
+      frame->site_order[i] = i;
+      frame->label_order[i] = i;
+    }
+  for (guint i = 0; i < frame->n_segments; i++)
+    {
+      frame->segment_bucket[i] = (guint8) pm_health_palette_bucket (snapshot->segments[i].risk);
+      frame->segment_order[i] = i;
+    }
+
+  pm_network_raster_draw (frame, &image);
+  g_assert_nonnull (image.texture);
+  g_assert_cmpint (gdk_texture_get_width (image.texture), ==, 800);
+  g_assert_cmpint (gdk_texture_get_height (image.texture), ==, 600);
+  g_assert_cmpuint (image.n_drawn, ==, frame->n_segments);
+  g_assert_cmpuint (image.n_labelled, >, 0);
+  g_assert_cmpuint (image.n_labelled, <=, frame->n_sites);
+
+  pixels = g_new (guint32, 800 * 600);
+  gdk_texture_download (image.texture, (guchar *) pixels, 800 * sizeof (guint32));
+  for (guint i = 0; i < frame->n_sites; i++)
+    {
+      const PmSite *site = pm_topology_get_site (topology, i);
+      const GdkRGBA *colour = pm_health_palette_bucket_color (frame->site_bucket[i]);
+      guint32 pixel = pixels[(int) round (frame->site_y[i]) * 800 + (int) round (frame->site_x[i])];
+      int r = (pixel >> 16) & 0xff, g = (pixel >> 8) & 0xff, b = pixel & 0xff;
+
+      /* A dot's centre is its colour, unless another site's dot or the origin's ring is on it. */
+      if (site->role == PM_SITE_ROLE_ORIGIN)
+        continue;
+      if (abs (r - (int) round (colour->red * 255)) <= 2
+          && abs (g - (int) round (colour->green * 255)) <= 2
+          && abs (b - (int) round (colour->blue * 255)) <= 2 && (pixel >> 24) == 0xff)
+        checked++;
+    }
+  g_test_message ("%u of %u site dots have their colour at their centre", checked, frame->n_sites);
+  g_assert_cmpuint (checked, >=, frame->n_sites * 3 / 4);
+  /* Far from every site and segment: transparent. */
+  g_assert_cmpuint (pixels[3 * 800 + 3] >> 24, ==, 0);
+  pm_network_image_clear (&image);
+}
+
+/* A pan shows the last image moved with the map at once, and the image for the new view after
+ * the drawing thread has made it. */
+static void
+test_map_raster_follows_view (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  PmNetworkLayer *layer = pm_map_view_get_network_layer (fixture->map_view);
+  ShumateViewport *viewport = shumate_map_get_viewport (pm_map_view_get_map (fixture->map_view));
+  guint drawn = pm_network_layer_get_n_drawn (layer);
+
+  g_assert_true (pm_network_layer_is_current (layer));
+  shumate_location_set_location (SHUMATE_LOCATION (viewport),
+                                 shumate_location_get_latitude (SHUMATE_LOCATION (viewport)) + 0.5,
+                                 shumate_location_get_longitude (SHUMATE_LOCATION (viewport)));
+  g_assert_false (pm_network_layer_is_current (layer));
+  /* Until the new image arrives, the old one (and what it holds) is what the map shows. */
+  g_assert_cmpuint (pm_network_layer_get_n_drawn (layer), ==, drawn);
+  wait_for_map_frame (fixture);
+  g_assert_true (pm_network_layer_is_current (layer));
 }
 
 int
@@ -485,6 +592,10 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/map/search", Fixture, NULL, fixture_set_up, test_map_search, fixture_tear_down);
   g_test_add ("/map/click", Fixture, NULL, fixture_set_up, test_map_click, fixture_tear_down);
+  g_test_add ("/map/raster-pixels", Fixture, NULL, fixture_set_up, test_map_raster_pixels,
+              fixture_tear_down);
+  g_test_add ("/map/raster-follows-view", Fixture, NULL, fixture_set_up,
+              test_map_raster_follows_view, fixture_tear_down);
   g_test_add ("/map/demo-snapshot", Fixture, NULL, fixture_set_up, test_map_demo_snapshot,
               fixture_tear_down);
 

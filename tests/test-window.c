@@ -50,7 +50,8 @@ wait_for_map_frame (PmMapView *map_view)
 {
   PmNetworkLayer *layer = pm_map_view_get_network_layer (map_view);
 
-  for (int i = 0; i < 200 && pm_network_layer_get_n_drawn (layer) == 0; i++)
+  /* The image is drawn in a worker thread; frames show the last one meanwhile. */
+  for (int i = 0; i < 2000 && !pm_network_layer_is_current (layer); i++)
     {
       gtk_test_widget_wait_for_draw (GTK_WIDGET (map_view));
       g_main_context_iteration (NULL, FALSE);

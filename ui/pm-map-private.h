@@ -57,4 +57,24 @@ _pm_map_project (const PmMapProjection *projection,
   *y = projection->yx * longitude + projection->yy * mercator_y + projection->y0;
 }
 
+/* An image surface's pixels as a texture, without a copy: the texture keeps the surface.
+ * Cairo's ARGB32 is premultiplied native-endian 32-bit, which GDK_MEMORY_DEFAULT names. */
+static inline GdkTexture *
+_pm_map_texture_for_surface (cairo_surface_t *surface)
+{
+  int height = cairo_image_surface_get_height (surface);
+  gsize stride = (gsize) cairo_image_surface_get_stride (surface);
+  GBytes *bytes;
+  GdkTexture *texture;
+
+  cairo_surface_flush (surface);
+  bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
+                                      stride * (gsize) height,
+                                      (GDestroyNotify) cairo_surface_destroy, surface);
+  texture = gdk_memory_texture_new (cairo_image_surface_get_width (surface), height,
+                                    GDK_MEMORY_DEFAULT, bytes, stride);
+  g_bytes_unref (bytes);
+  return texture;
+}
+
 G_END_DECLS

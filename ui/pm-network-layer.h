@@ -30,6 +30,7 @@ int             pm_network_layer_segment_at   (PmNetworkLayer *self,
                                                double          x,
                                                double          y,
                                                double          tolerance);
+gboolean        pm_network_layer_is_current   (PmNetworkLayer *self);
 guint           pm_network_layer_get_n_drawn  (PmNetworkLayer *self);
 guint           pm_network_layer_get_n_labelled (PmNetworkLayer *self);
 guint           pm_network_layer_get_n_site_labels (PmNetworkLayer *self);
