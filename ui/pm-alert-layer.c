@@ -37,8 +37,8 @@ struct _PmAlertLayer
   guint        tick_id;
 
   /* The images and what they were drawn for. */
-  GdkTexture      *steady;
-  GdkTexture      *halos;
+  GskRenderNode   *steady;
+  GskRenderNode   *halos;
   graphene_rect_t  drawn_bounds;
   PmMapProjection  drawn_projection;
   int              drawn_width;
@@ -160,8 +160,8 @@ outline_ends (PmAlertLayer  *self,
 static void
 forget_drawn (PmAlertLayer *self)
 {
-  g_clear_object (&self->steady);
-  g_clear_object (&self->halos);
+  g_clear_pointer (&self->steady, gsk_render_node_unref);
+  g_clear_pointer (&self->halos, gsk_render_node_unref);
   self->drawn_valid = FALSE;
 }
 
@@ -240,11 +240,11 @@ draw_outlines (PmAlertLayer *self,
     }
   cairo_destroy (steady_cr);
   cairo_destroy (halos_cr);
-  self->steady = _pm_map_texture_for_surface (steady);
+  self->steady = _pm_map_node_for_surface (steady, &self->drawn_bounds);
   if (has_pulse (self))
-    self->halos = _pm_map_texture_for_surface (halos);
-  else
-    cairo_surface_destroy (halos);
+    self->halos = _pm_map_node_for_surface (halos, &self->drawn_bounds);
+  cairo_surface_destroy (steady);
+  cairo_surface_destroy (halos);
 }
 
 static void
@@ -273,7 +273,7 @@ pm_alert_layer_snapshot (GtkWidget   *widget,
       self->drawn_scale = scale;
     }
   if (self->steady != NULL)
-    gtk_snapshot_append_texture (snapshot, self->steady, &self->drawn_bounds);
+    gtk_snapshot_append_node (snapshot, self->steady);
   if (self->halos != NULL)
     {
       /* The halo fades in and out: the outline seems to beat. */
@@ -282,7 +282,7 @@ pm_alert_layer_snapshot (GtkWidget   *widget,
       if (phase < 0.98)
         {
           gtk_snapshot_push_opacity (snapshot, 1 - phase);
-          gtk_snapshot_append_texture (snapshot, self->halos, &self->drawn_bounds);
+          gtk_snapshot_append_node (snapshot, self->halos);
           gtk_snapshot_pop (snapshot);
         }
     }

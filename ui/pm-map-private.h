@@ -57,24 +57,21 @@ _pm_map_project (const PmMapProjection *projection,
   *y = projection->yx * longitude + projection->yy * mercator_y + projection->y0;
 }
 
-/* An image surface's pixels as a texture, without a copy: the texture keeps the surface.
- * Cairo's ARGB32 is premultiplied native-endian 32-bit, which GDK_MEMORY_DEFAULT names. */
-static inline GdkTexture *
-_pm_map_texture_for_surface (cairo_surface_t *surface)
+/* A render node that paints an image surface, made once and appended at every frame until the
+ * image changes. Not a texture node: GTK's cairo renderer copies a texture's pixels into a new
+ * surface at every frame, while this node paints the surface itself; the GL renderer keeps the
+ * texture it makes for a node as long as the same node comes back. */
+static inline GskRenderNode *
+_pm_map_node_for_surface (cairo_surface_t       *surface,
+                          const graphene_rect_t *bounds)
 {
-  int height = cairo_image_surface_get_height (surface);
-  gsize stride = (gsize) cairo_image_surface_get_stride (surface);
-  GBytes *bytes;
-  GdkTexture *texture;
+  GskRenderNode *node = gsk_cairo_node_new (bounds);
+  cairo_t *cr = gsk_cairo_node_get_draw_context (node);
 
-  cairo_surface_flush (surface);
-  bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
-                                      stride * (gsize) height,
-                                      (GDestroyNotify) cairo_surface_destroy, surface);
-  texture = gdk_memory_texture_new (cairo_image_surface_get_width (surface), height,
-                                    GDK_MEMORY_DEFAULT, bytes, stride);
-  g_bytes_unref (bytes);
-  return texture;
+  cairo_set_source_surface (cr, surface, bounds->origin.x, bounds->origin.y);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  return node;
 }
 
 G_END_DECLS

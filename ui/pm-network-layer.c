@@ -33,8 +33,9 @@ struct _PmNetworkLayer
   gboolean     show_events;
   guint        generation;   /* bumped whenever what the image shows changes, but the view */
 
-  /* The image on screen and what it was drawn for. */
+  /* The image on screen, its node, and what it was drawn for. */
   PmNetworkImage  drawn;
+  GskRenderNode  *drawn_node;
   PmMapProjection drawn_projection;
   int             drawn_width;
   int             drawn_height;
@@ -89,6 +90,7 @@ static void
 clear_topology_cache (PmNetworkLayer *self)
 {
   pm_network_image_clear (&self->drawn);
+  g_clear_pointer (&self->drawn_node, gsk_render_node_unref);
   g_clear_pointer (&self->labels, pm_network_labels_unref);
   g_clear_pointer (&self->site_lon, g_free);
   g_clear_pointer (&self->site_merc, g_free);
@@ -294,7 +296,10 @@ drawn_cb (GObject      *source,
   if (pm_network_raster_finish (result, &image) && self->topology != NULL)
     {
       pm_network_image_clear (&self->drawn);
+      g_clear_pointer (&self->drawn_node, gsk_render_node_unref);
       self->drawn = image;
+      self->drawn_node = _pm_map_node_for_surface (
+        image.surface, &GRAPHENE_RECT_INIT (0, 0, drawing->width, drawing->height));
       self->drawn_projection = drawing->projection;
       self->drawn_width = drawing->width;
       self->drawn_height = drawing->height;
@@ -336,7 +341,7 @@ drawn_is_current (PmNetworkLayer        *self,
                   int                    height,
                   int                    scale)
 {
-  return self->drawn.texture != NULL && self->drawn_generation == self->generation
+  return self->drawn_node != NULL && self->drawn_generation == self->generation
          && width == self->drawn_width && height == self->drawn_height
          && scale == self->drawn_scale
          && memcmp (projection, &self->drawn_projection, sizeof *projection) == 0;
@@ -351,13 +356,12 @@ paint_drawn (PmNetworkLayer        *self,
 {
   const PmMapProjection *old = &self->drawn_projection;
   double det = old->xx * old->yy - old->xy * old->yx;
-  graphene_rect_t bounds = GRAPHENE_RECT_INIT (0, 0, self->drawn_width, self->drawn_height);
   graphene_matrix_t matrix;
   double ixx, ixy, iyx, iyy, ax, bx, ay, by, tx, ty;
 
   if (memcmp (projection, old, sizeof *projection) == 0)
     {
-      gtk_snapshot_append_texture (snapshot, self->drawn.texture, &bounds);
+      gtk_snapshot_append_node (snapshot, self->drawn_node);
       return;
     }
   if (fabs (det) < 1e-12)
@@ -376,7 +380,7 @@ paint_drawn (PmNetworkLayer        *self,
   graphene_matrix_init_from_2d (&matrix, ax, ay, bx, by, tx, ty);
   gtk_snapshot_save (snapshot);
   gtk_snapshot_transform_matrix (snapshot, &matrix);
-  gtk_snapshot_append_texture (snapshot, self->drawn.texture, &bounds);
+  gtk_snapshot_append_node (snapshot, self->drawn_node);
   gtk_snapshot_restore (snapshot);
 }
 
@@ -395,7 +399,7 @@ pm_network_layer_snapshot (GtkWidget   *widget,
 
   _pm_map_projection_update (&projection, shumate_layer_get_viewport (SHUMATE_LAYER (self)),
                              widget);
-  if (self->drawn.texture != NULL)
+  if (self->drawn_node != NULL)
     paint_drawn (self, snapshot, &projection);
   if (!self->drawing && !drawn_is_current (self, &projection, width, height, scale))
     start_drawing (self, &projection, width, height, scale);

@@ -146,7 +146,7 @@ pm_network_frame_free (PmNetworkFrame *frame)
 void
 pm_network_image_clear (PmNetworkImage *image)
 {
-  g_clear_object (&image->texture);
+  g_clear_pointer (&image->surface, cairo_surface_destroy);
   image->n_drawn = 0;
   image->n_labelled = 0;
 }
@@ -574,7 +574,8 @@ pm_network_raster_draw (const PmNetworkFrame *frame,
   draw_sites (frame, cr, width, height);
   draw_site_labels (frame, cr, width, height, image);
   cairo_destroy (cr);
-  image->texture = _pm_map_texture_for_surface (surface);
+  cairo_surface_flush (surface);
+  image->surface = surface;
 }
 
 static void

@@ -60,9 +60,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmNetworkFrame, pm_network_frame_free)
 /* What an image holds. */
 typedef struct
 {
-  GdkTexture *texture;
-  guint       n_drawn;     /* segments in view */
-  guint       n_labelled;  /* site names shown */
+  cairo_surface_t *surface;   /* ARGB32, of the frame's size at its scale */
+  guint            n_drawn;    /* segments in view */
+  guint            n_labelled; /* site names shown */
 } PmNetworkImage;
 
 void pm_network_image_clear (PmNetworkImage *image);
