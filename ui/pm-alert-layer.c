@@ -5,9 +5,10 @@
  * the operator has acknowledged or silenced, a steady outline (thinner while pending). The tick
  * callback exists only while something pulses, and never when the desktop turns animations off.
  *
- * The outlines are drawn into two images (the outlines, the halos) when the alerts or the view
- * change; a pulse frame only paints the halos' image at another opacity, so that hundreds of
- * firing alerts cost a frame no more than a few.
+ * The outlines are drawn into two images (the outlines, the halos) in a worker thread when the
+ * alerts or the view change; frames paint the last images meanwhile (moved with the map after a
+ * pan or zoom), and a pulse frame only paints the halos' image at another opacity, so that
+ * hundreds of firing alerts cost a frame no more than a few.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -28,6 +29,29 @@ typedef struct
   gboolean       pulse;
 } Outline;
 
+/* An outline in pixels, for the drawing thread. */
+typedef struct
+{
+  double   ax, ay, bx, by;
+  double   radius;
+  gboolean firing;
+  gboolean pulse;
+} Shape;
+
+typedef struct
+{
+  PmAlertLayer   *layer;     /* a reference, dropped on the main thread */
+  GArray         *shapes;    /* Shape */
+  graphene_rect_t bounds;
+  int             scale;
+  PmMapProjection projection;
+  int             width;
+  int             height;
+  guint           generation;
+  cairo_surface_t *steady;   /* results */
+  cairo_surface_t *halos;
+} Drawing;
+
 struct _PmAlertLayer
 {
   ShumateLayer parent_instance;
@@ -36,15 +60,18 @@ struct _PmAlertLayer
   GArray      *outlines;  /* Outline */
   guint        tick_id;
 
-  /* The images and what they were drawn for. */
+  guint        generation;  /* bumped when the outlines change */
+
+  /* The images on screen and what they were drawn for. */
   GskRenderNode   *steady;
   GskRenderNode   *halos;
-  graphene_rect_t  drawn_bounds;
   PmMapProjection  drawn_projection;
   int              drawn_width;
   int              drawn_height;
   int              drawn_scale;
+  guint            drawn_generation;
   gboolean         drawn_valid;
+  gboolean         drawing;  /* images are being drawn in a worker thread */
 };
 
 G_DEFINE_TYPE (PmAlertLayer, pm_alert_layer, SHUMATE_TYPE_LAYER)
@@ -179,72 +206,137 @@ stroke_outline (cairo_t *cr,
   cairo_stroke (cr);
 }
 
-static void
-draw_outlines (PmAlertLayer *self,
-               int           width,
-               int           height,
-               int           scale)
+static cairo_surface_t *
+new_surface (const Drawing *drawing,
+             cairo_t      **cr)
 {
-  double x0 = width, y0 = height, x1 = 0, y1 = 0;
-  cairo_surface_t *steady, *halos;
+  cairo_surface_t *surface = cairo_image_surface_create (
+    CAIRO_FORMAT_ARGB32, (int) drawing->bounds.size.width * drawing->scale,
+    (int) drawing->bounds.size.height * drawing->scale);
+
+  cairo_surface_set_device_scale (surface, drawing->scale, drawing->scale);
+  *cr = cairo_create (surface);
+  cairo_translate (*cr, -drawing->bounds.origin.x, -drawing->bounds.origin.y);
+  return surface;
+}
+
+static void
+draw_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Drawing *drawing = task_data;
   cairo_t *steady_cr, *halos_cr;
-  int surface_width, surface_height;
 
-  forget_drawn (self);
-  self->drawn_valid = TRUE;
-  /* The images cover only the outlines, not the whole map. */
-  for (guint i = 0; i < self->outlines->len; i++)
+  drawing->steady = new_surface (drawing, &steady_cr);
+  drawing->halos = new_surface (drawing, &halos_cr);
+  for (guint i = 0; i < drawing->shapes->len; i++)
     {
-      double ax, ay, bx, by;
-      outline_ends (self, &g_array_index (self->outlines, Outline, i), &ax, &ay, &bx, &by);
-      x0 = MIN (x0, MIN (ax, bx));
-      y0 = MIN (y0, MIN (ay, by));
-      x1 = MAX (x1, MAX (ax, bx));
-      y1 = MAX (y1, MAX (ay, by));
-    }
-  x0 = MAX (floor (x0) - 24, 0);
-  y0 = MAX (floor (y0) - 24, 0);
-  x1 = MIN (ceil (x1) + 24, width);
-  y1 = MIN (ceil (y1) + 24, height);
-  if (x1 <= x0 || y1 <= y0)
-    return;
-  self->drawn_bounds = GRAPHENE_RECT_INIT (x0, y0, x1 - x0, y1 - y0);
-  surface_width = (int) (x1 - x0) * scale;
-  surface_height = (int) (y1 - y0) * scale;
-  steady = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, surface_width, surface_height);
-  halos = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, surface_width, surface_height);
-  cairo_surface_set_device_scale (steady, scale, scale);
-  cairo_surface_set_device_scale (halos, scale, scale);
-  steady_cr = cairo_create (steady);
-  halos_cr = cairo_create (halos);
-  cairo_translate (steady_cr, -x0, -y0);
-  cairo_translate (halos_cr, -x0, -y0);
+      const Shape *shape = &g_array_index (drawing->shapes, Shape, i);
 
-  for (guint i = 0; i < self->outlines->len; i++)
-    {
-      const Outline *outline = &g_array_index (self->outlines, Outline, i);
-      double ax, ay, bx, by;
-      double radius = outline->subject == PM_ALERT_SITE ? 11 : 7;
-
-      outline_ends (self, outline, &ax, &ay, &bx, &by);
-      add_capsule (steady_cr, ax, ay, bx, by, radius);
-      if (!outline->firing)
-        stroke_outline (steady_cr, 1.5, 0.85);
-      else
+      add_capsule (steady_cr, shape->ax, shape->ay, shape->bx, shape->by, shape->radius);
+      if (shape->firing)
         stroke_outline (steady_cr, 3, 1);
-      if (outline->pulse)
+      else
+        stroke_outline (steady_cr, 1.5, 0.85);
+      if (shape->pulse)
         {
-          add_capsule (halos_cr, ax, ay, bx, by, radius + 5);
+          add_capsule (halos_cr, shape->ax, shape->ay, shape->bx, shape->by, shape->radius + 5);
           stroke_outline (halos_cr, 2.5, 1);
         }
     }
   cairo_destroy (steady_cr);
   cairo_destroy (halos_cr);
-  self->steady = _pm_map_node_for_surface (steady, &self->drawn_bounds);
-  if (has_pulse (self))
-    self->halos = _pm_map_node_for_surface (halos, &self->drawn_bounds);
-  cairo_surface_destroy (steady);
-  cairo_surface_destroy (halos);
+  cairo_surface_flush (drawing->steady);
+  cairo_surface_flush (drawing->halos);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+drawing_free (gpointer data)
+{
+  Drawing *drawing = data;
+
+  g_array_unref (drawing->shapes);
+  g_clear_pointer (&drawing->steady, cairo_surface_destroy);
+  g_clear_pointer (&drawing->halos, cairo_surface_destroy);
+  g_free (drawing);
+}
+
+static void
+drawn_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(PmAlertLayer) self = user_data;
+  Drawing *drawing = g_task_get_task_data (G_TASK (result));
+  gboolean any_pulse = FALSE;
+
+  self->drawing = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), NULL) || self->snapshot == NULL)
+    return;
+  forget_drawn (self);
+  for (guint i = 0; i < drawing->shapes->len; i++)
+    any_pulse |= g_array_index (drawing->shapes, Shape, i).pulse;
+  if (drawing->shapes->len > 0)
+    self->steady = _pm_map_node_for_surface (drawing->steady, &drawing->bounds);
+  if (any_pulse)
+    self->halos = _pm_map_node_for_surface (drawing->halos, &drawing->bounds);
+  self->drawn_valid = TRUE;
+  self->drawn_projection = drawing->projection;
+  self->drawn_width = drawing->width;
+  self->drawn_height = drawing->height;
+  self->drawn_scale = drawing->scale;
+  self->drawn_generation = drawing->generation;
+  /* The next frame paints them, and asks for others if these are already late. */
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+start_drawing (PmAlertLayer          *self,
+               const PmMapProjection *projection,
+               int                    width,
+               int                    height,
+               int                    scale)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, drawn_cb, g_object_ref (self));
+  Drawing *drawing = g_new0 (Drawing, 1);
+  double x0 = width, y0 = height, x1 = 0, y1 = 0;
+
+  drawing->shapes = g_array_sized_new (FALSE, FALSE, sizeof (Shape), self->outlines->len);
+  drawing->projection = *projection;
+  drawing->width = width;
+  drawing->height = height;
+  drawing->scale = scale;
+  drawing->generation = self->generation;
+  for (guint i = 0; i < self->outlines->len; i++)
+    {
+      const Outline *outline = &g_array_index (self->outlines, Outline, i);
+      Shape shape = {
+        .radius = outline->subject == PM_ALERT_SITE ? 11 : 7,
+        .firing = outline->firing,
+        .pulse = outline->pulse,
+      };
+
+      outline_ends (self, outline, &shape.ax, &shape.ay, &shape.bx, &shape.by);
+      x0 = MIN (x0, MIN (shape.ax, shape.bx));
+      y0 = MIN (y0, MIN (shape.ay, shape.by));
+      x1 = MAX (x1, MAX (shape.ax, shape.bx));
+      y1 = MAX (y1, MAX (shape.ay, shape.by));
+      g_array_append_val (drawing->shapes, shape);
+    }
+  /* The images cover only the outlines, not the whole map. */
+  x0 = MAX (floor (x0) - 24, 0);
+  y0 = MAX (floor (y0) - 24, 0);
+  x1 = MAX (MIN (ceil (x1) + 24, width), x0 + 1);
+  y1 = MAX (MIN (ceil (y1) + 24, height), y0 + 1);
+  drawing->bounds = GRAPHENE_RECT_INIT (x0, y0, x1 - x0, y1 - y0);
+
+  self->drawing = TRUE;
+  g_task_set_source_tag (task, start_drawing);
+  g_task_set_task_data (task, drawing, drawing_free);
+  g_task_run_in_thread (task, draw_thread);
 }
 
 static void
@@ -257,23 +349,19 @@ pm_alert_layer_snapshot (GtkWidget   *widget,
   int scale = gtk_widget_get_scale_factor (widget);
   PmMapProjection projection;
 
-  if (self->snapshot == NULL || self->outlines->len == 0 || width <= 0 || height <= 0)
+  if (self->snapshot == NULL || width <= 0 || height <= 0)
     return;
 
   _pm_map_projection_update (&projection, shumate_layer_get_viewport (SHUMATE_LAYER (self)),
                              widget);
-  if (!self->drawn_valid || width != self->drawn_width || height != self->drawn_height
-      || scale != self->drawn_scale
-      || memcmp (&projection, &self->drawn_projection, sizeof projection) != 0)
-    {
-      draw_outlines (self, width, height, scale);
-      self->drawn_projection = projection;
-      self->drawn_width = width;
-      self->drawn_height = height;
-      self->drawn_scale = scale;
-    }
+  if (!self->drawing
+      && (!self->drawn_valid || self->drawn_generation != self->generation
+          || width != self->drawn_width || height != self->drawn_height
+          || scale != self->drawn_scale
+          || memcmp (&projection, &self->drawn_projection, sizeof projection) != 0))
+    start_drawing (self, &projection, width, height, scale);
   if (self->steady != NULL)
-    gtk_snapshot_append_node (snapshot, self->steady);
+    _pm_map_append_moved (snapshot, self->steady, &self->drawn_projection, &projection);
   if (self->halos != NULL)
     {
       /* The halo fades in and out: the outline seems to beat. */
@@ -282,7 +370,7 @@ pm_alert_layer_snapshot (GtkWidget   *widget,
       if (phase < 0.98)
         {
           gtk_snapshot_push_opacity (snapshot, 1 - phase);
-          gtk_snapshot_append_node (snapshot, self->halos);
+          _pm_map_append_moved (snapshot, self->halos, &self->drawn_projection, &projection);
           gtk_snapshot_pop (snapshot);
         }
     }
@@ -395,7 +483,8 @@ pm_alert_layer_set_snapshot (PmAlertLayer *self,
                       && alert->silenced_until <= snapshot->time_s;
       g_array_append_val (self->outlines, outline);
     }
-  forget_drawn (self);
+  /* The last images stay on screen until the new ones are drawn. */
+  self->generation++;
   update_animation (self);
 }
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <math.h>
+#include <string.h>
 #include <shumate/shumate.h>
 
 G_BEGIN_DECLS
@@ -55,6 +56,55 @@ _pm_map_project (const PmMapProjection *projection,
 {
   *x = projection->xx * longitude + projection->xy * mercator_y + projection->x0;
   *y = projection->yx * longitude + projection->yy * mercator_y + projection->y0;
+}
+
+/* The affine map from the pixels of one projection to those of another (pixels → longitude and
+ * Mercator y → pixels): an image drawn for a past view, moved and scaled with the map. FALSE
+ * when the first projection cannot be inverted. */
+static inline gboolean
+_pm_map_projection_transform (const PmMapProjection *from,
+                              const PmMapProjection *to,
+                              graphene_matrix_t     *matrix)
+{
+  double det = from->xx * from->yy - from->xy * from->yx;
+  double ixx, ixy, iyx, iyy, ax, bx, ay, by;
+
+  if (fabs (det) < 1e-12)
+    return FALSE;
+  ixx = from->yy / det;
+  ixy = -from->xy / det;
+  iyx = -from->yx / det;
+  iyy = from->xx / det;
+  ax = to->xx * ixx + to->xy * iyx;
+  bx = to->xx * ixy + to->xy * iyy;
+  ay = to->yx * ixx + to->yy * iyx;
+  by = to->yx * ixy + to->yy * iyy;
+  graphene_matrix_init_from_2d (matrix, ax, ay, bx, by,
+                                to->x0 - (ax * from->x0 + bx * from->y0),
+                                to->y0 - (ay * from->x0 + by * from->y0));
+  return TRUE;
+}
+
+/* Appends a node drawn for the projection `from`, where the projection `to` puts it. */
+static inline void
+_pm_map_append_moved (GtkSnapshot           *snapshot,
+                      GskRenderNode         *node,
+                      const PmMapProjection *from,
+                      const PmMapProjection *to)
+{
+  graphene_matrix_t matrix;
+
+  if (memcmp (from, to, sizeof *to) == 0)
+    {
+      gtk_snapshot_append_node (snapshot, node);
+      return;
+    }
+  if (!_pm_map_projection_transform (from, to, &matrix))
+    return;
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_transform_matrix (snapshot, &matrix);
+  gtk_snapshot_append_node (snapshot, node);
+  gtk_snapshot_restore (snapshot);
 }
 
 /* A render node that paints an image surface, made once and appended at every frame until the

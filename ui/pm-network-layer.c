@@ -347,43 +347,6 @@ drawn_is_current (PmNetworkLayer        *self,
          && memcmp (projection, &self->drawn_projection, sizeof *projection) == 0;
 }
 
-/* Paints the last image where the current view puts it: the affine map from the image's
- * projection to the current one (old pixels → longitude/Mercator → new pixels). */
-static void
-paint_drawn (PmNetworkLayer        *self,
-             GtkSnapshot           *snapshot,
-             const PmMapProjection *projection)
-{
-  const PmMapProjection *old = &self->drawn_projection;
-  double det = old->xx * old->yy - old->xy * old->yx;
-  graphene_matrix_t matrix;
-  double ixx, ixy, iyx, iyy, ax, bx, ay, by, tx, ty;
-
-  if (memcmp (projection, old, sizeof *projection) == 0)
-    {
-      gtk_snapshot_append_node (snapshot, self->drawn_node);
-      return;
-    }
-  if (fabs (det) < 1e-12)
-    return;
-  /* Inverse of the old linear part, then the new one after it. */
-  ixx = old->yy / det;
-  ixy = -old->xy / det;
-  iyx = -old->yx / det;
-  iyy = old->xx / det;
-  ax = projection->xx * ixx + projection->xy * iyx;
-  bx = projection->xx * ixy + projection->xy * iyy;
-  ay = projection->yx * ixx + projection->yy * iyx;
-  by = projection->yx * ixy + projection->yy * iyy;
-  tx = projection->x0 - (ax * old->x0 + bx * old->y0);
-  ty = projection->y0 - (ay * old->x0 + by * old->y0);
-  graphene_matrix_init_from_2d (&matrix, ax, ay, bx, by, tx, ty);
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_transform_matrix (snapshot, &matrix);
-  gtk_snapshot_append_node (snapshot, self->drawn_node);
-  gtk_snapshot_restore (snapshot);
-}
-
 static void
 pm_network_layer_snapshot (GtkWidget   *widget,
                            GtkSnapshot *snapshot)
@@ -400,7 +363,7 @@ pm_network_layer_snapshot (GtkWidget   *widget,
   _pm_map_projection_update (&projection, shumate_layer_get_viewport (SHUMATE_LAYER (self)),
                              widget);
   if (self->drawn_node != NULL)
-    paint_drawn (self, snapshot, &projection);
+    _pm_map_append_moved (snapshot, self->drawn_node, &self->drawn_projection, &projection);
   if (!self->drawing && !drawn_is_current (self, &projection, width, height, scale))
     start_drawing (self, &projection, width, height, scale);
 }
