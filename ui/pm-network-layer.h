@@ -7,6 +7,7 @@
 
 #include <shumate/shumate.h>
 
+#include "pm-network-raster.h"
 #include "pm-snapshot.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,7 @@ int             pm_network_layer_segment_at   (PmNetworkLayer *self,
                                                double          y,
                                                double          tolerance);
 gboolean        pm_network_layer_is_current   (PmNetworkLayer *self);
+PmNetworkFrame *pm_network_layer_new_frame    (PmNetworkLayer *self);
 guint           pm_network_layer_get_n_drawn  (PmNetworkLayer *self);
 guint           pm_network_layer_get_n_labelled (PmNetworkLayer *self);
 guint           pm_network_layer_get_n_site_labels (PmNetworkLayer *self);
