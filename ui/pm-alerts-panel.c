@@ -1,21 +1,41 @@
-/* pm-alerts-panel.c: alerts, rebuilt only when the set or order of alerts changes so that the
- * list does not flicker or lose keyboard focus on every tick; values update in place.
+/* pm-alerts-panel.c: alerts, most probable first. A row stays with its alert while the alert is
+ * listed, so that the list does not flicker or lose keyboard focus on every tick, and values
+ * update in place; when an alert leaves the listed set its row is handed to one that entered.
+ * On a big network dozens of alerts come and go every tick, and building an expander row (with
+ * its factor rows and silence popover) for each of them stalled the main loop for a third of a
+ * second: rows are built only when the list grows, factor rows when first expanded, the silence
+ * popover when first opened.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "pm-alerts-panel.h"
+#include "pm-alerts-panel-private.h"
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "pm-format.h"
 
-#define ROW_FACTORS_KEY "pm-factor-rows"
-
 /* Rows shown at most, the most probable first. A list box lays out every row whenever a figure
  * changes, and on a big network hundreds of alerts change every tick; past a few dozen a list is
  * no longer read anyway, and the map's outlines and Ctrl+F still reach every alert. */
 #define MAX_ROWS 40
+
+/* The position of a row without an alert: after every listed one. */
+#define SPARE_POSITION G_MAXINT
+
+/* What a row holds besides its title and subtitle, kept on the row (qdata). */
+typedef struct
+{
+  char          *id;        /* the alert shown and acted on; NULL while spare */
+  int            position;  /* in the snapshot's order, or SPARE_POSITION */
+  PmAlertSubject subject;   /* the one the icon shows */
+  GtkWidget     *icon;
+  GtkWidget     *locate;
+  GtkWidget     *acknowledge;
+  GtkWidget     *silence;   /* GtkMenuButton; its popover is built when first opened */
+  GPtrArray     *factors;   /* AdwActionRow: built when first expanded, NULL until then */
+} RowParts;
 
 struct _PmAlertsPanel
 {
@@ -26,10 +46,10 @@ struct _PmAlertsPanel
   GtkLabel   *more_label;
 
   PmSnapshot *snapshot;
-  PmEngine   *engine;     /* for the operator's actions */
-  GHashTable *rows;      /* alert id → its row: a row lives as long as its alert, so a tick
-                          * only builds rows for new alerts (hundreds on a big network) */
-  GHashTable *expanded;  /* ids whose factors are shown */
+  PmEngine   *engine;       /* for the operator's actions */
+  GHashTable *rows;         /* listed alert id → its row */
+  GSList     *spare;        /* hidden rows without an alert, for the next alerts to enter */
+  guint       n_rows_built;
 };
 
 enum
@@ -54,6 +74,26 @@ static const struct
 static guint signals[N_SIGNALS];
 
 G_DEFINE_TYPE (PmAlertsPanel, pm_alerts_panel, GTK_TYPE_WIDGET)
+
+static GQuark
+row_parts_quark (void)
+{
+  return g_quark_from_static_string ("pm-alerts-panel-row");
+}
+
+static void
+row_parts_free (RowParts *parts)
+{
+  g_free (parts->id);
+  g_clear_pointer (&parts->factors, g_ptr_array_unref);
+  g_free (parts);
+}
+
+static const char *
+subject_icon (PmAlertSubject subject)
+{
+  return subject == PM_ALERT_SITE ? "network-server-symbolic" : "network-wired-symbolic";
+}
 
 static const char *
 subject_name (PmSnapshot    *snapshot,
@@ -175,6 +215,15 @@ silence_activated (GtkWidget  *widget,
   pm_engine_tick_soon (self->engine);
 }
 
+/* The row a widget inside it (or inside its silence popover) belongs to. */
+static RowParts *
+row_parts_of (GtkWidget *widget)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (widget, ADW_TYPE_EXPANDER_ROW);
+
+  return row != NULL ? g_object_get_qdata (G_OBJECT (row), row_parts_quark ()) : NULL;
+}
+
 static void
 silence_clicked_cb (GtkButton *button,
                     gpointer   user_data)
@@ -182,12 +231,14 @@ silence_clicked_cb (GtkButton *button,
   GtkWidget *box = gtk_widget_get_parent (GTK_WIDGET (button));
   GtkDropDown *duration = g_object_get_data (G_OBJECT (box), "duration");
   GtkEditable *reason = g_object_get_data (G_OBJECT (box), "reason");
-  const char *id = g_object_get_data (G_OBJECT (box), "alert-id");
+  RowParts *parts = row_parts_of (GTK_WIDGET (button));
   const char *text = gtk_editable_get_text (reason);
   guint choice = gtk_drop_down_get_selected (duration);
   g_autofree char *trimmed = g_strstrip (g_strdup (text));
   GtkWidget *popover;
 
+  if (parts == NULL || parts->id == NULL)
+    return;
   if (trimmed[0] == '\0')
     {
       gtk_widget_add_css_class (GTK_WIDGET (reason), "error");
@@ -195,7 +246,7 @@ silence_clicked_cb (GtkButton *button,
       return;
     }
   gtk_widget_remove_css_class (GTK_WIDGET (reason), "error");
-  gtk_widget_activate_action (GTK_WIDGET (button), "alert.silence", "(sxs)", id,
+  gtk_widget_activate_action (GTK_WIDGET (button), "alert.silence", "(sxs)", parts->id,
                               silence_choices[MIN (choice, G_N_ELEMENTS (silence_choices) - 1)]
                                 .seconds,
                               text);
@@ -204,9 +255,10 @@ silence_clicked_cb (GtkButton *button,
     gtk_popover_popdown (GTK_POPOVER (popover));
 }
 
-/* The popover that asks how long and why: a silence without a reason is refused. */
+/* The popover that asks how long and why: a silence without a reason is refused. It acts on
+ * the alert its row shows when the operator confirms, so a re-bound row needs no new one. */
 static GtkWidget *
-build_silence_popover (const char *id)
+build_silence_popover (void)
 {
   GtkWidget *popover = gtk_popover_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
@@ -238,22 +290,18 @@ build_silence_popover (const char *id)
   gtk_box_append (GTK_BOX (box), button);
   g_object_set_data (G_OBJECT (box), "duration", duration);
   g_object_set_data (G_OBJECT (box), "reason", reason);
-  g_object_set_data_full (G_OBJECT (box), "alert-id", g_strdup (id), g_free);
   gtk_popover_set_child (GTK_POPOVER (popover), box);
   return popover;
 }
 
+/* GtkMenuButton asks for its popup each time it opens; the popover is built the first time
+ * only: forty rows of drop-downs and entries that nobody opened cost a stall per tick. */
 static void
-expanded_changed_cb (AdwExpanderRow *row,
-                     GParamSpec     *pspec,
-                     PmAlertsPanel  *self)
+create_silence_popup_cb (GtkMenuButton *button,
+                         gpointer       user_data)
 {
-  const char *id = g_object_get_data (G_OBJECT (row), "alert-id");
-
-  if (adw_expander_row_get_expanded (row))
-    g_hash_table_add (self->expanded, g_strdup (id));
-  else
-    g_hash_table_remove (self->expanded, id);
+  if (gtk_menu_button_get_popover (button) == NULL)
+    gtk_menu_button_set_popover (button, build_silence_popover ());
 }
 
 static GtkWidget *
@@ -268,51 +316,145 @@ icon_button (const char *icon,
   return button;
 }
 
+/* Shows the alert's factors in the rows inside the expander; they exist only once the operator
+ * has expanded the row, and are kept current only while it is expanded. */
+static void
+refresh_factors (GtkWidget     *row,
+                 const PmAlert *alert)
+{
+  RowParts *parts = g_object_get_qdata (G_OBJECT (row), row_parts_quark ());
+
+  if (parts->factors == NULL || !adw_expander_row_get_expanded (ADW_EXPANDER_ROW (row)))
+    return;
+  for (guint f = 0; f < parts->factors->len; f++)
+    {
+      GtkWidget *factor = g_ptr_array_index (parts->factors, f);
+      gboolean shown = f < alert->n_factors;
+
+      gtk_widget_set_visible (factor, shown);
+      if (shown
+          && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (factor)),
+                        alert->factors[f].text) != 0)
+        adw_preferences_row_set_title (ADW_PREFERENCES_ROW (factor), alert->factors[f].text);
+    }
+}
+
+static void
+expanded_changed_cb (AdwExpanderRow *row,
+                     GParamSpec     *pspec,
+                     PmAlertsPanel  *self)
+{
+  RowParts *parts = g_object_get_qdata (G_OBJECT (row), row_parts_quark ());
+  const PmAlert *alert;
+
+  if (!adw_expander_row_get_expanded (row) || parts->id == NULL)
+    return;
+  if (parts->factors == NULL)
+    {
+      /* Room for every factor; the rows without one stay hidden. */
+      parts->factors = g_ptr_array_new ();
+      for (guint f = 0; f < PM_MAX_FACTORS; f++)
+        {
+          GtkWidget *factor = adw_action_row_new ();
+          gtk_widget_set_visible (factor, FALSE);
+          adw_expander_row_add_row (row, factor);
+          g_ptr_array_add (parts->factors, factor);
+        }
+    }
+  alert = find_alert (self, parts->id);
+  if (alert != NULL)
+    refresh_factors (GTK_WIDGET (row), alert);
+}
+
+/* A row without an alert: bind_row gives it one. */
 static GtkWidget *
-build_row (PmAlertsPanel *self,
-           const PmAlert *alert)
+build_row (PmAlertsPanel *self)
 {
   GtkWidget *row = adw_expander_row_new ();
-  GtkWidget *icon = gtk_image_new_from_icon_name (alert->subject == PM_ALERT_SITE
-                                                    ? "network-server-symbolic"
-                                                    : "network-wired-symbolic");
-  GtkWidget *locate = icon_button ("find-location-symbolic", _("Show on the Map"));
-  GtkWidget *acknowledge = icon_button ("object-select-symbolic", _("Acknowledge"));
-  GtkWidget *silence = gtk_menu_button_new ();
-  GPtrArray *factor_rows = g_ptr_array_new ();
+  RowParts *parts = g_new0 (RowParts, 1);
 
-  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (silence), "notifications-disabled-symbolic");
-  gtk_widget_set_tooltip_text (silence, _("Silence…"));
-  gtk_widget_set_valign (silence, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (silence, "flat");
-  gtk_menu_button_set_popover (GTK_MENU_BUTTON (silence), build_silence_popover (alert->id));
+  parts->subject = PM_ALERT_SEGMENT;
+  parts->icon = gtk_image_new_from_icon_name (subject_icon (parts->subject));
+  parts->locate = icon_button ("find-location-symbolic", _("Show on the Map"));
+  parts->acknowledge = icon_button ("object-select-symbolic", _("Acknowledge"));
+  parts->silence = gtk_menu_button_new ();
+  parts->position = SPARE_POSITION;
 
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (locate), "alert.locate");
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (locate), "s", alert->id);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (acknowledge), "alert.acknowledge");
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (acknowledge), "s", alert->id);
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (parts->silence),
+                                 "notifications-disabled-symbolic");
+  gtk_widget_set_tooltip_text (parts->silence, _("Silence…"));
+  gtk_widget_set_valign (parts->silence, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (parts->silence, "flat");
+  gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (parts->silence),
+                                         create_silence_popup_cb, NULL, NULL);
 
-  adw_expander_row_add_prefix (ADW_EXPANDER_ROW (row), icon);
-  adw_expander_row_add_action (ADW_EXPANDER_ROW (row), locate);
-  adw_expander_row_add_action (ADW_EXPANDER_ROW (row), acknowledge);
-  adw_expander_row_add_action (ADW_EXPANDER_ROW (row), silence);
-  g_object_set_data (G_OBJECT (row), "acknowledge", acknowledge);
-
-  /* Room for every factor; the rows without one stay hidden. */
-  for (guint f = 0; f < PM_MAX_FACTORS; f++)
-    {
-      GtkWidget *factor = adw_action_row_new ();
-      gtk_widget_set_visible (factor, FALSE);
-      adw_expander_row_add_row (ADW_EXPANDER_ROW (row), factor);
-      g_ptr_array_add (factor_rows, factor);
-    }
-  g_object_set_data_full (G_OBJECT (row), ROW_FACTORS_KEY, factor_rows,
-                          (GDestroyNotify) g_ptr_array_unref);
-  g_object_set_data_full (G_OBJECT (row), "alert-id", g_strdup (alert->id), g_free);
-  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row),
-                                 g_hash_table_contains (self->expanded, alert->id));
+  adw_expander_row_add_prefix (ADW_EXPANDER_ROW (row), parts->icon);
+  adw_expander_row_add_action (ADW_EXPANDER_ROW (row), parts->locate);
+  adw_expander_row_add_action (ADW_EXPANDER_ROW (row), parts->acknowledge);
+  adw_expander_row_add_action (ADW_EXPANDER_ROW (row), parts->silence);
+  g_object_set_qdata_full (G_OBJECT (row), row_parts_quark (), parts,
+                           (GDestroyNotify) row_parts_free);
   g_signal_connect (row, "notify::expanded", G_CALLBACK (expanded_changed_cb), self);
+  self->n_rows_built++;
   return row;
+}
+
+/* Points a row at another alert: what the operator saw open or typed for the previous one does
+ * not carry over. Title, subtitle and factors follow in refresh(). */
+static void
+bind_row (GtkWidget     *row,
+          const PmAlert *alert)
+{
+  RowParts *parts = g_object_get_qdata (G_OBJECT (row), row_parts_quark ());
+
+  g_free (parts->id);
+  parts->id = g_strdup (alert->id);
+  if (parts->subject != alert->subject)
+    {
+      parts->subject = alert->subject;
+      gtk_image_set_from_icon_name (GTK_IMAGE (parts->icon), subject_icon (alert->subject));
+    }
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (parts->locate), "s", alert->id);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (parts->acknowledge), "s", alert->id);
+  /* Named once there is a target: an "s" action without one would be refused with a warning. */
+  if (gtk_actionable_get_action_name (GTK_ACTIONABLE (parts->locate)) == NULL)
+    {
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (parts->locate), "alert.locate");
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (parts->acknowledge), "alert.acknowledge");
+    }
+  if (gtk_menu_button_get_popover (GTK_MENU_BUTTON (parts->silence)) != NULL)
+    {
+      gtk_menu_button_popdown (GTK_MENU_BUTTON (parts->silence));
+      gtk_menu_button_set_popover (GTK_MENU_BUTTON (parts->silence), NULL);
+    }
+  if (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (row)))
+    adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), FALSE);
+  if (!gtk_widget_get_visible (row))
+    gtk_widget_set_visible (row, TRUE);
+}
+
+/* A row whose alert left the listed set and that no entering alert took: hidden at the end of
+ * the list until one does. */
+static void
+unbind_row (GtkWidget *row)
+{
+  RowParts *parts = g_object_get_qdata (G_OBJECT (row), row_parts_quark ());
+
+  g_clear_pointer (&parts->id, g_free);
+  parts->position = SPARE_POSITION;
+  if (gtk_menu_button_get_popover (GTK_MENU_BUTTON (parts->silence)) != NULL)
+    gtk_menu_button_popdown (GTK_MENU_BUTTON (parts->silence));
+  gtk_widget_set_visible (row, FALSE);
+}
+
+/* Whether the keyboard focus is in ROW (or in its silence popover). */
+static gboolean
+has_focus_within (GtkWidget *row)
+{
+  GtkRoot *root = gtk_widget_get_root (row);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  return focus != NULL && (focus == row || gtk_widget_is_ancestor (focus, row));
 }
 
 /* Rows keep the snapshot's order (most probable first) through their position. */
@@ -321,54 +463,116 @@ compare_rows (GtkListBoxRow *a,
               GtkListBoxRow *b,
               gpointer       user_data)
 {
-  int pa = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (a), "position"));
-  int pb = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (b), "position"));
+  RowParts *pa = g_object_get_qdata (G_OBJECT (a), row_parts_quark ());
+  RowParts *pb = g_object_get_qdata (G_OBJECT (b), row_parts_quark ());
 
-  return (pa > pb) - (pa < pb);
+  return (pa->position > pb->position) - (pa->position < pb->position);
 }
 
-/* Adds rows for new alerts, drops those of vanished ones, and puts them in the snapshot's order.
- * Returns the rows in that order. */
+static int
+compare_positions (gconstpointer a,
+                   gconstpointer b)
+{
+  RowParts *pa = g_object_get_qdata (*(GObject **) a, row_parts_quark ());
+  RowParts *pb = g_object_get_qdata (*(GObject **) b, row_parts_quark ());
+
+  return (pa->position > pb->position) - (pa->position < pb->position);
+}
+
+/* Whether the list's visible rows already stand in the order wanted: re-sorting moves every row's
+ * style node and lays the whole list out again, so it is done only when the order changed. */
+static gboolean
+in_order (PmAlertsPanel *self,
+          GPtrArray     *ordered)
+{
+  guint i = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (!gtk_widget_get_visible (child))
+        continue;
+      if (i >= ordered->len || g_ptr_array_index (ordered, i) != child)
+        return FALSE;
+      i++;
+    }
+  return i == ordered->len;
+}
+
+/* Keeps the row of every alert that stays listed, hands the rows of alerts that left to those that
+ * entered (the nearest places first, so that rows rarely move), builds rows only when the list
+ * grows past every row built so far, and puts them in the snapshot's order. Returns the rows in
+ * that order. */
 static GPtrArray *
 sync_rows (PmAlertsPanel *self,
            GPtrArray     *alerts)
 {
-  g_autoptr(GHashTable) current = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) freed = g_ptr_array_new ();
+  GSList *dropped = NULL;
   guint n_shown = MIN (alerts->len, MAX_ROWS);
   GPtrArray *ordered = g_ptr_array_sized_new (n_shown);
-  gboolean moved = FALSE;
+  guint next_freed = 0;
   GHashTableIter iter;
   gpointer key, value;
+
+  for (guint i = 0; i < n_shown; i++)
+    g_hash_table_add (listed, ((const PmAlert *) g_ptr_array_index (alerts, i))->id);
+
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!g_hash_table_contains (listed, key))
+      {
+        /* The operator's focus stays with the alert: a button that kept the focus while its row
+         * turned to another alert would acknowledge or silence that one on the next key press.
+         * Hidden, the row drops the focus, and waits a tick before it is handed on. */
+        if (has_focus_within (value))
+          {
+            unbind_row (value);
+            dropped = g_slist_prepend (dropped, value);
+          }
+        else
+          g_ptr_array_add (freed, value);
+        g_hash_table_iter_remove (&iter);
+      }
+  g_ptr_array_sort (freed, compare_positions);
 
   for (guint i = 0; i < n_shown; i++)
     {
       const PmAlert *alert = g_ptr_array_index (alerts, i);
       GtkWidget *row = g_hash_table_lookup (self->rows, alert->id);
+      RowParts *parts;
 
       if (row == NULL)
         {
-          row = build_row (self, alert);
+          if (next_freed < freed->len)
+            row = g_ptr_array_index (freed, next_freed++);
+          else if (self->spare != NULL)
+            {
+              row = self->spare->data;
+              self->spare = g_slist_delete_link (self->spare, self->spare);
+            }
+          else
+            {
+              row = build_row (self);
+              gtk_list_box_append (self->list, row);
+            }
+          bind_row (row, alert);
           g_hash_table_insert (self->rows, g_strdup (alert->id), row);
-          gtk_list_box_append (self->list, row);
-          moved = TRUE;
         }
-      if (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "position")) != (int) i)
-        {
-          g_object_set_data (G_OBJECT (row), "position", GINT_TO_POINTER ((int) i));
-          moved = TRUE;
-        }
-      g_hash_table_add (current, alert->id);
+      parts = g_object_get_qdata (G_OBJECT (row), row_parts_quark ());
+      parts->position = (int) i;
       g_ptr_array_add (ordered, row);
     }
 
-  g_hash_table_iter_init (&iter, self->rows);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    if (!g_hash_table_contains (current, key))
-      {
-        gtk_list_box_remove (self->list, value);
-        g_hash_table_iter_remove (&iter);
-      }
-  if (moved)
+  for (; next_freed < freed->len; next_freed++)
+    {
+      GtkWidget *row = g_ptr_array_index (freed, next_freed);
+      unbind_row (row);
+      self->spare = g_slist_prepend (self->spare, row);
+    }
+  self->spare = g_slist_concat (self->spare, dropped);
+  if (!in_order (self, ordered))
     gtk_list_box_invalidate_sort (self->list);
   return ordered;
 }
@@ -386,29 +590,12 @@ set_class_if (GtkWidget  *widget,
               const char *css_class,
               gboolean    wanted)
 {
+  if (wanted == gtk_widget_has_css_class (widget, css_class))
+    return;
   if (wanted)
     gtk_widget_add_css_class (widget, css_class);
   else
     gtk_widget_remove_css_class (widget, css_class);
-}
-
-static void
-refresh_factors (GtkWidget     *row,
-                 const PmAlert *alert)
-{
-  GPtrArray *factor_rows = g_object_get_data (G_OBJECT (row), ROW_FACTORS_KEY);
-
-  for (guint f = 0; f < factor_rows->len; f++)
-    {
-      GtkWidget *factor = g_ptr_array_index (factor_rows, f);
-      gboolean shown = f < alert->n_factors;
-
-      gtk_widget_set_visible (factor, shown);
-      if (shown
-          && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (factor)),
-                        alert->factors[f].text) != 0)
-        adw_preferences_row_set_title (ADW_PREFERENCES_ROW (factor), alert->factors[f].text);
-    }
 }
 
 static void
@@ -421,9 +608,9 @@ refresh (PmAlertsPanel *self,
     {
       const PmAlert *alert = g_ptr_array_index (alerts, i);
       GtkWidget *row = g_ptr_array_index (rows, i);
+      RowParts *parts = g_object_get_qdata (G_OBJECT (row), row_parts_quark ());
       g_autofree char *subtitle = describe_alert (alert);
       g_autofree char *title = NULL;
-      GtkWidget *acknowledge = g_object_get_data (G_OBJECT (row), "acknowledge");
       gboolean can_acknowledge = !alert->acknowledged && alert->state != PM_ALERT_RESOLVED;
 
       title = alert->n_factors > 0
@@ -433,8 +620,8 @@ refresh (PmAlertsPanel *self,
       set_title_if_changed (row, title);
       if (g_strcmp0 (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), subtitle) != 0)
         adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
-      if (gtk_widget_get_sensitive (acknowledge) != can_acknowledge)
-        gtk_widget_set_sensitive (acknowledge, can_acknowledge);
+      if (gtk_widget_get_sensitive (parts->acknowledge) != can_acknowledge)
+        gtk_widget_set_sensitive (parts->acknowledge, can_acknowledge);
       refresh_factors (row, alert);
       set_class_if (row, "alert-firing", alert->state == PM_ALERT_FIRING);
       set_class_if (row, "dim-label", alert->state == PM_ALERT_RESOLVED
@@ -464,7 +651,7 @@ pm_alerts_panel_dispose (GObject *object)
 
   g_clear_pointer (&self->snapshot, pm_snapshot_unref);
   g_clear_pointer (&self->rows, g_hash_table_unref);
-  g_clear_pointer (&self->expanded, g_hash_table_unref);
+  g_clear_pointer (&self->spare, g_slist_free);
   g_clear_object (&self->engine);
   gtk_widget_dispose_template (GTK_WIDGET (self), PM_TYPE_ALERTS_PANEL);
 
@@ -514,7 +701,6 @@ pm_alerts_panel_init (PmAlertsPanel *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gtk_list_box_set_sort_func (self->list, compare_rows, NULL, NULL);
-  self->expanded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 PmAlertsPanel *
@@ -542,7 +728,8 @@ pm_alerts_panel_set_snapshot (PmAlertsPanel *self,
                                    "them, and Ctrl+F finds their subjects.",
                                    n_more),
                          n_more);
-      gtk_label_set_label (self->more_label, more);
+      if (g_strcmp0 (gtk_label_get_label (self->more_label), more) != 0)
+        gtk_label_set_label (self->more_label, more);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->more_label), snapshot->alerts->len > MAX_ROWS);
   gtk_stack_set_visible_child_name (self->stack, snapshot->alerts->len > 0 ? "list" : "empty");
@@ -560,4 +747,19 @@ guint
 pm_alerts_panel_get_n_shown (PmAlertsPanel *self)
 {
   return g_hash_table_size (self->rows);
+}
+
+guint
+_pm_alerts_panel_get_n_rows_built (PmAlertsPanel *self)
+{
+  g_return_val_if_fail (PM_IS_ALERTS_PANEL (self), 0);
+  return self->n_rows_built;
+}
+
+GtkWidget *
+_pm_alerts_panel_get_row (PmAlertsPanel *self,
+                          const char    *id)
+{
+  g_return_val_if_fail (PM_IS_ALERTS_PANEL (self), NULL);
+  return g_hash_table_lookup (self->rows, id);
 }
