@@ -382,6 +382,47 @@ test_alerts_panel_silence_popover (Fixture       *fixture,
   g_assert_nonnull (strstr (last_toast (fixture), "silenced until"));
 }
 
+
+/* A row's figures follow its alert at most every few seconds (relaying out forty rows of text at
+ * every tick stalled the console), but a change of state shows at once. */
+static void
+test_alerts_panel_text_pace (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  const char *ids[] = { "test:0", "test:1", NULL };
+  g_autoptr(PmSnapshot) first = snapshot_with_alerts (fixture, ids);
+  g_autoptr(PmSnapshot) second = snapshot_with_alerts (fixture, ids);
+  g_autoptr(PmSnapshot) third = snapshot_with_alerts (fixture, ids);
+  PmAlert *alert;
+  GtkWidget *row;
+
+  pm_alerts_panel_set_snapshot (fixture->panel, first);
+  row = _pm_alerts_panel_get_row (fixture->panel, "test:0");
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                            "cause of test:0"));
+
+  /* The next tick's figures wait… */
+  alert = g_ptr_array_index (second->alerts, 0);
+  g_snprintf (alert->factors[0].text, sizeof alert->factors[0].text, "loss 9.3%%, usually 1.2%%");
+  pm_alerts_panel_set_snapshot (fixture->panel, second);
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                            "cause of test:0"));
+  /* …until the row's period is over. */
+  _pm_alerts_panel_expire_text (fixture->panel);
+  pm_alerts_panel_set_snapshot (fixture->panel, second);
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                            "loss 9.3%, usually 1.2%"));
+
+  /* Resolving is shown at the next tick, with the figures of that tick. */
+  alert = g_ptr_array_index (third->alerts, 0);
+  alert->state = PM_ALERT_RESOLVED;
+  g_snprintf (alert->factors[0].text, sizeof alert->factors[0].text, "loss 1.1%%, usually 1.2%%");
+  pm_alerts_panel_set_snapshot (fixture->panel, third);
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                            "loss 1.1%, usually 1.2%"));
+  g_assert_nonnull (strstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), "resolved"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -397,6 +438,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/alerts-panel/silence-popover", Fixture, NULL, fixture_set_up,
               test_alerts_panel_silence_popover, fixture_tear_down);
+  g_test_add ("/alerts-panel/text-pace", Fixture, NULL, fixture_set_up,
+              test_alerts_panel_text_pace, fixture_tear_down);
   g_test_add ("/alerts-panel/reuses-rows", Fixture, NULL, fixture_set_up,
               test_alerts_panel_reuses_rows, fixture_tear_down);
   return g_test_run ();

@@ -15,4 +15,7 @@ guint      _pm_alerts_panel_get_n_rows_built (PmAlertsPanel *self);
 GtkWidget *_pm_alerts_panel_get_row          (PmAlertsPanel *self,
                                               const char    *id);
 
+/* Lets the next snapshot's figures into every row's text at once, as TEXT_PERIOD_US would. */
+void       _pm_alerts_panel_expire_text      (PmAlertsPanel *self);
+
 G_END_DECLS

@@ -35,7 +35,15 @@ typedef struct
   GtkWidget     *acknowledge;
   GtkWidget     *silence;   /* GtkMenuButton; its popover is built when first opened */
   GPtrArray     *factors;   /* AdwActionRow: built when first expanded, NULL until then */
+  /* The figures in a row's text change at every tick; relaying out forty rows of wrapped text
+   * at each would stall the main loop, so a row's text follows its alert's figures at most every
+   * TEXT_PERIOD_US, and at once when the alert is new to the row or changes state. */
+  gint64         text_due;  /* monotonic µs; 0: at the next refresh */
+  PmAlertState   state;
+  gboolean       quiet;     /* acknowledged or silenced */
 } RowParts;
+
+#define TEXT_PERIOD_US (5 * G_USEC_PER_SEC)
 
 struct _PmAlertsPanel
 {
@@ -409,6 +417,7 @@ bind_row (GtkWidget     *row,
 
   g_free (parts->id);
   parts->id = g_strdup (alert->id);
+  parts->text_due = 0;
   if (parts->subject != alert->subject)
     {
       parts->subject = alert->subject;
@@ -604,25 +613,37 @@ refresh (PmAlertsPanel *self,
 {
   g_autoptr(GPtrArray) rows = sync_rows (self, alerts);
 
+  gint64 now = g_get_monotonic_time ();
+
   for (guint i = 0; i < rows->len; i++)
     {
       const PmAlert *alert = g_ptr_array_index (alerts, i);
       GtkWidget *row = g_ptr_array_index (rows, i);
       RowParts *parts = g_object_get_qdata (G_OBJECT (row), row_parts_quark ());
-      g_autofree char *subtitle = describe_alert (alert);
-      g_autofree char *title = NULL;
+      gboolean quiet = alert->acknowledged || alert->silenced_until > self->snapshot->time_s;
       gboolean can_acknowledge = !alert->acknowledged && alert->state != PM_ALERT_RESOLVED;
 
-      title = alert->n_factors > 0
-                ? g_strdup_printf ("%s — %s", subject_name (self->snapshot, alert),
-                                   alert->factors[0].text)
-                : g_strdup (subject_name (self->snapshot, alert));
-      set_title_if_changed (row, title);
-      if (g_strcmp0 (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), subtitle) != 0)
-        adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
       if (gtk_widget_get_sensitive (parts->acknowledge) != can_acknowledge)
         gtk_widget_set_sensitive (parts->acknowledge, can_acknowledge);
-      refresh_factors (row, alert);
+      if (now >= parts->text_due || parts->state != alert->state
+          || parts->quiet != quiet)
+        {
+          g_autofree char *subtitle = describe_alert (alert);
+          g_autofree char *title = NULL;
+
+          title = alert->n_factors > 0
+                    ? g_strdup_printf ("%s — %s", subject_name (self->snapshot, alert),
+                                       alert->factors[0].text)
+                    : g_strdup (subject_name (self->snapshot, alert));
+          set_title_if_changed (row, title);
+          if (g_strcmp0 (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), subtitle) != 0)
+            adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
+          refresh_factors (row, alert);
+          parts->state = alert->state;
+          parts->quiet = quiet;
+          /* Periods a little apart spread the rows' updates over different ticks. */
+          parts->text_due = now + TEXT_PERIOD_US + (i % 5) * (TEXT_PERIOD_US / 25);
+        }
       set_class_if (row, "alert-firing", alert->state == PM_ALERT_FIRING);
       set_class_if (row, "dim-label", alert->state == PM_ALERT_RESOLVED
                                         || alert->silenced_until > self->snapshot->time_s);
@@ -754,6 +775,17 @@ _pm_alerts_panel_get_n_rows_built (PmAlertsPanel *self)
 {
   g_return_val_if_fail (PM_IS_ALERTS_PANEL (self), 0);
   return self->n_rows_built;
+}
+
+void
+_pm_alerts_panel_expire_text (PmAlertsPanel *self)
+{
+  GHashTableIter iter;
+  gpointer row;
+
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, NULL, &row))
+    ((RowParts *) g_object_get_qdata (G_OBJECT (row), row_parts_quark ()))->text_due = 0;
 }
 
 GtkWidget *
