@@ -442,7 +442,7 @@ warm_up_free (gpointer data)
   WarmUp *warm_up = data;
 
   g_object_unref (warm_up->predictor);
-  pm_series_store_free (warm_up->store);
+  g_clear_pointer (&warm_up->store, pm_series_store_free);
   g_free (warm_up);
 }
 
@@ -465,6 +465,9 @@ warm_up_thread (GTask        *task,
   lowered = errno == 0
             && setpriority (PRIO_PROCESS, (id_t) thread, MIN (priority + 10, 19)) == 0;
   pm_predictor_warm_up (warm_up->predictor, warm_up->store, warm_up->now_s);
+  /* A day of a big network's history takes tens of milliseconds to free: here, not in the
+   * callback on the main thread. */
+  g_clear_pointer (&warm_up->store, pm_series_store_free);
   if (lowered)
     setpriority (PRIO_PROCESS, (id_t) thread, priority);
   g_task_return_boolean (task, TRUE);
