@@ -43,10 +43,7 @@ typedef struct
   PmAlertLayer   *layer;     /* a reference, dropped on the main thread */
   GArray         *shapes;    /* Shape */
   graphene_rect_t bounds;
-  int             scale;
-  PmMapProjection projection;
-  int             width;
-  int             height;
+  PmMapLayerView  view;
   guint           generation;
   cairo_surface_t *steady;   /* results */
   cairo_surface_t *halos;
@@ -65,10 +62,7 @@ struct _PmAlertLayer
   /* The images on screen and what they were drawn for. */
   GskRenderNode   *steady;
   GskRenderNode   *halos;
-  PmMapProjection  drawn_projection;
-  int              drawn_width;
-  int              drawn_height;
-  int              drawn_scale;
+  PmMapLayerView   drawn_view;
   guint            drawn_generation;
   gboolean         drawn_valid;
   gboolean         drawing;  /* images are being drawn in a worker thread */
@@ -211,10 +205,10 @@ new_surface (const Drawing *drawing,
              cairo_t      **cr)
 {
   cairo_surface_t *surface = cairo_image_surface_create (
-    CAIRO_FORMAT_ARGB32, (int) drawing->bounds.size.width * drawing->scale,
-    (int) drawing->bounds.size.height * drawing->scale);
+    CAIRO_FORMAT_ARGB32, (int) drawing->bounds.size.width * drawing->view.scale,
+    (int) drawing->bounds.size.height * drawing->view.scale);
 
-  cairo_surface_set_device_scale (surface, drawing->scale, drawing->scale);
+  cairo_surface_set_device_scale (surface, drawing->view.scale, drawing->view.scale);
   *cr = cairo_create (surface);
   cairo_translate (*cr, -drawing->bounds.origin.x, -drawing->bounds.origin.y);
   return surface;
@@ -284,31 +278,22 @@ drawn_cb (GObject      *source,
   if (any_pulse)
     self->halos = _pm_map_node_for_surface (drawing->halos, &drawing->bounds);
   self->drawn_valid = TRUE;
-  self->drawn_projection = drawing->projection;
-  self->drawn_width = drawing->width;
-  self->drawn_height = drawing->height;
-  self->drawn_scale = drawing->scale;
+  self->drawn_view = drawing->view;
   self->drawn_generation = drawing->generation;
   /* The next frame paints them, and asks for others if these are already late. */
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
-start_drawing (PmAlertLayer          *self,
-               const PmMapProjection *projection,
-               int                    width,
-               int                    height,
-               int                    scale)
+start_drawing (PmAlertLayer         *self,
+               const PmMapLayerView *view)
 {
   g_autoptr(GTask) task = g_task_new (NULL, NULL, drawn_cb, g_object_ref (self));
   Drawing *drawing = g_new0 (Drawing, 1);
-  double x0 = width, y0 = height, x1 = 0, y1 = 0;
+  double x0 = view->width, y0 = view->height, x1 = 0, y1 = 0;
 
   drawing->shapes = g_array_sized_new (FALSE, FALSE, sizeof (Shape), self->outlines->len);
-  drawing->projection = *projection;
-  drawing->width = width;
-  drawing->height = height;
-  drawing->scale = scale;
+  drawing->view = *view;
   drawing->generation = self->generation;
   for (guint i = 0; i < self->outlines->len; i++)
     {
@@ -329,8 +314,8 @@ start_drawing (PmAlertLayer          *self,
   /* The images cover only the outlines, not the whole map. */
   x0 = MAX (floor (x0) - 24, 0);
   y0 = MAX (floor (y0) - 24, 0);
-  x1 = MAX (MIN (ceil (x1) + 24, width), x0 + 1);
-  y1 = MAX (MIN (ceil (y1) + 24, height), y0 + 1);
+  x1 = MAX (MIN (ceil (x1) + 24, view->width), x0 + 1);
+  y1 = MAX (MIN (ceil (y1) + 24, view->height), y0 + 1);
   drawing->bounds = GRAPHENE_RECT_INIT (x0, y0, x1 - x0, y1 - y0);
 
   self->drawing = TRUE;
@@ -344,24 +329,17 @@ pm_alert_layer_snapshot (GtkWidget   *widget,
                          GtkSnapshot *snapshot)
 {
   PmAlertLayer *self = PM_ALERT_LAYER (widget);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  int scale = gtk_widget_get_scale_factor (widget);
-  PmMapProjection projection;
+  PmMapLayerView view;
 
-  if (self->snapshot == NULL || width <= 0 || height <= 0)
+  if (self->snapshot == NULL || !_pm_map_layer_view_get (SHUMATE_LAYER (self), &view))
     return;
-
-  _pm_map_projection_update (&projection, shumate_layer_get_viewport (SHUMATE_LAYER (self)),
-                             widget);
   if (!self->drawing
       && (!self->drawn_valid || self->drawn_generation != self->generation
-          || width != self->drawn_width || height != self->drawn_height
-          || scale != self->drawn_scale
-          || memcmp (&projection, &self->drawn_projection, sizeof projection) != 0))
-    start_drawing (self, &projection, width, height, scale);
+          || !_pm_map_layer_view_equal (&view, &self->drawn_view)))
+    start_drawing (self, &view);
   if (self->steady != NULL)
-    _pm_map_append_moved (snapshot, self->steady, &self->drawn_projection, &projection);
+    _pm_map_append_moved (snapshot, self->steady, &self->drawn_view.projection,
+                          &view.projection);
   if (self->halos != NULL)
     {
       /* The halo fades in and out: the outline seems to beat. */
@@ -370,7 +348,8 @@ pm_alert_layer_snapshot (GtkWidget   *widget,
       if (phase < 0.98)
         {
           gtk_snapshot_push_opacity (snapshot, 1 - phase);
-          _pm_map_append_moved (snapshot, self->halos, &self->drawn_projection, &projection);
+          _pm_map_append_moved (snapshot, self->halos, &self->drawn_view.projection,
+                                &view.projection);
           gtk_snapshot_pop (snapshot);
         }
     }

@@ -58,6 +58,39 @@ _pm_map_project (const PmMapProjection *projection,
   *y = projection->yx * longitude + projection->yy * mercator_y + projection->y0;
 }
 
+/* What a layer's image is drawn for: the projection and the layer's size. */
+typedef struct
+{
+  PmMapProjection projection;
+  int             width;
+  int             height;
+  int             scale;
+} PmMapLayerView;
+
+/* The layer's current view; FALSE while it has no size. */
+static inline gboolean
+_pm_map_layer_view_get (ShumateLayer   *layer,
+                        PmMapLayerView *view)
+{
+  GtkWidget *widget = GTK_WIDGET (layer);
+
+  view->width = gtk_widget_get_width (widget);
+  view->height = gtk_widget_get_height (widget);
+  view->scale = gtk_widget_get_scale_factor (widget);
+  if (view->width <= 0 || view->height <= 0)
+    return FALSE;
+  _pm_map_projection_update (&view->projection, shumate_layer_get_viewport (layer), widget);
+  return TRUE;
+}
+
+static inline gboolean
+_pm_map_layer_view_equal (const PmMapLayerView *a,
+                          const PmMapLayerView *b)
+{
+  return a->width == b->width && a->height == b->height && a->scale == b->scale
+         && memcmp (&a->projection, &b->projection, sizeof a->projection) == 0;
+}
+
 /* The affine map from the pixels of one projection to those of another (pixels → longitude and
  * Mercator y → pixels): an image drawn for a past view, moved and scaled with the map. FALSE
  * when the first projection cannot be inverted. */

@@ -36,10 +36,7 @@ struct _PmNetworkLayer
   /* The image on screen, its node, and what it was drawn for. */
   PmNetworkImage  drawn;
   GskRenderNode  *drawn_node;
-  PmMapProjection drawn_projection;
-  int             drawn_width;
-  int             drawn_height;
-  int             drawn_scale;
+  PmMapLayerView  drawn_view;
   guint           drawn_generation;
   gboolean        drawing;   /* an image is being drawn in a worker thread */
 
@@ -241,18 +238,16 @@ update_from_snapshot (PmNetworkLayer *self)
 
 /* The inputs of an image for the current snapshot and view. */
 static PmNetworkFrame *
-make_frame (PmNetworkLayer        *self,
-            const PmMapProjection *projection,
-            int                    width,
-            int                    height,
-            int                    scale)
+make_frame (PmNetworkLayer       *self,
+            const PmMapLayerView *view)
 {
+  const PmMapProjection *projection = &view->projection;
   PmNetworkFrame *frame = pm_network_frame_new (self->snapshot, self->labels);
 
   frame->projection = *projection;
-  frame->width = width;
-  frame->height = height;
-  frame->scale = scale;
+  frame->width = view->width;
+  frame->height = view->height;
+  frame->scale = view->scale;
   frame->show_events = self->show_events;
   frame->selected_site = self->selected_site;
   frame->selected_segment = self->selected_segment;
@@ -276,10 +271,7 @@ make_frame (PmNetworkLayer        *self,
 typedef struct
 {
   PmNetworkLayer *layer;  /* a reference, dropped on the main thread */
-  PmMapProjection projection;
-  int             width;
-  int             height;
-  int             scale;
+  PmMapLayerView  view;
   guint           generation;
 } Drawing;
 
@@ -299,11 +291,8 @@ drawn_cb (GObject      *source,
       g_clear_pointer (&self->drawn_node, gsk_render_node_unref);
       self->drawn = image;
       self->drawn_node = _pm_map_node_for_surface (
-        image.surface, &GRAPHENE_RECT_INIT (0, 0, drawing->width, drawing->height));
-      self->drawn_projection = drawing->projection;
-      self->drawn_width = drawing->width;
-      self->drawn_height = drawing->height;
-      self->drawn_scale = drawing->scale;
+        image.surface, &GRAPHENE_RECT_INIT (0, 0, drawing->view.width, drawing->view.height));
+      self->drawn_view = drawing->view;
       self->drawn_generation = drawing->generation;
       /* The next frame paints it, and asks for another image if this one is already late. */
       gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -315,23 +304,16 @@ drawn_cb (GObject      *source,
 }
 
 static void
-start_drawing (PmNetworkLayer        *self,
-               const PmMapProjection *projection,
-               int                    width,
-               int                    height,
-               int                    scale)
+start_drawing (PmNetworkLayer       *self,
+               const PmMapLayerView *view)
 {
   Drawing *drawing = g_new0 (Drawing, 1);
 
   drawing->layer = g_object_ref (self);
-  drawing->projection = *projection;
-  drawing->width = width;
-  drawing->height = height;
-  drawing->scale = scale;
+  drawing->view = *view;
   drawing->generation = self->generation;
   self->drawing = TRUE;
-  pm_network_raster_async (make_frame (self, projection, width, height, scale), drawn_cb,
-                           drawing);
+  pm_network_raster_async (make_frame (self, view), drawn_cb, drawing);
 }
 
 /* The inputs of the image for the current snapshot and view (NULL without a snapshot or size):
@@ -339,31 +321,21 @@ start_drawing (PmNetworkLayer        *self,
 PmNetworkFrame *
 pm_network_layer_new_frame (PmNetworkLayer *self)
 {
-  GtkWidget *widget = GTK_WIDGET (self);
-  PmMapProjection projection;
+  PmMapLayerView view;
 
   g_return_val_if_fail (PM_IS_NETWORK_LAYER (self), NULL);
 
-  if (self->snapshot == NULL || gtk_widget_get_width (widget) <= 0
-      || gtk_widget_get_height (widget) <= 0)
+  if (self->snapshot == NULL || !_pm_map_layer_view_get (SHUMATE_LAYER (self), &view))
     return NULL;
-  _pm_map_projection_update (&projection, shumate_layer_get_viewport (SHUMATE_LAYER (self)),
-                             widget);
-  return make_frame (self, &projection, gtk_widget_get_width (widget),
-                     gtk_widget_get_height (widget), gtk_widget_get_scale_factor (widget));
+  return make_frame (self, &view);
 }
 
 static gboolean
-drawn_is_current (PmNetworkLayer        *self,
-                  const PmMapProjection *projection,
-                  int                    width,
-                  int                    height,
-                  int                    scale)
+drawn_is_current (PmNetworkLayer       *self,
+                  const PmMapLayerView *view)
 {
   return self->drawn_node != NULL && self->drawn_generation == self->generation
-         && width == self->drawn_width && height == self->drawn_height
-         && scale == self->drawn_scale
-         && memcmp (projection, &self->drawn_projection, sizeof *projection) == 0;
+         && _pm_map_layer_view_equal (view, &self->drawn_view);
 }
 
 static void
@@ -371,20 +343,15 @@ pm_network_layer_snapshot (GtkWidget   *widget,
                            GtkSnapshot *snapshot)
 {
   PmNetworkLayer *self = PM_NETWORK_LAYER (widget);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  int scale = gtk_widget_get_scale_factor (widget);
-  PmMapProjection projection;
+  PmMapLayerView view;
 
-  if (self->snapshot == NULL || width <= 0 || height <= 0)
+  if (self->snapshot == NULL || !_pm_map_layer_view_get (SHUMATE_LAYER (self), &view))
     return;
-
-  _pm_map_projection_update (&projection, shumate_layer_get_viewport (SHUMATE_LAYER (self)),
-                             widget);
   if (self->drawn_node != NULL)
-    _pm_map_append_moved (snapshot, self->drawn_node, &self->drawn_projection, &projection);
-  if (!self->drawing && !drawn_is_current (self, &projection, width, height, scale))
-    start_drawing (self, &projection, width, height, scale);
+    _pm_map_append_moved (snapshot, self->drawn_node, &self->drawn_view.projection,
+                          &view.projection);
+  if (!self->drawing && !drawn_is_current (self, &view))
+    start_drawing (self, &view);
 }
 
 static void
@@ -558,15 +525,10 @@ pm_network_layer_segment_at (PmNetworkLayer *self,
 gboolean
 pm_network_layer_is_current (PmNetworkLayer *self)
 {
-  GtkWidget *widget = GTK_WIDGET (self);
-  PmMapProjection projection;
+  PmMapLayerView view;
 
-  if (self->snapshot == NULL)
-    return FALSE;
-  _pm_map_projection_update (&projection, shumate_layer_get_viewport (SHUMATE_LAYER (self)),
-                             widget);
-  return drawn_is_current (self, &projection, gtk_widget_get_width (widget),
-                           gtk_widget_get_height (widget), gtk_widget_get_scale_factor (widget));
+  return self->snapshot != NULL && _pm_map_layer_view_get (SHUMATE_LAYER (self), &view)
+         && drawn_is_current (self, &view);
 }
 
 /* How many segments the image on screen holds (those in view); the GUI tests check that the

@@ -155,9 +155,9 @@ pm_network_image_clear (PmNetworkImage *image)
 
 static gboolean
 segment_visible (const PmNetworkFrame *frame,
-                 const PmSegment *segment,
-                 int             width,
-                 int             height)
+                 const PmSegment      *segment,
+                 int                   width,
+                 int                   height)
 {
   double ax = frame->site_x[segment->a], ay = frame->site_y[segment->a];
   double bx = frame->site_x[segment->b], by = frame->site_y[segment->b];
@@ -168,9 +168,9 @@ segment_visible (const PmNetworkFrame *frame,
 
 static gboolean
 site_visible (const PmNetworkFrame *frame,
-              guint           site,
-              int             width,
-              int             height)
+              guint                 site,
+              int                   width,
+              int                   height)
 {
   double x = frame->site_x[site], y = frame->site_y[site];
   return x >= -CULL_MARGIN && x <= width + CULL_MARGIN && y >= -CULL_MARGIN
@@ -179,7 +179,7 @@ site_visible (const PmNetworkFrame *frame,
 
 static void
 draw_weather (const PmNetworkFrame *frame,
-              cairo_t        *cr)
+              cairo_t              *cr)
 {
   for (guint i = 0; i < frame->snapshot->events->len; i++)
     {
@@ -209,8 +209,8 @@ draw_weather (const PmNetworkFrame *frame,
 
 static void
 add_segment_path (const PmNetworkFrame *frame,
-                  cairo_t        *cr,
-                  guint           index)
+                  cairo_t              *cr,
+                  guint                 index)
 {
   const PmSegment *segment = pm_topology_get_segment (frame->snapshot->topology, index);
 
@@ -319,9 +319,9 @@ draw_wrench_badge (cairo_t *cr,
 /* Maintenance: cyan ticks across the segment (hatching) and a spanner badge at its middle. */
 static void
 draw_maintenance (const PmNetworkFrame *frame,
-                  cairo_t        *cr,
-                  int             width,
-                  int             height)
+                  cairo_t              *cr,
+                  int                   width,
+                  int                   height)
 {
   for (guint i = 0; i < frame->n_segments; i++)
     {
@@ -363,9 +363,9 @@ site_radius (const PmSite *site)
 
 static void
 draw_sites (const PmNetworkFrame *frame,
-            cairo_t        *cr,
-            int             width,
-            int             height)
+            cairo_t              *cr,
+            int                   width,
+            int                   height)
 {
   guint current = G_MAXUINT;
 
@@ -426,10 +426,10 @@ typedef struct
 /* Claims the cells under a rectangle if all are free; a label overlapping another is skipped. */
 static gboolean
 claim_rect (LabelGrid *grid,
-            double          x,
-            double          y,
-            double          w,
-            double          h)
+            double     x,
+            double     y,
+            double     w,
+            double     h)
 {
   int c0 = (int) floor (x / GRID_CELL), c1 = (int) floor ((x + w) / GRID_CELL);
   int r0 = (int) floor (y / GRID_CELL), r1 = (int) floor ((y + h) / GRID_CELL);
@@ -448,10 +448,10 @@ claim_rect (LabelGrid *grid,
 /* Marks the cells under a rectangle, clipped to the grid, whatever was there. */
 static void
 mark_rect (LabelGrid *grid,
-           double          x,
-           double          y,
-           double          w,
-           double          h)
+           double     x,
+           double     y,
+           double     w,
+           double     h)
 {
   int c0 = MAX ((int) floor (x / GRID_CELL), 0);
   int c1 = MIN ((int) floor ((x + w) / GRID_CELL), grid->width - 1);
