@@ -66,6 +66,7 @@ struct _PmAlertLayer
   guint            drawn_generation;
   gboolean         drawn_valid;
   gboolean         drawing;  /* images are being drawn in a worker thread */
+  GQueue           retired;  /* surfaces of past images, see _pm_map_retire_surface() */
 };
 
 G_DEFINE_TYPE (PmAlertLayer, pm_alert_layer, SHUMATE_TYPE_LAYER)
@@ -275,8 +276,10 @@ drawn_cb (GObject      *source,
     any_pulse |= g_array_index (drawing->shapes, Shape, i).pulse;
   if (drawing->shapes->len > 0)
     self->steady = _pm_map_node_for_surface (drawing->steady, &drawing->bounds);
+  _pm_map_retire_surface (&self->retired, g_steal_pointer (&drawing->steady));
   if (any_pulse)
     self->halos = _pm_map_node_for_surface (drawing->halos, &drawing->bounds);
+  _pm_map_retire_surface (&self->retired, g_steal_pointer (&drawing->halos));
   self->drawn_valid = TRUE;
   self->drawn_view = drawing->view;
   self->drawn_generation = drawing->generation;
@@ -397,6 +400,7 @@ pm_alert_layer_dispose (GObject *object)
     }
   g_clear_pointer (&self->snapshot, pm_snapshot_unref);
   forget_drawn (self);
+  _pm_map_free_retired (&self->retired);
 
   G_OBJECT_CLASS (pm_alert_layer_parent_class)->dispose (object);
 }

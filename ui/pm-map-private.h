@@ -140,6 +140,29 @@ _pm_map_append_moved (GtkSnapshot           *snapshot,
   gtk_snapshot_restore (snapshot);
 }
 
+/* Frees image surfaces some images later. The render node made from a surface keeps a
+ * copy-on-write snapshot of it, and GTK keeps the node until the frame after the next image: a
+ * surface freed while its node lives is first copied whole (milliseconds for a map-sized image,
+ * on the main thread). Two images later, the node is gone and freeing is just freeing. */
+#define PM_MAP_RETIRED_KEPT 4
+
+static inline void
+_pm_map_retire_surface (GQueue          *retired,
+                        cairo_surface_t *surface)
+{
+  if (surface == NULL)
+    return;
+  g_queue_push_tail (retired, surface);
+  while (g_queue_get_length (retired) > PM_MAP_RETIRED_KEPT)
+    cairo_surface_destroy (g_queue_pop_head (retired));
+}
+
+static inline void
+_pm_map_free_retired (GQueue *retired)
+{
+  g_queue_clear_full (retired, (GDestroyNotify) cairo_surface_destroy);
+}
+
 /* A render node that paints an image surface, made once and appended at every frame until the
  * image changes. Not a texture node: GTK's cairo renderer copies a texture's pixels into a new
  * surface at every frame, while this node paints the surface itself; the GL renderer keeps the

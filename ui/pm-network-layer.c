@@ -36,6 +36,7 @@ struct _PmNetworkLayer
   /* The image on screen, its node, and what it was drawn for. */
   PmNetworkImage  drawn;
   GskRenderNode  *drawn_node;
+  GQueue          retired;   /* surfaces of past images, see _pm_map_retire_surface() */
   PmMapLayerView  drawn_view;
   guint           drawn_generation;
   gboolean        drawing;   /* an image is being drawn in a worker thread */
@@ -86,8 +87,9 @@ invalidate (PmNetworkLayer *self)
 static void
 clear_topology_cache (PmNetworkLayer *self)
 {
-  pm_network_image_clear (&self->drawn);
   g_clear_pointer (&self->drawn_node, gsk_render_node_unref);
+  pm_network_image_clear (&self->drawn);
+  _pm_map_free_retired (&self->retired);
   g_clear_pointer (&self->labels, pm_network_labels_unref);
   g_clear_pointer (&self->site_lon, g_free);
   g_clear_pointer (&self->site_merc, g_free);
@@ -287,8 +289,8 @@ drawn_cb (GObject      *source,
   self->drawing = FALSE;
   if (pm_network_raster_finish (result, &image) && self->topology != NULL)
     {
-      pm_network_image_clear (&self->drawn);
       g_clear_pointer (&self->drawn_node, gsk_render_node_unref);
+      _pm_map_retire_surface (&self->retired, g_steal_pointer (&self->drawn.surface));
       self->drawn = image;
       self->drawn_node = _pm_map_node_for_surface (
         image.surface, &GRAPHENE_RECT_INIT (0, 0, drawing->view.width, drawing->view.height));
