@@ -184,6 +184,8 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   Figures fd, fm;
 
+  /* As bench-paint: GTK's software renderer unless GSK_RENDERER says otherwise. */
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
   if (!gtk_init_check ())
     {
       g_print ("bench-map: needs a display (run it inside xvfb-run); skipped\n");
@@ -195,8 +197,8 @@ main (int   argc,
   mesh = pm_bench_mesh_topology (40, 25, 3000, rand);
 
   g_print ("Map layers (network + alerts), one frame on the main thread, median of %u, one "
-           "core; image: one network image in the drawing thread, median of %u:\n", n_frames,
-           MIN (n_frames, IMAGES));
+           "core, GSK_RENDERER=%s; image: one network image in the drawing thread, median of "
+           "%u:\n", n_frames, g_getenv ("GSK_RENDERER"), MIN (n_frames, IMAGES));
   g_print ("%-28s %6s %8s %11s %9s %9s %8s %10s\n", "network", "sites", "segments",
            "snapshot ms", "render ms", "total ms", "names", "image ms");
   measure ("demo", demo, n_frames, &fd);
