@@ -11,6 +11,10 @@
  * watch. The data is read once per snapshot; drawing only buckets it to the width, so a week of
  * ten-second samples costs one pass per frame.
  *
+ * A cursor shows the values at one time, under the pointer or, for those who do not use one,
+ * moved by keys (the chart.cursor-* actions) from drawn point to drawn point; while the keys
+ * hold it, the accessible description says what its label says.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "pm-chart.h"
@@ -72,9 +76,18 @@ struct _PmChart
   double       *risk;
   guint         n_points;
 
-  double        hover_x;         /* NAN: the pointer is elsewhere */
+  /* One cursor, moved by the pointer or the keyboard, whichever moved last: the pointer's x
+   * (the line stays under it as the chart scrolls), or a time (the keyboard's cursor stays on
+   * the moment it was moved to). At most one of the two is set. */
+  double        hover_x;         /* NAN: the pointer does not hold the cursor */
+  double        cursor_s;        /* NAN: the keyboard does not */
+  gboolean      cursor_shown;    /* what chart.cursor-hide was last enabled for */
   char         *description;
 };
+
+/* The keyboard's cursor, defined after the geometry it needs. */
+static void  update_cursor   (PmChart *self);
+static char *describe_cursor (PmChart *self);
 
 G_DEFINE_TYPE (PmChart, pm_chart, GTK_TYPE_WIDGET)
 
@@ -296,6 +309,7 @@ update_description (PmChart *self)
   const PmSegment *segment = get_segment (self);
   g_autoptr(GString) text = g_string_new (NULL);
   g_autofree char *span = format_span (self->span_s);
+  g_autofree char *cursor = NULL;
   double lo, hi, risk = current_risk (self);
 
   if (segment != NULL)
@@ -373,6 +387,11 @@ update_description (PmChart *self)
       g_string_append (text, _("No data"));
     }
 
+  /* While the keyboard's cursor is shown, a screen reader reads what the cursor's label says. */
+  cursor = describe_cursor (self);
+  if (cursor != NULL)
+    g_string_assign (text, cursor);
+
   if (g_strcmp0 (self->description, text->str) != 0)
     {
       g_free (self->description);
@@ -419,6 +438,7 @@ reload (PmChart *self)
         }
     }
   count_points (self);
+  update_cursor (self);
   update_description (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -684,6 +704,40 @@ t_of (const Frame *f,
   return f->t0 + (x - f->left) * (f->t1 - f->t0) / (f->right - f->left);
 }
 
+/* How many buckets n values (one per step from from_s) make: at most one per BUCKET_PX. */
+static guint
+count_buckets (const Frame *f,
+               guint        n,
+               gint64       from_s,
+               gint64       step_s)
+{
+  double px = (x_of (f, from_s + (gint64) n * step_s) - x_of (f, from_s)) / BUCKET_PX;
+
+  return (guint) CLAMP (px, 1, MAX (n, 1));
+}
+
+/* The values bucket b of nb holds: first … last - 1. */
+static void
+bucket_range (guint  b,
+              guint  nb,
+              guint  n,
+              guint *first,
+              guint *last)
+{
+  *first = (guint) ((guint64) b * n / nb);
+  *last = (guint) ((guint64) (b + 1) * n / nb);
+}
+
+/* The time a bucket is drawn at: the middle of its values. */
+static gint64
+bucket_time (guint  first,
+             guint  last,
+             gint64 from_s,
+             gint64 step_s)
+{
+  return from_s + (gint64) ((first + last - 1) / 2.0 * step_s);
+}
+
 /* Groups n values (one per step from from_s) into buckets at most BUCKET_PX apart on the
  * frame: the mean for the line and the largest for risk, where a short spike matters. */
 static Bucket *
@@ -694,16 +748,16 @@ bucketize (const Frame  *f,
            gint64        step_s,
            guint        *n_buckets)
 {
-  double px = (x_of (f, from_s + (gint64) n * step_s) - x_of (f, from_s)) / BUCKET_PX;
-  guint nb = (guint) CLAMP (px, 1, MAX (n, 1));
+  guint nb = count_buckets (f, n, from_s, step_s);
   Bucket *buckets = g_new (Bucket, nb);
 
   for (guint b = 0; b < nb; b++)
     {
-      guint first = (guint) ((guint64) b * n / nb), last = (guint) ((guint64) (b + 1) * n / nb);
+      guint first, last;
       double sum = 0, max = NAN;
       guint count = 0;
 
+      bucket_range (b, nb, n, &first, &last);
       for (guint i = first; i < last; i++)
         if (!isnan (values[i]))
           {
@@ -714,7 +768,7 @@ bucketize (const Frame  *f,
           }
       buckets[b].mean = count > 0 ? sum / count : NAN;
       buckets[b].max = max;
-      buckets[b].time = from_s + (gint64) ((first + last - 1) / 2.0 * step_s);
+      buckets[b].time = bucket_time (first, last, from_s, step_s);
     }
   *n_buckets = nb;
   return buckets;
@@ -746,6 +800,367 @@ bucket_at (const Bucket *buckets,
   width = (double) (to_s - from_s) / n;
   index = (gint64) ((t - from_s) / width);
   return &buckets[CLAMP (index, 0, (gint64) n - 1)];
+}
+
+/* Describing and moving the cursor --------------------------------------------------------- */
+
+/* The frame at the widget's size; FALSE when nothing is selected or there is no room. */
+static gboolean
+get_frame (PmChart *self,
+           Frame   *f)
+{
+  double width = gtk_widget_get_width (GTK_WIDGET (self));
+  double height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  if ((get_segment (self) == NULL && !has_site (self)) || width < 4 * PAD || height < 4 * PAD)
+    return FALSE;
+  compute_frame (self, width, height, f);
+  return TRUE;
+}
+
+/* The cursor's label: the time t and the values drawn there. */
+static char *
+describe_time (PmChart     *self,
+               const Frame *f,
+               double       t)
+{
+  const PmForecastWatch *watch = get_watch (self);
+  g_autofree char *when = format_time ((gint64) round (t), self->span_s);
+  g_autoptr(GString) text = g_string_new (when);
+  const Bucket *bucket;
+
+  if (self->segment >= 0 && t <= self->now_s && self->n_samples > 0)
+    {
+      g_autofree double *values = metric_values (self);
+      guint n_buckets;
+      g_autofree Bucket *buckets = bucketize (f, values, self->n_samples, self->samples_from_s,
+                                              self->samples_step_s, &n_buckets);
+      g_autofree char *value = NULL;
+
+      bucket = bucket_at (buckets, n_buckets, self->samples_from_s,
+                          self->samples_from_s + (gint64) self->n_samples * self->samples_step_s,
+                          t);
+      value = format_value (self->metric, bucket != NULL ? bucket->mean : NAN);
+      g_string_append_printf (text, "\n%s %s", metric_name (self->metric), value);
+    }
+  else if (self->segment >= 0 && t > self->now_s)
+    {
+      double mean = NAN, sd = NAN;
+
+      if (watch != NULL && watch->n_steps > 0)
+        {
+          gint64 h = (gint64) round ((t - watch->start_s) / watch->step_s) - 1;
+
+          h = CLAMP (h, 0, (gint64) watch->n_steps - 1);
+          mean = watch->mean[self->metric][h];
+          sd = watch->sd[self->metric][h];
+        }
+      if (isfinite (mean))
+        {
+          g_autofree char *value = format_value (self->metric, mean);
+          g_autofree char *lo = format_value (self->metric, MAX (mean - BAND_Z * sd, 0));
+          g_autofree char *hi = format_value (self->metric, mean + BAND_Z * sd);
+
+          /* TRANSLATORS: "Latency forecast 12.3 ms (95 %: 10.1 ms to 14.5 ms)" */
+          g_string_append_printf (text, _("\n%s forecast %s (95 %%: %s to %s)"),
+                                  metric_name (self->metric), value, lo, hi);
+        }
+      else
+        {
+          g_string_append_printf (text, _("\n%s forecast: none yet"), metric_name (self->metric));
+        }
+    }
+
+  if (t <= self->now_s && self->n_risk > 0)
+    {
+      guint n_buckets;
+      g_autofree Bucket *buckets = bucketize (f, self->risk, self->n_risk, self->risk_from_s,
+                                              self->risk_step_s, &n_buckets);
+      g_autofree char *value = NULL;
+
+      bucket = bucket_at (buckets, n_buckets, self->risk_from_s,
+                          self->risk_from_s + (gint64) self->n_risk * self->risk_step_s, t);
+      value = pm_format_ratio (bucket != NULL ? bucket->max : NAN);
+      g_string_append_printf (text, "\n%s %s",
+                              self->segment >= 0 ? _("Risk") : _("Isolation risk"), value);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* The times the keyboard's cursor stops at, ascending: the drawn points of the history (one per
+ * bucket, so that every step reads a new value; the last one at the snapshot's time, which lies
+ * in the last bucket) and the forecast's steps. Without a frame every sample is a stop. */
+static GArray *
+cursor_stops (PmChart     *self,
+              const Frame *f)
+{
+  GArray *stops = g_array_new (FALSE, FALSE, sizeof (gint64));
+  const PmForecastWatch *watch = get_watch (self);
+  gint64 from_s = 0, step_s = 0, t;
+  guint n = 0;
+
+  if (self->segment >= 0 && self->n_samples > 0)
+    {
+      from_s = self->samples_from_s;
+      step_s = self->samples_step_s;
+      n = self->n_samples;
+    }
+  else if (self->n_risk > 0)
+    {
+      from_s = self->risk_from_s;
+      step_s = self->risk_step_s;
+      n = self->n_risk;
+    }
+  if (n > 0)
+    {
+      guint nb = f != NULL ? count_buckets (f, n, from_s, step_s) : n;
+
+      for (guint b = 0; b + 1 < nb; b++)
+        {
+          guint first, last;
+
+          bucket_range (b, nb, n, &first, &last);
+          t = bucket_time (first, last, from_s, step_s);
+          if (stops->len == 0 || t > g_array_index (stops, gint64, stops->len - 1))
+            g_array_append_val (stops, t);
+        }
+      if (stops->len == 0 || self->now_s > g_array_index (stops, gint64, stops->len - 1))
+        g_array_append_val (stops, self->now_s);
+    }
+  if (self->segment >= 0 && watch != NULL)
+    {
+      for (guint h = 0; h < watch->n_steps; h++)
+        {
+          t = forecast_time (watch, h);
+          if (t > self->now_s && (f == NULL || t <= f->t1)
+              && isfinite (watch->mean[self->metric][h])
+              && (stops->len == 0 || t > g_array_index (stops, gint64, stops->len - 1)))
+            g_array_append_val (stops, t);
+        }
+    }
+  return stops;
+}
+
+/* The span the cursor may stand on: the first to the last stop, or without any the window up to
+ * the snapshot's time. */
+static void
+cursor_range (PmChart      *self,
+              const GArray *stops,
+              double       *lo,
+              double       *hi)
+{
+  if (stops->len > 0)
+    {
+      *lo = g_array_index (stops, gint64, 0);
+      *hi = g_array_index (stops, gint64, stops->len - 1);
+    }
+  else
+    {
+      *lo = self->now_s - self->span_s;
+      *hi = self->now_s;
+    }
+}
+
+static double
+nearest_stop (const GArray *stops,
+              double        t)
+{
+  double best = t;
+
+  for (guint i = 0; i < stops->len; i++)
+    {
+      double stop = g_array_index (stops, gint64, i);
+      if (i == 0 || fabs (stop - t) < fabs (best - t))
+        best = stop;
+    }
+  return best;
+}
+
+/* The next stop after t (direction > 0) or before it; without stops, one pixel column on. */
+static double
+step_from (PmChart      *self,
+           const Frame  *f,
+           const GArray *stops,
+           double        t,
+           int           direction)
+{
+  if (stops->len == 0)
+    {
+      double column = f != NULL ? (f->t1 - f->t0) / (f->right - f->left) : self->span_s / 360.0;
+      return t + direction * MAX (round (column), 1);
+    }
+  if (direction > 0)
+    {
+      for (guint i = 0; i < stops->len; i++)
+        if (g_array_index (stops, gint64, i) > t + 0.5)
+          return g_array_index (stops, gint64, i);
+      return g_array_index (stops, gint64, stops->len - 1);
+    }
+  for (guint i = stops->len; i-- > 0;)
+    if (g_array_index (stops, gint64, i) < t - 0.5)
+      return g_array_index (stops, gint64, i);
+  return g_array_index (stops, gint64, 0);
+}
+
+/* Where the cursor is, as a time: the keyboard's, or the pointer's when it has a frame. */
+static gboolean
+cursor_time (PmChart     *self,
+             const Frame *f,
+             double      *t)
+{
+  if (!isnan (self->cursor_s))
+    {
+      *t = self->cursor_s;
+      return TRUE;
+    }
+  /* Over the scales or the legend the pointer shows no cursor. */
+  if (!isnan (self->hover_x) && f != NULL && self->hover_x >= f->left && self->hover_x <= f->right)
+    {
+      *t = t_of (f, self->hover_x);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static char *
+describe_cursor (PmChart *self)
+{
+  Frame f;
+
+  if (isnan (self->cursor_s) || !get_frame (self, &f))
+    return NULL;
+  return describe_time (self, &f, self->cursor_s);
+}
+
+/* Keeps the keyboard's cursor on its time, within what the window now holds, and the actions in
+ * step: without a subject the keys are left to focus navigation; Escape only acts on a cursor
+ * that is shown, so that elsewhere it keeps its meaning. */
+static void
+update_cursor (PmChart *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  gboolean subject = get_segment (self) != NULL || has_site (self), shown;
+
+  if (!subject)
+    {
+      self->cursor_s = NAN;
+    }
+  else if (!isnan (self->cursor_s))
+    {
+      Frame frame;
+      g_autoptr(GArray) stops = cursor_stops (self, get_frame (self, &frame) ? &frame : NULL);
+      double lo, hi;
+
+      cursor_range (self, stops, &lo, &hi);
+      self->cursor_s = CLAMP (self->cursor_s, lo, hi);
+    }
+  gtk_widget_action_set_enabled (widget, "chart.cursor-step", subject);
+  gtk_widget_action_set_enabled (widget, "chart.cursor-page", subject);
+  gtk_widget_action_set_enabled (widget, "chart.cursor-start", subject);
+  gtk_widget_action_set_enabled (widget, "chart.cursor-end", subject);
+  shown = !isnan (self->cursor_s) || !isnan (self->hover_x);
+  if (shown != self->cursor_shown)
+    {
+      self->cursor_shown = shown;
+      gtk_widget_action_set_enabled (widget, "chart.cursor-hide", shown);
+    }
+}
+
+static void
+cursor_changed (PmChart *self)
+{
+  update_cursor (self);
+  update_description (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+typedef enum
+{
+  MOVE_STEP,
+  MOVE_PAGE,
+  MOVE_START,
+  MOVE_END,
+} CursorMove;
+
+/* Moves the cursor from where it is, the pointer's or the keyboard's; the first move shows it
+ * on the newest point. It lands on a stop, so that it reads a drawn value. */
+static void
+move_cursor (PmChart    *self,
+             CursorMove  move,
+             int         direction)
+{
+  Frame frame, *f = get_frame (self, &frame) ? &frame : NULL;
+  g_autoptr(GArray) stops = NULL;
+  double lo, hi, t, target;
+
+  if (get_segment (self) == NULL && !has_site (self))
+    return;
+  stops = cursor_stops (self, f);
+  cursor_range (self, stops, &lo, &hi);
+
+  if (move == MOVE_START)
+    target = lo;
+  else if (move == MOVE_END)
+    target = hi;
+  else if (!cursor_time (self, f, &t))
+    target = nearest_stop (stops, self->now_s);
+  else if (move == MOVE_STEP)
+    target = step_from (self, f, stops, t, direction);
+  else
+    {
+      double page = (f != NULL ? f->t1 - f->t0 : hi - lo) / 10.0;
+
+      target = nearest_stop (stops, CLAMP (t + direction * page, lo, hi));
+      /* Stops further apart than a page (a sparse forecast): at least one step. */
+      if (fabs (target - t) < 0.5)
+        target = step_from (self, f, stops, t, direction);
+    }
+  self->cursor_s = round (CLAMP (target, lo, hi));
+  self->hover_x = NAN;
+  cursor_changed (self);
+}
+
+static void
+cursor_step_activated (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  move_cursor (PM_CHART (widget), MOVE_STEP, g_variant_get_int32 (parameter));
+}
+
+static void
+cursor_page_activated (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  move_cursor (PM_CHART (widget), MOVE_PAGE, g_variant_get_int32 (parameter));
+}
+
+static void
+cursor_start_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  move_cursor (PM_CHART (widget), MOVE_START, 0);
+}
+
+static void
+cursor_end_activated (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  move_cursor (PM_CHART (widget), MOVE_END, 0);
+}
+
+static void
+cursor_hide_activated (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  PmChart *self = PM_CHART (widget);
+
+  self->cursor_s = self->hover_x = NAN;
+  cursor_changed (self);
 }
 
 /* Drawing ----------------------------------------------------------------------------------- */
@@ -1082,20 +1497,20 @@ draw_risk (PmChart      *self,
     }
 }
 
+/* The cursor: a line across both plots at x and its label. */
 static void
-draw_hover (PmChart      *self,
-            cairo_t      *cr,
-            const Frame  *f,
-            const Colors *colors,
-            double        width)
+draw_cursor (PmChart      *self,
+             cairo_t      *cr,
+             const Frame  *f,
+             const Colors *colors,
+             double        width,
+             double        cursor_x,
+             const char   *text)
 {
-  g_autofree char *text = pm_chart_describe_at (self, self->hover_x);
   g_autoptr(PangoLayout) layout = NULL;
-  double x = round (self->hover_x) + 0.5, bx, by;
+  double x = round (cursor_x) + 0.5, bx, by;
   int w, h;
 
-  if (text == NULL)
-    return;
   gdk_cairo_set_source_rgba (cr, &colors->dim);
   cairo_set_line_width (cr, 1);
   cairo_move_to (cr, x, f->top);
@@ -1163,8 +1578,17 @@ pm_chart_snapshot (GtkWidget   *widget,
   if (self->segment >= 0)
     draw_metric (self, cr, &f, &colors);
   draw_risk (self, cr, &f, &colors);
-  if (!isnan (self->hover_x))
-    draw_hover (self, cr, &f, &colors, width);
+  if (!isnan (self->cursor_s))
+    {
+      g_autofree char *text = describe_time (self, &f, self->cursor_s);
+      draw_cursor (self, cr, &f, &colors, width, x_of (&f, self->cursor_s), text);
+    }
+  else if (!isnan (self->hover_x))
+    {
+      g_autofree char *text = pm_chart_describe_at (self, self->hover_x);
+      if (text != NULL)
+        draw_cursor (self, cr, &f, &colors, width, self->hover_x, text);
+    }
   cairo_destroy (cr);
 }
 
@@ -1189,13 +1613,35 @@ pm_chart_measure (GtkWidget      *widget,
     }
 }
 
+/* The pointer takes the cursor over from the keyboard when it moves, and drops it when it
+ * leaves; a keyboard's cursor set since stays. */
+/* The cursor's values depend on how the width buckets the history. */
+static void
+pm_chart_size_allocate (GtkWidget *widget,
+                        int        width,
+                        int        height,
+                        int        baseline)
+{
+  PmChart *self = PM_CHART (widget);
+
+  if (!isnan (self->cursor_s))
+    update_description (self);
+}
+
 static void
 motion_cb (GtkEventControllerMotion *controller,
            double                    x,
            double                    y,
            PmChart                  *self)
 {
+  gboolean from_keyboard = !isnan (self->cursor_s);
+
   self->hover_x = x;
+  self->cursor_s = NAN;
+  if (from_keyboard)
+    cursor_changed (self);
+  else
+    update_cursor (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -1203,7 +1649,10 @@ static void
 leave_cb (GtkEventControllerMotion *controller,
           PmChart                  *self)
 {
+  if (isnan (self->hover_x))
+    return;
   self->hover_x = NAN;
+  update_cursor (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -1240,8 +1689,42 @@ pm_chart_class_init (PmChartClass *klass)
   object_class->finalize = pm_chart_finalize;
   widget_class->snapshot = pm_chart_snapshot;
   widget_class->measure = pm_chart_measure;
+  widget_class->size_allocate = pm_chart_size_allocate;
   gtk_widget_class_set_css_name (widget_class, "pm-chart");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+
+  /* The keyboard's cursor: the keys are bindings to these actions. Left and Right step from
+   * drawn point to drawn point, Page Up and Page Down a tenth of the window back and on (as
+   * Home and End are its start and end), Escape hides the cursor. */
+  gtk_widget_class_install_action (widget_class, "chart.cursor-step", "i", cursor_step_activated);
+  gtk_widget_class_install_action (widget_class, "chart.cursor-page", "i", cursor_page_activated);
+  gtk_widget_class_install_action (widget_class, "chart.cursor-start", NULL,
+                                   cursor_start_activated);
+  gtk_widget_class_install_action (widget_class, "chart.cursor-end", NULL, cursor_end_activated);
+  gtk_widget_class_install_action (widget_class, "chart.cursor-hide", NULL,
+                                   cursor_hide_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, 0, "chart.cursor-step", "i",
+                                       -1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Left, 0, "chart.cursor-step", "i",
+                                       -1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, 0, "chart.cursor-step", "i",
+                                       1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Right, 0, "chart.cursor-step",
+                                       "i", 1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, 0, "chart.cursor-page", "i",
+                                       -1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Page_Up, 0, "chart.cursor-page",
+                                       "i", -1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, 0, "chart.cursor-page",
+                                       "i", 1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Page_Down, 0, "chart.cursor-page",
+                                       "i", 1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Home, 0, "chart.cursor-start", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Home, 0, "chart.cursor-start",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_End, 0, "chart.cursor-end", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_End, 0, "chart.cursor-end", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "chart.cursor-hide", NULL);
 }
 
 static void
@@ -1251,7 +1734,12 @@ pm_chart_init (PmChart *self)
 
   self->site = self->segment = -1;
   self->span_s = 6 * 3600;
-  self->hover_x = NAN;
+  self->hover_x = self->cursor_s = NAN;
+  /* Focusable, so that the values under the cursor can be read without a pointer. The panel's
+   * "card" style draws the focus ring. */
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chart.cursor-hide", FALSE);
+  update_cursor (self);
   g_signal_connect (motion, "motion", G_CALLBACK (motion_cb), self);
   g_signal_connect (motion, "leave", G_CALLBACK (leave_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
@@ -1322,6 +1810,7 @@ pm_chart_set_metric (PmChart       *self,
     return;
   self->metric = metric;
   count_points (self);
+  update_cursor (self);
   update_description (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -1388,80 +1877,30 @@ char *
 pm_chart_describe_at (PmChart *self,
                       double   x)
 {
-  const PmForecastWatch *watch = get_watch (self);
-  g_autoptr(GString) text = NULL;
-  g_autofree char *when = NULL;
-  double width = gtk_widget_get_width (GTK_WIDGET (self));
-  double height = gtk_widget_get_height (GTK_WIDGET (self));
-  const Bucket *bucket;
   Frame f;
-  double t;
 
   g_return_val_if_fail (PM_IS_CHART (self), NULL);
 
-  if ((get_segment (self) == NULL && !has_site (self)) || width < 4 * PAD || height < 4 * PAD)
+  if (!get_frame (self, &f) || isnan (x) || x < f.left || x > f.right)
     return NULL;
-  compute_frame (self, width, height, &f);
-  if (isnan (x) || x < f.left || x > f.right)
-    return NULL;
-  t = t_of (&f, x);
-  when = format_time ((gint64) round (t), self->span_s);
-  text = g_string_new (when);
+  return describe_time (self, &f, t_of (&f, x));
+}
 
-  if (self->segment >= 0 && t <= self->now_s && self->n_samples > 0)
-    {
-      g_autofree double *values = metric_values (self);
-      guint n_buckets;
-      g_autofree Bucket *buckets = bucketize (&f, values, self->n_samples, self->samples_from_s,
-                                              self->samples_step_s, &n_buckets);
-      g_autofree char *value = NULL;
+/* Whether the cursor is shown, and the time it marks (seconds since the epoch, UTC). The
+ * keyboard puts it on a drawn point or forecast step and it keeps that time as snapshots
+ * arrive; under the pointer, it is the time at the pointer. */
+gboolean
+pm_chart_get_cursor_time (PmChart *self,
+                          gint64  *time_s)
+{
+  Frame frame;
+  double t;
 
-      bucket = bucket_at (buckets, n_buckets, self->samples_from_s,
-                          self->samples_from_s + (gint64) self->n_samples * self->samples_step_s,
-                          t);
-      value = format_value (self->metric, bucket != NULL ? bucket->mean : NAN);
-      g_string_append_printf (text, "\n%s %s", metric_name (self->metric), value);
-    }
-  else if (self->segment >= 0 && t > self->now_s)
-    {
-      double mean = NAN, sd = NAN;
+  g_return_val_if_fail (PM_IS_CHART (self), FALSE);
 
-      if (watch != NULL && watch->n_steps > 0)
-        {
-          gint64 h = (gint64) round ((t - watch->start_s) / watch->step_s) - 1;
-
-          h = CLAMP (h, 0, (gint64) watch->n_steps - 1);
-          mean = watch->mean[self->metric][h];
-          sd = watch->sd[self->metric][h];
-        }
-      if (isfinite (mean))
-        {
-          g_autofree char *value = format_value (self->metric, mean);
-          g_autofree char *lo = format_value (self->metric, MAX (mean - BAND_Z * sd, 0));
-          g_autofree char *hi = format_value (self->metric, mean + BAND_Z * sd);
-
-          /* TRANSLATORS: "Latency forecast 12.3 ms (95 %: 10.1 ms to 14.5 ms)" */
-          g_string_append_printf (text, _("\n%s forecast %s (95 %%: %s to %s)"),
-                                  metric_name (self->metric), value, lo, hi);
-        }
-      else
-        {
-          g_string_append_printf (text, _("\n%s forecast: none yet"), metric_name (self->metric));
-        }
-    }
-
-  if (t <= self->now_s && self->n_risk > 0)
-    {
-      guint n_buckets;
-      g_autofree Bucket *buckets = bucketize (&f, self->risk, self->n_risk, self->risk_from_s,
-                                              self->risk_step_s, &n_buckets);
-      g_autofree char *value = NULL;
-
-      bucket = bucket_at (buckets, n_buckets, self->risk_from_s,
-                          self->risk_from_s + (gint64) self->n_risk * self->risk_step_s, t);
-      value = pm_format_ratio (bucket != NULL ? bucket->max : NAN);
-      g_string_append_printf (text, "\n%s %s",
-                              self->segment >= 0 ? _("Risk") : _("Isolation risk"), value);
-    }
-  return g_string_free (g_steal_pointer (&text), FALSE);
+  if (!cursor_time (self, get_frame (self, &frame) ? &frame : NULL, &t))
+    return FALSE;
+  if (time_s != NULL)
+    *time_s = (gint64) round (t);
+  return TRUE;
 }

@@ -45,4 +45,10 @@ const char    *pm_chart_get_description (PmChart    *self);
 char          *pm_chart_describe_at     (PmChart    *self,
                                          double      x);
 
+/* The cursor the pointer or the keys (the chart.cursor-* actions) move: whether it is shown,
+ * and the time it marks, in seconds since the epoch. While the keys hold it, the accessible
+ * description is its label's text. */
+gboolean       pm_chart_get_cursor_time (PmChart    *self,
+                                         gint64     *time_s);
+
 G_END_DECLS
