@@ -767,6 +767,9 @@ pm_application_reload_engine (PmApplication *self,
       return FALSE;
     }
 
+  /* Acknowledgements and silences go on, whichever catalogue the new engine keeps. */
+  pm_engine_adopt_alert_marks (engine, self->engine);
+
   /* The API moves to the new engine on the same address: the old one frees the port first. */
   address = api_address_in_use (self);
   old_api = g_steal_pointer (&self->api);

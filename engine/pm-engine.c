@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "pm-alert-store.h"
 #include "pm-demo.h"
 #include "pm-health.h"
 #include "pm-risk-history.h"
@@ -60,6 +61,8 @@ struct _PmEngine
   GMutex         store_lock;  /* guards the store between the tick's appends and the readers of
                                * pm_engine_read_history on other threads */
   PmRiskHistory *risk_history;
+  PmAlertStore  *alert_store;  /* acknowledgements and silences in the catalogue; from the first
+                                * start on */
   int            watched_segment;  /* atomic: set from the console, read by the tick; -1: none */
 
   /* Settings changed while running: stored by the pm_engine_set_* setters from any thread, taken
@@ -307,6 +310,9 @@ run_tick (PmEngine *self,
 
   snapshot = build_snapshot (self, now_s);
   pm_risk_history_record (self->risk_history, snapshot);
+  /* An episode that ended, a silence that ran out: the stored marks follow. */
+  if (self->alert_store != NULL)
+    pm_alert_store_save (self->alert_store, now_s);
   if (self->mirror != NULL)
     pm_mirror_update (self->mirror, snapshot);
   pm_routing_update (self->routing, snapshot,
@@ -562,6 +568,7 @@ pm_engine_dispose (GObject *object)
       g_main_context_pop_thread_default (self->tick_context);
     }
   g_clear_pointer (&self->routing, pm_routing_free);
+  g_clear_pointer (&self->alert_store, pm_alert_store_free);
   g_clear_object (&self->source);
   g_clear_object (&self->simulator);
   g_clear_object (&self->predictor);
@@ -723,6 +730,10 @@ pm_engine_start (PmEngine *self,
       g_main_context_pop_thread_default (self->tick_context);
       if (!started)
         return FALSE;
+      /* Before the first tick feeds the alerts: a silenced subject never notifies. */
+      self->alert_store = pm_alert_store_new (pm_predictor_get_alert_manager (self->predictor),
+                                              pm_mirror_get_catalog (self->mirror));
+      pm_alert_store_restore (self->alert_store, pm_clock_now_s (self->clock));
     }
 
   if (g_atomic_int_get (&self->predictor_warm) || g_atomic_int_get (&self->warming_up))
@@ -958,6 +969,8 @@ pm_engine_acknowledge_alert (PmEngine   *self,
   if (!pm_alert_manager_acknowledge (pm_predictor_get_alert_manager (self->predictor), id, who,
                                      now_s, &alert_error))
     return translate_alert_error (error, alert_error);
+  if (self->alert_store != NULL)
+    pm_alert_store_save (self->alert_store, now_s);
   return TRUE;
 }
 
@@ -975,6 +988,8 @@ pm_engine_silence_alert (PmEngine   *self,
   if (!pm_alert_manager_silence (pm_predictor_get_alert_manager (self->predictor), id, until_s,
                                  reason, who, now_s, &alert_error))
     return translate_alert_error (error, alert_error);
+  if (self->alert_store != NULL)
+    pm_alert_store_save (self->alert_store, now_s);
   return TRUE;
 }
 
@@ -1007,4 +1022,32 @@ pm_engine_get_api_alert_actions (PmEngine          *self,
 {
   *actions = (PmApiAlertActions) { api_acknowledge_cb, api_silence_cb, g_object_ref (self),
                                    g_object_unref };
+}
+
+PmAlertManager *
+pm_engine_get_alert_manager (PmEngine *self)
+{
+  g_return_val_if_fail (PM_IS_ENGINE (self), NULL);
+
+  return pm_predictor_get_alert_manager (self->predictor);
+}
+
+void
+pm_engine_adopt_alert_marks (PmEngine *self,
+                             PmEngine *from)
+{
+  gint64 now;
+  g_autoptr(GPtrArray) marks = NULL;
+
+  g_return_if_fail (PM_IS_ENGINE (self));
+  g_return_if_fail (PM_IS_ENGINE (from));
+
+  now = pm_clock_now_s (self->clock);
+  marks = pm_alert_manager_dup_marks (pm_engine_get_alert_manager (from), now);
+  for (guint i = 0; i < marks->len; i++)
+    /* Both engines run on one topology; a silence over by this engine's clock is dropped. */
+    pm_alert_manager_restore (pm_engine_get_alert_manager (self), g_ptr_array_index (marks, i),
+                              now, NULL);
+  if (self->alert_store != NULL)
+    pm_alert_store_save (self->alert_store, now);
 }

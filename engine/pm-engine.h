@@ -10,6 +10,7 @@
 #include "model/pm-topology.h"
 #include "mirror/pm-mirror.h"
 #include "pm-snapshot.h"
+#include "predict/pm-alerts.h"
 #include "route/pm-api-alerts.h"
 #include "route/pm-routing.h"
 #include "telemetry/pm-clock.h"
@@ -126,5 +127,14 @@ gboolean     pm_engine_silence_alert  (PmEngine   *self,
 
 void         pm_engine_get_api_alert_actions (PmEngine          *self,
                                              PmApiAlertActions *actions);
+/* The alert manager the ticks feed (thread-safe): for tests and tools that inspect its marks.
+ * Operators' actions go through pm_engine_acknowledge_alert and pm_engine_silence_alert, which
+ * also store them. */
+PmAlertManager *pm_engine_get_alert_manager (PmEngine *self);
+/* Takes over another engine's acknowledgements and silences (the one a reload replaces, which may
+ * have kept them in another catalogue) and stores them in this one's; ended silences are left
+ * behind. Call it right after pm_engine_start, before alerts fire. */
+void         pm_engine_adopt_alert_marks (PmEngine *self,
+                                          PmEngine *from);
 
 G_END_DECLS

@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
 
 #include "pm-topology.h"
 #include "predict/pm-alerts.h"
@@ -579,6 +581,219 @@ test_threads (void)
   g_assert_cmpint (g_atomic_int_get (&racer.acks), >=, 5);
 }
 
+/* The mark of that kind on segment e0 among marks, or NULL. */
+static const PmAlertMark *
+find_mark (GPtrArray  *marks,
+           const char *kind)
+{
+  for (guint i = 0; i < marks->len; i++)
+    {
+      const PmAlertMark *mark = g_ptr_array_index (marks, i);
+
+      if (g_str_equal (mark->kind, kind) && g_str_equal (mark->subject, "segment")
+          && g_str_equal (mark->subject_id, "e0"))
+        return mark;
+    }
+  return NULL;
+}
+
+/* What is kept across restarts: the silence until it ends, the acknowledgement while its episode
+ * lasts; the serial tells a saver that something changed. */
+static void
+test_marks (void)
+{
+  g_autoptr(PmTopology) topology = small_net ();
+  g_autoptr(PmAlertManager) alerts = manager (topology);
+  g_autoptr(GPtrArray) marks = NULL;
+  const PmAlertMark *mark;
+  gint64 t = fire_at (alerts, T0), until;
+  guint64 serial = pm_alert_manager_get_marks_serial (alerts);
+
+  marks = pm_alert_manager_dup_marks (alerts, t);
+  g_assert_cmpuint (marks->len, ==, 0);
+  g_clear_pointer (&marks, g_ptr_array_unref);
+
+  until = t + 3 * 3600;
+  g_assert_true (pm_alert_manager_acknowledge (alerts, "segment:e0:1", "alice", t, NULL));
+  g_assert_cmpuint (pm_alert_manager_get_marks_serial (alerts), >, serial);
+  serial = pm_alert_manager_get_marks_serial (alerts);
+  g_assert_true (pm_alert_manager_silence (alerts, "segment:e0:1", until, "fibre works", "bob",
+                                           t + 5, NULL));
+  g_assert_cmpuint (pm_alert_manager_get_marks_serial (alerts), >, serial);
+
+  marks = pm_alert_manager_dup_marks (alerts, t + 5);
+  g_assert_cmpuint (marks->len, ==, 2);
+  mark = find_mark (marks, "acknowledged");
+  g_assert_nonnull (mark);
+  g_assert_cmpstr (mark->who, ==, "alice");
+  g_assert_cmpint (mark->at, ==, t);
+  g_assert_cmpstr (mark->alert_id, ==, "segment:e0:1");
+  g_assert_cmpint (mark->until, ==, 0);
+  mark = find_mark (marks, "silenced");
+  g_assert_nonnull (mark);
+  g_assert_cmpstr (mark->who, ==, "bob");
+  g_assert_cmpint (mark->at, ==, t + 5);
+  g_assert_cmpint (mark->until, ==, until);
+  g_assert_cmpstr (mark->reason, ==, "fibre works");
+  g_clear_pointer (&marks, g_ptr_array_unref);
+
+  /* Ticks that change nothing leave the serial alone. */
+  serial = pm_alert_manager_get_marks_serial (alerts);
+  feed (alerts, t + TICK, 0.8);
+  g_assert_cmpuint (pm_alert_manager_get_marks_serial (alerts), ==, serial);
+
+  /* Resolved, the episode is over: its acknowledgement ends, the silence goes on. */
+  for (t += TICK; pm_alert_manager_count (alerts, PM_ALERT_FIRING) > 0; t += TICK)
+    feed (alerts, t, 0.0);
+  g_assert_cmpuint (pm_alert_manager_get_marks_serial (alerts), >, serial);
+  marks = pm_alert_manager_dup_marks (alerts, t);
+  g_assert_cmpuint (marks->len, ==, 1);
+  g_assert_nonnull (find_mark (marks, "silenced"));
+  g_clear_pointer (&marks, g_ptr_array_unref);
+
+  /* The next episode is not acknowledged. */
+  t = fire_at (alerts, t);
+  {
+    g_autoptr(TestAlert) again = alert_n (alerts, 2, t);
+    g_assert_false (again->acknowledged);
+    g_assert_cmpint (again->silenced_until, ==, until);
+  }
+
+  /* The silence ends. */
+  serial = pm_alert_manager_get_marks_serial (alerts);
+  feed (alerts, until, 0.8);
+  g_assert_cmpuint (pm_alert_manager_get_marks_serial (alerts), >, serial);
+  marks = pm_alert_manager_dup_marks (alerts, until);
+  g_assert_cmpuint (marks->len, ==, 0);
+}
+
+static PmAlertMark
+stored_mark (const char *kind,
+             const char *subject_id,
+             gint64      at,
+             gint64      until)
+{
+  gboolean silence = g_str_equal (kind, "silenced");
+
+  return (PmAlertMark) {
+    .kind = (char *) kind, .subject = "segment", .subject_id = (char *) subject_id,
+    .alert_id = "segment:e0:7", .who = "alice", .at = at, .until = until,
+    .reason = silence ? "fibre works" : NULL,
+  };
+}
+
+/* A restarted manager gets the stored marks back: the silence covers the subject's next alert,
+ * the acknowledgement the alert of the episode going on, with its time. */
+static void
+test_restore (void)
+{
+  g_autoptr(PmTopology) topology = small_net ();
+  g_autoptr(PmAlertManager) alerts = manager (topology);
+  g_autoptr(GError) error = NULL;
+  g_auto(PmAlertActions) actions = { 0 };
+  PmAlertMark silence = stored_mark ("silenced", "e0", T0 - 600, T0 + 3600);
+  PmAlertMark ack = stored_mark ("acknowledged", "e0", T0 - 300, 0);
+  PmAlertMark ended = stored_mark ("silenced", "e1", T0 - 7200, T0 - 1);
+  PmAlertMark unknown_kind = stored_mark ("snoozed", "e0", T0 - 300, 0);
+  PmAlertMark unknown_segment = stored_mark ("acknowledged", "e7", T0 - 300, 0);
+  PmAlertMark no_reason = stored_mark ("silenced", "e1", T0 - 300, T0 + 60);
+  PmAlertMark unknown_subject = stored_mark ("acknowledged", "e0", T0 - 300, 0);
+  g_autoptr(GPtrArray) marks = NULL;
+  gint64 t;
+
+  g_assert_true (pm_alert_manager_restore (alerts, &silence, T0, &error));
+  g_assert_no_error (error);
+  g_assert_true (pm_alert_manager_restore (alerts, &ack, T0, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (pm_alert_manager_restore (alerts, &ended, T0, &error));
+  g_assert_error (error, PM_ALERT_ERROR, PM_ALERT_ERROR_EXPIRED);
+  g_clear_error (&error);
+  g_assert_false (pm_alert_manager_restore (alerts, &unknown_kind, T0, &error));
+  g_assert_error (error, PM_ALERT_ERROR, PM_ALERT_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "snoozed"));
+  g_clear_error (&error);
+  g_assert_false (pm_alert_manager_restore (alerts, &unknown_segment, T0, &error));
+  g_assert_error (error, PM_ALERT_ERROR, PM_ALERT_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "e7"));
+  g_clear_error (&error);
+  no_reason.reason = NULL;
+  g_assert_false (pm_alert_manager_restore (alerts, &no_reason, T0, &error));
+  g_assert_error (error, PM_ALERT_ERROR, PM_ALERT_ERROR_INVALID);
+  g_clear_error (&error);
+  unknown_subject.subject = "router";
+  g_assert_false (pm_alert_manager_restore (alerts, &unknown_subject, T0, &error));
+  g_assert_error (error, PM_ALERT_ERROR, PM_ALERT_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Before any alert, the manager already holds both, and only those. */
+  marks = pm_alert_manager_dup_marks (alerts, T0);
+  g_assert_cmpuint (marks->len, ==, 2);
+  g_assert_cmpint (find_mark (marks, "silenced")->until, ==, T0 + 3600);
+  g_assert_cmpint (find_mark (marks, "acknowledged")->at, ==, T0 - 300);
+  g_clear_pointer (&marks, g_ptr_array_unref);
+
+  /* The subject's risk is still high: its alert is the episode going on. */
+  t = fire_at (alerts, T0);
+  {
+    g_autoptr(TestAlert) alert = alert_n (alerts, 1, t);
+    g_assert_cmpint (alert->state, ==, PM_ALERT_FIRING);
+    g_assert_true (alert->acknowledged);
+    g_assert_cmpstr (alert->acknowledged_by, ==, "alice");
+    g_assert_cmpint (alert->silenced_until, ==, T0 + 3600);
+    g_assert_cmpstr (alert->silence_reason, ==, "fibre works");
+  }
+  g_assert_true (pm_alert_manager_get_actions (alerts, "segment:e0:1", &actions, NULL));
+  g_assert_cmpint (actions.acknowledged_at, ==, T0 - 300);
+  g_assert_cmpstr (actions.silenced_by, ==, "alice");
+  g_assert_cmpint (actions.silenced_at, ==, T0 - 600);
+  /* Still the one acknowledgement. */
+  g_assert_false (pm_alert_manager_acknowledge (alerts, "segment:e0:1", "bob", t, &error));
+  g_assert_error (error, PM_ALERT_ERROR, PM_ALERT_ERROR_CONFLICT);
+}
+
+/* A restored acknowledgement whose subject has calmed down meanwhile: its episode is over, and
+ * the next alert is a new one, not acknowledged. Brief calm, or unknown figures, do not end it. */
+static void
+test_restore_episode_over (void)
+{
+  g_autoptr(PmTopology) topology = small_net ();
+  g_autoptr(PmAlertManager) alerts = manager (topology);
+  PmAlertMark ack = stored_mark ("acknowledged", "e0", T0 - 300, 0);
+  g_autoptr(GPtrArray) marks = NULL;
+  guint64 serial;
+  gint64 t = T0;
+
+  g_assert_true (pm_alert_manager_restore (alerts, &ack, T0, NULL));
+  serial = pm_alert_manager_get_marks_serial (alerts);
+
+  /* Calm, but not for long enough; then unknown for long; then between the thresholds. */
+  for (gint64 end = t + PM_ALERT_DEFAULT_CLEAR_S - TICK; t < end; t += TICK)
+    feed (alerts, t, 0.0);
+  for (gint64 end = t + 2 * PM_ALERT_DEFAULT_CLEAR_S; t < end; t += TICK)
+    feed (alerts, t, NAN);
+  feed (alerts, t, 0.4);
+  t += TICK;
+  marks = pm_alert_manager_dup_marks (alerts, t);
+  g_assert_nonnull (find_mark (marks, "acknowledged"));
+  g_clear_pointer (&marks, g_ptr_array_unref);
+  g_assert_cmpuint (pm_alert_manager_get_marks_serial (alerts), ==, serial);
+
+  /* Calm for as long as a firing alert takes to resolve: the episode is over. */
+  for (gint64 end = t + PM_ALERT_DEFAULT_CLEAR_S; t <= end; t += TICK)
+    feed (alerts, t, 0.0);
+  g_assert_cmpuint (pm_alert_manager_get_marks_serial (alerts), >, serial);
+  marks = pm_alert_manager_dup_marks (alerts, t);
+  g_assert_cmpuint (marks->len, ==, 0);
+
+  t = fire_at (alerts, t);
+  {
+    g_autoptr(TestAlert) alert = alert_n (alerts, 1, t);
+    g_assert_false (alert->acknowledged);
+    g_assert_null (alert->acknowledged_by);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -595,5 +810,8 @@ main (int   argc,
   g_test_add_func ("/alerts/export-sorted", test_export_sorted);
   g_test_add_func ("/alerts/log", test_log);
   g_test_add_func ("/alerts/threads", test_threads);
+  g_test_add_func ("/alerts/marks", test_marks);
+  g_test_add_func ("/alerts/restore", test_restore);
+  g_test_add_func ("/alerts/restore-episode-over", test_restore_episode_over);
   return g_test_run ();
 }

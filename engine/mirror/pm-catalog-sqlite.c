@@ -141,9 +141,49 @@ static const char *const schema_v1[] = {
   NULL,
 };
 
+/* Operators' acknowledgements and silences of alerts, which outlive the process (see
+ * predict/pm-alerts.h for how they apply), and the log of every one made. Kinds and subjects are
+ * checked by the writer and again by the reader, which reports and skips a row it cannot use,
+ * rather than by CHECK constraints: a row edited by hand must not make the file unreadable. */
+static const char *const schema_v2[] = {
+  "CREATE TABLE alert_marks ("
+  " kind TEXT NOT NULL,"
+  " subject TEXT NOT NULL,"
+  " subject_id TEXT NOT NULL,"
+  " alert_id TEXT,"
+  " who TEXT NOT NULL,"
+  " at INTEGER NOT NULL,"
+  " until INTEGER NOT NULL DEFAULT 0,"
+  " reason TEXT,"
+  " PRIMARY KEY (kind, subject, subject_id))",
+
+  "CREATE TABLE alert_mark_log ("
+  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  " kind TEXT NOT NULL,"
+  " subject TEXT NOT NULL,"
+  " subject_id TEXT NOT NULL,"
+  " alert_id TEXT,"
+  " who TEXT NOT NULL,"
+  " at INTEGER NOT NULL,"
+  " until INTEGER NOT NULL DEFAULT 0,"
+  " reason TEXT)",
+
+  /* Evidence, as the decision log is. */
+  "CREATE TRIGGER alert_mark_log_no_update BEFORE UPDATE ON alert_mark_log"
+  " BEGIN SELECT RAISE (ABORT, 'the alert mark log is append-only'); END",
+  "CREATE TRIGGER alert_mark_log_no_delete BEFORE DELETE ON alert_mark_log"
+  " BEGIN SELECT RAISE (ABORT, 'the alert mark log is append-only'); END",
+
+  NULL,
+};
+
 static const char *const *const migrations[] = {
   schema_v1,
+  schema_v2,
 };
+
+static const char *const alert_mark_kinds[] = { "acknowledged", "silenced", NULL };
+static const char *const alert_mark_subjects[] = { "segment", "site", NULL };
 
 static const char *const decision_actions[] = {
   "approve", "reject", "auto_approve", "mirror", "cancel", "retry", "retire", NULL,
@@ -159,6 +199,7 @@ static const char *const decision_actions[] = {
   "next_attempt_at, created_at, updated_at, bytes_done, error"
 #define DECISION_COLUMNS "id, at, who, action, proposal, job, resource, site, reason"
 #define VERSION_COLUMNS "resource, version, sha256, size_bytes, created_at"
+#define ALERT_MARK_COLUMNS "kind, subject, subject_id, alert_id, who, at, until, reason"
 
 static gboolean refuse (GError        **error,
                         PmCatalogError  code,
@@ -526,6 +567,119 @@ read_decision (sqlite3_stmt *row)
   return decision;
 }
 
+/* A stored alert mark, or NULL with a warning naming the file and the row when a column does not
+ * hold what it should (a row edited by hand, a damaged page): the caller skips it. What the
+ * values mean (a known kind, a subject of the topology) is for the alert manager to judge. */
+static PmAlertMark *
+read_alert_mark (PmCatalogSqlite *self,
+                 const char      *table,
+                 sqlite3_stmt    *row)
+{
+  static const char *const columns[] = {
+    "kind", "subject", "subject_id", "alert_id", "who", "at", "until", "reason",
+  };
+  /* 't' text, 'T' text or NULL, 'i' integer. */
+  static const char types[] = "tttTtiiT";
+  PmAlertMark *mark;
+
+  for (int i = 0; types[i] != '\0'; i++)
+    {
+      int type = sqlite3_column_type (row, i + 1);
+      gboolean ok = types[i] == 'i' ? type == SQLITE_INTEGER
+                                    : type == SQLITE_TEXT
+                                        || (types[i] == 'T' && type == SQLITE_NULL);
+
+      if (!ok)
+        {
+          g_warning ("Catalogue %s: %s row %" G_GINT64_FORMAT ": column “%s” does not hold %s; "
+                     "the row is skipped", self->path, table,
+                     (gint64) sqlite3_column_int64 (row, 0), columns[i],
+                     types[i] == 'i' ? "a time in unix seconds" : "text");
+          return NULL;
+        }
+    }
+  mark = g_new0 (PmAlertMark, 1);
+  mark->kind = column_dup (row, 1);
+  mark->subject = column_dup (row, 2);
+  mark->subject_id = column_dup (row, 3);
+  mark->alert_id = column_dup (row, 4);
+  mark->who = column_dup (row, 5);
+  mark->at = sqlite3_column_int64 (row, 6);
+  mark->until = sqlite3_column_int64 (row, 7);
+  mark->reason = column_dup (row, 8);
+  return mark;
+}
+
+static GPtrArray *
+list_alert_marks (PmCatalogSqlite *self,
+                  const char      *table,
+                  const char      *sql,
+                  GError         **error)
+{
+  g_autoptr(GPtrArray) marks = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_alert_mark_free);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, error, sql, "");
+  gboolean row = TRUE;
+
+  if (stmt == NULL)
+    return NULL;
+  while (TRUE)
+    {
+      PmAlertMark *mark;
+
+      if (!step (self, stmt, &row, error))
+        return NULL;
+      if (!row)
+        return g_steal_pointer (&marks);
+      if ((mark = read_alert_mark (self, table, stmt)) != NULL)
+        g_ptr_array_add (marks, mark);
+    }
+}
+
+static gboolean
+update_alert_marks_in_transaction (PmCatalogSqlite *self,
+                                   GPtrArray       *put,
+                                   GPtrArray       *remove,
+                                   GError         **error)
+{
+  for (guint i = 0; remove != NULL && i < remove->len; i++)
+    {
+      const PmAlertMark *mark = g_ptr_array_index (remove, i);
+
+      if (!exec (self, error,
+                 "DELETE FROM alert_marks WHERE kind = ? AND subject = ? AND subject_id = ?",
+                 "ttt", mark->kind, mark->subject, mark->subject_id))
+        return FALSE;
+    }
+  for (guint i = 0; put != NULL && i < put->len; i++)
+    {
+      const PmAlertMark *mark = g_ptr_array_index (put, i);
+      g_autoptr(sqlite3_stmt) same = NULL;
+
+      /* Stored again unchanged (its alert's id aside), a mark is not a new decision. */
+      if (!query_one (self, &same, error,
+                      "SELECT 1 FROM alert_marks WHERE kind = ? AND subject = ? AND"
+                      " subject_id = ? AND who = ? AND at = ? AND until = ? AND"
+                      " reason IS ?",
+                      "ttttiit", mark->kind, mark->subject, mark->subject_id, mark->who,
+                      mark->at, mark->until, mark->reason))
+        return FALSE;
+      if (same == NULL
+          && !exec (self, error,
+                    "INSERT INTO alert_mark_log (" ALERT_MARK_COLUMNS ")"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "tttttiit", mark->kind, mark->subject, mark->subject_id, mark->alert_id,
+                    mark->who, mark->at, mark->until, mark->reason))
+        return FALSE;
+      if (!exec (self, error,
+                 "INSERT OR REPLACE INTO alert_marks (" ALERT_MARK_COLUMNS ")"
+                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 "tttttiit", mark->kind, mark->subject, mark->subject_id, mark->alert_id,
+                 mark->who, mark->at, mark->until, mark->reason))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Argument checks, done before taking the lock. */
 
 static gboolean
@@ -537,6 +691,21 @@ require_text (const char *value,
     if (!g_ascii_isspace (*p))
       return TRUE;
   return refuse (error, PM_CATALOG_ERROR_INVALID, "%s must not be empty", what);
+}
+
+static gboolean
+check_alert_mark (const PmAlertMark *mark,
+                  GError           **error)
+{
+  if (mark->kind == NULL || !g_strv_contains (alert_mark_kinds, mark->kind))
+    return refuse (error, PM_CATALOG_ERROR_INVALID,
+                   "Unknown alert mark “%s”: expected acknowledged or silenced",
+                   mark->kind != NULL ? mark->kind : "");
+  if (mark->subject == NULL || !g_strv_contains (alert_mark_subjects, mark->subject))
+    return refuse (error, PM_CATALOG_ERROR_INVALID,
+                   "Unknown alert subject “%s”: expected segment or site",
+                   mark->subject != NULL ? mark->subject : "");
+  return require_text (mark->subject_id, "The alert's segment or site", error);
 }
 
 /* Copies a SHA-256 given in hex to out in the stored form, lowercase. */
@@ -1592,6 +1761,66 @@ pm_catalog_sqlite_recover (PmCatalog *catalog,
          && end (self, recover_in_transaction (self, now, n_reset, error), error);
 }
 
+static GPtrArray *
+pm_catalog_sqlite_list_alert_marks (PmCatalog *catalog,
+                                    GError   **error)
+{
+  PmCatalogSqlite *self = PM_CATALOG_SQLITE (catalog);
+  LOCK (self);
+
+  return list_alert_marks (self, "alert_marks",
+                           "SELECT rowid, " ALERT_MARK_COLUMNS " FROM alert_marks"
+                           " ORDER BY kind, subject, subject_id",
+                           error);
+}
+
+static gboolean
+pm_catalog_sqlite_update_alert_marks (PmCatalog *catalog,
+                                      GPtrArray *put,
+                                      GPtrArray *remove,
+                                      GError   **error)
+{
+  PmCatalogSqlite *self = PM_CATALOG_SQLITE (catalog);
+
+  for (guint i = 0; put != NULL && i < put->len; i++)
+    {
+      const PmAlertMark *mark = g_ptr_array_index (put, i);
+
+      if (!check_alert_mark (mark, error)
+          || !require_text (mark->who, "The operator's name", error))
+        return FALSE;
+      if (g_str_equal (mark->kind, "silenced") && mark->until <= mark->at)
+        return refuse (error, PM_CATALOG_ERROR_INVALID,
+                       "The silence of %s “%s” must end after it was made (at %" G_GINT64_FORMAT
+                       ", until %" G_GINT64_FORMAT ")", mark->subject, mark->subject_id,
+                       mark->at, mark->until);
+      if (g_str_equal (mark->kind, "silenced")
+          && !require_text (mark->reason, "A silence's reason", error))
+        return FALSE;
+    }
+  for (guint i = 0; remove != NULL && i < remove->len; i++)
+    if (!check_alert_mark (g_ptr_array_index (remove, i), error))
+      return FALSE;
+  {
+    LOCK (self);
+
+    return begin (self, error)
+           && end (self, update_alert_marks_in_transaction (self, put, remove, error), error);
+  }
+}
+
+static GPtrArray *
+pm_catalog_sqlite_list_alert_mark_log (PmCatalog *catalog,
+                                       GError   **error)
+{
+  PmCatalogSqlite *self = PM_CATALOG_SQLITE (catalog);
+  LOCK (self);
+
+  return list_alert_marks (self, "alert_mark_log",
+                           "SELECT id, " ALERT_MARK_COLUMNS " FROM alert_mark_log ORDER BY id",
+                           error);
+}
+
 #undef LOCK
 
 static void
@@ -1615,6 +1844,9 @@ pm_catalog_sqlite_iface_init (PmCatalogInterface *iface)
   iface->record_decision = pm_catalog_sqlite_record_decision;
   iface->list_decisions = pm_catalog_sqlite_list_decisions;
   iface->recover = pm_catalog_sqlite_recover;
+  iface->list_alert_marks = pm_catalog_sqlite_list_alert_marks;
+  iface->update_alert_marks = pm_catalog_sqlite_update_alert_marks;
+  iface->list_alert_mark_log = pm_catalog_sqlite_list_alert_mark_log;
 }
 
 PmCatalog *

@@ -305,6 +305,66 @@ pm_catalog_recover (PmCatalog *self,
   return iface->recover (self, now, n_reset, error);
 }
 
+/* Alert marks are optional for a backend: one without them says so, and the engine carries on
+ * with marks that last as long as the process. */
+static gboolean
+keeps_alert_marks (PmCatalog          *self,
+                   PmCatalogInterface *iface,
+                   gboolean            implemented,
+                   GError            **error)
+{
+  if (implemented)
+    return TRUE;
+  g_set_error (error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_BACKEND,
+               "Catalogue %s does not keep acknowledgements and silences: they last until the "
+               "engine stops", iface->describe != NULL ? iface->describe (self) : "?");
+  return FALSE;
+}
+
+GPtrArray *
+pm_catalog_list_alert_marks (PmCatalog *self,
+                             GError   **error)
+{
+  PmCatalogInterface *iface;
+
+  g_return_val_if_fail (PM_IS_CATALOG (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  iface = PM_CATALOG_GET_IFACE (self);
+  if (!keeps_alert_marks (self, iface, iface->list_alert_marks != NULL, error))
+    return NULL;
+  return iface->list_alert_marks (self, error);
+}
+
+gboolean
+pm_catalog_update_alert_marks (PmCatalog *self,
+                               GPtrArray *put,
+                               GPtrArray *remove,
+                               GError   **error)
+{
+  PmCatalogInterface *iface;
+
+  g_return_val_if_fail (PM_IS_CATALOG (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  iface = PM_CATALOG_GET_IFACE (self);
+  if (!keeps_alert_marks (self, iface, iface->update_alert_marks != NULL, error))
+    return FALSE;
+  return iface->update_alert_marks (self, put, remove, error);
+}
+
+GPtrArray *
+pm_catalog_list_alert_mark_log (PmCatalog *self,
+                                GError   **error)
+{
+  PmCatalogInterface *iface;
+
+  g_return_val_if_fail (PM_IS_CATALOG (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  iface = PM_CATALOG_GET_IFACE (self);
+  if (!keeps_alert_marks (self, iface, iface->list_alert_mark_log != NULL, error))
+    return NULL;
+  return iface->list_alert_mark_log (self, error);
+}
+
 #undef IFACE_OR_RETURN
 
 const char *
@@ -453,4 +513,34 @@ pm_job_free (PmJob *job)
   g_free (job->site);
   g_free (job->error);
   g_free (job);
+}
+
+PmAlertMark *
+pm_alert_mark_copy (const PmAlertMark *mark)
+{
+  PmAlertMark *copy;
+
+  g_return_val_if_fail (mark != NULL, NULL);
+  copy = g_memdup2 (mark, sizeof *mark);
+  copy->kind = g_strdup (mark->kind);
+  copy->subject = g_strdup (mark->subject);
+  copy->subject_id = g_strdup (mark->subject_id);
+  copy->alert_id = g_strdup (mark->alert_id);
+  copy->who = g_strdup (mark->who);
+  copy->reason = g_strdup (mark->reason);
+  return copy;
+}
+
+void
+pm_alert_mark_free (PmAlertMark *mark)
+{
+  if (mark == NULL)
+    return;
+  g_free (mark->kind);
+  g_free (mark->subject);
+  g_free (mark->subject_id);
+  g_free (mark->alert_id);
+  g_free (mark->who);
+  g_free (mark->reason);
+  g_free (mark);
 }

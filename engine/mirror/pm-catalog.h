@@ -143,6 +143,23 @@ typedef struct
   char      *error;           /* the last failure (the server's answer), NULL when none */
 } PmJob;
 
+/* An operator's acknowledgement or silence of an alert, kept across restarts; how one applies is
+ * the alert manager's rule (predict/pm-alerts.h). Alert ids restart with the process, so a mark
+ * is keyed by (kind, subject, subject_id), never by its alert's id. The strings are the
+ * catalogue's storage format: a row a newer Premirror wrote may hold a kind this one does not
+ * know, and the reader reports and skips it. */
+typedef struct
+{
+  char   *kind;        /* "acknowledged" | "silenced" */
+  char   *subject;     /* "segment" | "site" */
+  char   *subject_id;  /* the segment's or site's id in the topology */
+  char   *alert_id;    /* the alert it was made on, for the record; NULL when unknown */
+  char   *who;
+  gint64  at;          /* when it was made: the engine clock's unix seconds */
+  gint64  until;       /* silenced: when it ends; 0 for an acknowledgement */
+  char   *reason;      /* silenced: why; NULL for an acknowledgement */
+} PmAlertMark;
+
 /* What a decision that starts a job needs to know about it. */
 typedef struct
 {
@@ -192,6 +209,10 @@ struct _PmCatalogInterface
   gboolean    (*record_decision)  (PmCatalog *self, const PmDecision *decision, GError **error);
   GPtrArray  *(*list_decisions)   (PmCatalog *self, GError **error);
   gboolean    (*recover)          (PmCatalog *self, gint64 now, guint *n_reset, GError **error);
+  GPtrArray  *(*list_alert_marks) (PmCatalog *self, GError **error);
+  gboolean    (*update_alert_marks) (PmCatalog *self, GPtrArray *put, GPtrArray *remove,
+                                     GError **error);
+  GPtrArray  *(*list_alert_mark_log) (PmCatalog *self, GError **error);
 };
 
 GQuark          pm_catalog_error_quark          (void);
@@ -315,6 +336,21 @@ gboolean        pm_catalog_recover              (PmCatalog *self,
                                                  guint     *n_reset,
                                                  GError   **error);
 
+/* The acknowledgements and silences in force (PmAlertMark), by kind, subject and subject id. */
+GPtrArray      *pm_catalog_list_alert_marks     (PmCatalog *self,
+                                                 GError   **error);
+/* One transaction: removes the marks of remove (PmAlertMark; only the key is read) and stores
+ * those of put, replacing a stored mark with the same key. A mark that is new, or made again
+ * (another who, at, until or reason), is also appended to the alert mark log: the audit trail of
+ * who acknowledged or silenced what, when and why, which nothing deletes. Either may be NULL. */
+gboolean        pm_catalog_update_alert_marks   (PmCatalog *self,
+                                                 GPtrArray *put,
+                                                 GPtrArray *remove,
+                                                 GError   **error);
+/* That log (PmAlertMark), oldest first. */
+GPtrArray      *pm_catalog_list_alert_mark_log  (PmCatalog *self,
+                                                 GError   **error);
+
 const char     *pm_replica_state_to_string      (PmReplicaState state);
 gboolean        pm_replica_state_from_string    (const char     *text,
                                                  PmReplicaState *state);
@@ -334,8 +370,11 @@ void            pm_proposal_free                (PmProposal *proposal);
 void            pm_decision_free                (PmDecision *decision);
 PmJob          *pm_job_copy                     (const PmJob *job);
 void            pm_job_free                     (PmJob *job);
+PmAlertMark    *pm_alert_mark_copy              (const PmAlertMark *mark);
+void            pm_alert_mark_free              (PmAlertMark *mark);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmJob, pm_job_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmProposal, pm_proposal_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmAlertMark, pm_alert_mark_free)
 
 G_END_DECLS

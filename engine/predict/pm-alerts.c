@@ -33,6 +33,13 @@ typedef struct
   char  *silence_reason;
   char  *silenced_by;
   gint64 silenced_at;
+  char  *silenced_alert;    /* the id it was made on, for the record */
+  /* A restored acknowledgement whose alert this run has not raised yet: the next alert of the
+   * subject takes it, unless the subject stays calm for clear_s first (its episode ended). */
+  char  *carried_by;
+  char  *carried_alert;
+  gint64 carried_at;
+  gint64 carried_calm_since;  /* start of the current run below clear_threshold (0: none) */
 } Slot;
 
 struct _PmAlertManager
@@ -49,6 +56,8 @@ struct _PmAlertManager
   GPtrArray     *resolved;    /* Entry, in resolution order */
   GArray        *log;         /* PmAlertRecord */
   gint64         last_update;
+  guint64        marks_serial;  /* grows whenever the marks pm_alert_manager_dup_marks gives may
+                                 * have changed */
 };
 
 G_DEFINE_FINAL_TYPE (PmAlertManager, pm_alert_manager, G_TYPE_OBJECT)
@@ -122,6 +131,67 @@ clear_silence (Entry *entry)
   g_clear_pointer (&entry->alert.silence_reason, g_free);
 }
 
+static void
+clear_slot_silence (Slot *slot)
+{
+  slot->silenced_until = 0;
+  g_clear_pointer (&slot->silence_reason, g_free);
+  g_clear_pointer (&slot->silenced_alert, g_free);
+}
+
+static void
+clear_carried (Slot *slot)
+{
+  g_clear_pointer (&slot->carried_by, g_free);
+  g_clear_pointer (&slot->carried_alert, g_free);
+  slot->carried_at = 0;
+  slot->carried_calm_since = 0;
+}
+
+static void
+acknowledge_entry (Entry      *entry,
+                   const char *who,
+                   gint64      at)
+{
+  entry->alert.acknowledged = TRUE;
+  g_free (entry->alert.acknowledged_by);
+  entry->alert.acknowledged_by = g_strdup (who);
+  entry->acknowledged_at = at;
+}
+
+/* An episode ends when its alert resolves or its pending alert is dropped: its acknowledgement
+ * ends with it, and the store forgets it. */
+static void
+end_episode (PmAlertManager *self,
+             Entry          *entry)
+{
+  if (entry->alert.acknowledged)
+    self->marks_serial++;
+}
+
+/* With no alert raised yet in this run, a restored acknowledgement waits; a subject calm for as
+ * long as a firing alert takes to resolve has ended the episode it was made on. */
+static void
+settle_carried (PmAlertManager      *self,
+                Slot                *slot,
+                const PmAlertParams *params,
+                double               probability,
+                gint64               now)
+{
+  if (probability >= params->clear_threshold)
+    {
+      slot->carried_calm_since = 0;
+      return;
+    }
+  if (slot->carried_calm_since == 0)
+    slot->carried_calm_since = now;
+  if (now - slot->carried_calm_since >= params->clear_s)
+    {
+      clear_carried (slot);
+      self->marks_serial++;
+    }
+}
+
 static Entry *
 raise_alert (PmAlertManager *self,
              Slot           *slot,
@@ -141,6 +211,12 @@ raise_alert (PmAlertManager *self,
   entry->log_index = G_MAXUINT;
   if (slot->silenced_until > now)
     inherit_silence (entry, slot);
+  /* The episode a restored acknowledgement was made on goes on. */
+  if (slot->carried_by != NULL)
+    {
+      acknowledge_entry (entry, slot->carried_by, slot->carried_at);
+      clear_carried (slot);
+    }
   g_hash_table_insert (self->by_id, entry->alert.id, entry);
   slot->active = entry;
   return entry;
@@ -187,6 +263,7 @@ resolve (PmAlertManager *self,
     g_array_index (self->log, PmAlertRecord, entry->log_index).resolved_at = now;
   slot->active = NULL;
   g_ptr_array_add (self->resolved, entry);
+  end_episode (self, entry);
 }
 
 static void
@@ -206,6 +283,8 @@ step (PmAlertManager     *self,
 
   if (entry == NULL)
     {
+      if (slot->carried_by != NULL && known)
+        settle_carried (self, slot, params, probability, now);
       if (!known || probability < params->fire_threshold)
         return;
       entry = raise_alert (self, slot, subject, index, now);
@@ -219,6 +298,7 @@ step (PmAlertManager     *self,
       if (known && probability < params->clear_threshold)
         {
           slot->active = NULL;
+          end_episode (self, entry);
           drop_entry (self, entry);
           return;
         }
@@ -333,6 +413,8 @@ pm_alert_manager_finalize (GObject *object)
     {
       g_free (self->slots[i].silence_reason);
       g_free (self->slots[i].silenced_by);
+      g_free (self->slots[i].silenced_alert);
+      clear_carried (&self->slots[i]);
     }
   g_free (self->slots);
   g_clear_pointer (&self->resolved, g_ptr_array_unref);
@@ -527,8 +609,8 @@ pm_alert_manager_expire (PmAlertManager *self,
 
       if (slot->silenced_until != 0 && slot->silenced_until <= now)
         {
-          slot->silenced_until = 0;
-          g_clear_pointer (&slot->silence_reason, g_free);
+          clear_slot_silence (slot);
+          self->marks_serial++;
           if (slot->active != NULL && slot->active->alert.silenced_until <= now)
             clear_silence (slot->active);
         }
@@ -623,9 +705,10 @@ pm_alert_manager_acknowledge (PmAlertManager *self,
                    "Alert “%s” was already acknowledged by %s", id, entry->alert.acknowledged_by);
       return FALSE;
     }
-  entry->alert.acknowledged = TRUE;
-  entry->alert.acknowledged_by = g_strdup (who);
-  entry->acknowledged_at = now;
+  acknowledge_entry (entry, who, now);
+  /* Only the active alert's acknowledgement outlives the process: a resolved one's episode is
+   * over. */
+  self->marks_serial++;
   return TRUE;
 }
 
@@ -671,9 +754,12 @@ pm_alert_manager_silence (PmAlertManager *self,
   g_free (slot->silenced_by);
   slot->silenced_by = g_strdup (who);
   slot->silenced_at = now;
+  g_free (slot->silenced_alert);
+  slot->silenced_alert = g_strdup (entry->alert.id);
   inherit_silence (entry, slot);
   if (slot->active != NULL && slot->active != entry)
     inherit_silence (slot->active, slot);
+  self->marks_serial++;
   return TRUE;
 }
 
@@ -693,11 +779,11 @@ pm_alert_manager_unsilence (PmAlertManager *self,
   if ((entry = find (self, id, error)) == NULL)
     return FALSE;
   slot = slot_of (self, entry->alert.subject, entry->alert.index);
-  slot->silenced_until = 0;
-  g_clear_pointer (&slot->silence_reason, g_free);
+  clear_slot_silence (slot);
   clear_silence (entry);
   if (slot->active != NULL)
     clear_silence (slot->active);
+  self->marks_serial++;
   return TRUE;
 }
 
@@ -720,6 +806,165 @@ pm_alert_manager_get_actions (PmAlertManager *self,
   actions->acknowledged_at = entry->acknowledged_at;
   actions->silenced_by = g_strdup (entry->silenced_by);
   actions->silenced_at = entry->silenced_at;
+  return TRUE;
+}
+
+guint64
+pm_alert_manager_get_marks_serial (PmAlertManager *self)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (PM_IS_ALERT_MANAGER (self), 0);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  return self->marks_serial;
+}
+
+static void
+add_mark (GPtrArray      *marks,
+          const char     *kind,
+          PmAlertSubject  subject,
+          const char     *subject_id,
+          const char     *alert_id,
+          const char     *who,
+          gint64          at,
+          gint64          until,
+          const char     *reason)
+{
+  PmAlertMark *mark = g_new0 (PmAlertMark, 1);
+
+  mark->kind = g_strdup (kind);
+  mark->subject = g_strdup (subject == PM_ALERT_SEGMENT ? "segment" : "site");
+  mark->subject_id = g_strdup (subject_id);
+  mark->alert_id = g_strdup (alert_id);
+  mark->who = g_strdup (who);
+  mark->at = at;
+  mark->until = until;
+  mark->reason = g_strdup (reason);
+  g_ptr_array_add (marks, mark);
+}
+
+GPtrArray *
+pm_alert_manager_dup_marks (PmAlertManager *self,
+                            gint64          now)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  GPtrArray *marks;
+
+  g_return_val_if_fail (PM_IS_ALERT_MANAGER (self), NULL);
+
+  locker = g_mutex_locker_new (&self->mutex);
+  marks = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_alert_mark_free);
+  for (guint i = 0; i < self->n_segments + self->n_sites; i++)
+    {
+      const Slot *slot = &self->slots[i];
+      PmAlertSubject subject = i < self->n_segments ? PM_ALERT_SEGMENT : PM_ALERT_SITE;
+      const char *id = subject_id (self, subject,
+                                   subject == PM_ALERT_SEGMENT ? i : i - self->n_segments);
+
+      if (slot->silenced_until > now)
+        add_mark (marks, "silenced", subject, id, slot->silenced_alert, slot->silenced_by,
+                  slot->silenced_at, slot->silenced_until, slot->silence_reason);
+      if (slot->active != NULL && slot->active->alert.acknowledged)
+        add_mark (marks, "acknowledged", subject, id, slot->active->alert.id,
+                  slot->active->alert.acknowledged_by, slot->active->acknowledged_at, 0, NULL);
+      else if (slot->carried_by != NULL)
+        add_mark (marks, "acknowledged", subject, id, slot->carried_alert, slot->carried_by,
+                  slot->carried_at, 0, NULL);
+    }
+  return marks;
+}
+
+gboolean
+pm_alert_manager_restore (PmAlertManager    *self,
+                          const PmAlertMark *mark,
+                          gint64             now,
+                          GError           **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  PmAlertSubject subject;
+  gboolean silence;
+  int index;
+  Slot *slot;
+
+  g_return_val_if_fail (PM_IS_ALERT_MANAGER (self), FALSE);
+  g_return_val_if_fail (mark != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  silence = g_strcmp0 (mark->kind, "silenced") == 0;
+  if (!silence && g_strcmp0 (mark->kind, "acknowledged") != 0)
+    {
+      g_set_error (error, PM_ALERT_ERROR, PM_ALERT_ERROR_INVALID,
+                   "unknown kind “%s” (expected acknowledged or silenced)",
+                   mark->kind != NULL ? mark->kind : "");
+      return FALSE;
+    }
+  if (g_strcmp0 (mark->subject, "segment") == 0)
+    subject = PM_ALERT_SEGMENT;
+  else if (g_strcmp0 (mark->subject, "site") == 0)
+    subject = PM_ALERT_SITE;
+  else
+    {
+      g_set_error (error, PM_ALERT_ERROR, PM_ALERT_ERROR_INVALID,
+                   "unknown subject “%s” (expected segment or site)",
+                   mark->subject != NULL ? mark->subject : "");
+      return FALSE;
+    }
+  if (mark->subject_id == NULL)
+    index = -1;
+  else if (subject == PM_ALERT_SEGMENT)
+    index = pm_topology_lookup_segment (self->topology, mark->subject_id);
+  else
+    index = pm_topology_lookup_site (self->topology, mark->subject_id);
+  if (index < 0)
+    {
+      g_set_error (error, PM_ALERT_ERROR, PM_ALERT_ERROR_INVALID,
+                   "the network has no %s “%s”", mark->subject,
+                   mark->subject_id != NULL ? mark->subject_id : "");
+      return FALSE;
+    }
+  if (blank (mark->who) || mark->at <= 0 || (silence && blank (mark->reason)))
+    {
+      g_set_error (error, PM_ALERT_ERROR, PM_ALERT_ERROR_INVALID,
+                   "it lacks the operator's name, the time it was made%s",
+                   silence ? " or the reason" : "");
+      return FALSE;
+    }
+  if (silence && mark->until <= now)
+    {
+      g_set_error (error, PM_ALERT_ERROR, PM_ALERT_ERROR_EXPIRED,
+                   "the silence ended at %" G_GINT64_FORMAT, mark->until);
+      return FALSE;
+    }
+
+  locker = g_mutex_locker_new (&self->mutex);
+  slot = slot_of (self, subject, (guint) index);
+  if (silence)
+    {
+      slot->silenced_until = mark->until;
+      g_free (slot->silence_reason);
+      slot->silence_reason = g_strdup (mark->reason);
+      g_free (slot->silenced_by);
+      slot->silenced_by = g_strdup (mark->who);
+      slot->silenced_at = mark->at;
+      g_free (slot->silenced_alert);
+      slot->silenced_alert = g_strdup (mark->alert_id);
+      if (slot->active != NULL)
+        inherit_silence (slot->active, slot);
+    }
+  else if (slot->active != NULL)
+    {
+      if (!slot->active->alert.acknowledged)
+        acknowledge_entry (slot->active, mark->who, mark->at);
+    }
+  else
+    {
+      clear_carried (slot);
+      slot->carried_by = g_strdup (mark->who);
+      slot->carried_alert = g_strdup (mark->alert_id);
+      slot->carried_at = mark->at;
+    }
+  self->marks_serial++;
   return TRUE;
 }
 

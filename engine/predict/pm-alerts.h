@@ -21,6 +21,19 @@
  * silence covers the alert and any later alert of the same subject until it ends; silenced alerts
  * keep their state, they are only marked. Acknowledging twice is a conflict.
  *
+ * Marks outlive the process (the engine keeps them in the catalogue, see PmAlertMark in
+ * mirror/pm-catalog.h, and restores them before its first tick). Alert ids count from 1 again in
+ * every run, so a mark is keyed by its subject (kind, segment or site id), and the rule is:
+ * - a silence covers its subject until its `until`, whatever alert episode comes meanwhile; one
+ *   that ended while the engine was down is not restored and is purged from the store, one that
+ *   ends while it runs is purged by the next tick's save;
+ * - an acknowledgement covers the episode it was made on, and is kept only while that episode's
+ *   alert is pending or firing: once it resolves (or, pending, is dropped) the mark ends, and a
+ *   later alert of the subject is not acknowledged. Restored, it waits for the subject's next
+ *   alert and applies to it, as the same episode going on, unless the subject first stays below
+ *   clear_threshold for clear_s (the calm that would have resolved it): then the episode is over
+ *   and the mark ends unused. Unknown probabilities, as ever, count for neither.
+ *
  * Thread-safe: the API thread may acknowledge or silence while the engine ticks.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -30,6 +43,8 @@
 #include <gio/gio.h>
 
 #include "model/pm-topology.h"
+/* For PmAlertMark: the stored form of a mark is the catalogue's record type. */
+#include "mirror/pm-catalog.h"
 #include "pm-snapshot.h"
 
 G_BEGIN_DECLS
@@ -41,6 +56,7 @@ typedef enum
   PM_ALERT_ERROR_NOT_FOUND,  /* no such alert (never raised, or dropped after it resolved) */
   PM_ALERT_ERROR_INVALID,    /* a silence ending in the past, an empty name or reason */
   PM_ALERT_ERROR_CONFLICT,   /* acknowledged already */
+  PM_ALERT_ERROR_EXPIRED,    /* a restored silence that has ended */
 } PmAlertError;
 
 /* Defaults: the risk is a calibrated probability of partition within the horizon (30 min). A NOC
@@ -160,6 +176,23 @@ gboolean        pm_alert_manager_get_actions (PmAlertManager *self,
                                               const char     *id,
                                               PmAlertActions *actions,
                                               GError        **error);
+
+/* Marks to keep across restarts (see the top of this file). The serial grows whenever the marks
+ * may have changed (an operator's action, an episode's end, a silence's end, a restore), so a
+ * caller saving them after every tick compares it first. dup_marks gives the marks in force at
+ * now (PmAlertMark, free with the array): at most one silence and one acknowledgement per
+ * subject, segments first, in topology order. */
+guint64         pm_alert_manager_get_marks_serial (PmAlertManager *self);
+GPtrArray      *pm_alert_manager_dup_marks  (PmAlertManager *self,
+                                             gint64          now);
+/* Applies a stored mark, replacing the subject's silence, or acknowledging its active alert (or
+ * its next one, see above). PM_ALERT_ERROR_EXPIRED for a silence that ended by now,
+ * PM_ALERT_ERROR_INVALID (the message says what is wrong, without naming the store) for an
+ * unknown kind or subject, a subject the topology lacks, or a missing name, time or reason. */
+gboolean        pm_alert_manager_restore    (PmAlertManager    *self,
+                                             const PmAlertMark *mark,
+                                             gint64             now,
+                                             GError           **error);
 
 /* Every alert that fired so far, in firing order: a GArray of PmAlertRecord (copies, cleared by
  * the array). The log grows by one record (about 80 bytes) per alert that fires. */
