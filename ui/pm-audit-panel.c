@@ -22,6 +22,10 @@ struct _PmAuditPanel
   GtkLabel             *count;
   GtkStack             *stack;
   AdwStatusPage        *empty_page;
+  /* The template's empty state, shown again once a catalogue error clears. */
+  char                 *empty_icon;
+  char                 *empty_title;
+  char                 *empty_description;
   GtkListBox           *list;
 
   PmCatalogFeed        *feed;
@@ -168,6 +172,12 @@ view_changed_cb (PmCatalogFeed *feed,
       adw_status_page_set_title (self->empty_page, _("Catalogue Unavailable"));
       adw_status_page_set_description (self->empty_page, view->error);
     }
+  else
+    {
+      adw_status_page_set_icon_name (self->empty_page, self->empty_icon);
+      adw_status_page_set_title (self->empty_page, self->empty_title);
+      adw_status_page_set_description (self->empty_page, self->empty_description);
+    }
   gtk_stack_set_visible_child_name (self->stack, n > 0 ? "list" : "empty");
 }
 
@@ -284,6 +294,9 @@ pm_audit_panel_dispose (GObject *object)
     }
   _pm_catalog_panel_bind_feed (self, &self->feed, &self->changed_id, NULL, NULL);
   g_clear_pointer (&self->rows, g_hash_table_unref);
+  g_clear_pointer (&self->empty_icon, g_free);
+  g_clear_pointer (&self->empty_title, g_free);
+  g_clear_pointer (&self->empty_description, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), PM_TYPE_AUDIT_PANEL);
   /* The template's outer box has no id: unparent it (and whatever is left) here. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -325,6 +338,9 @@ static void
 pm_audit_panel_init (PmAuditPanel *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->empty_icon = g_strdup (adw_status_page_get_icon_name (self->empty_page));
+  self->empty_title = g_strdup (adw_status_page_get_title (self->empty_page));
+  self->empty_description = g_strdup (adw_status_page_get_description (self->empty_page));
   self->rows = g_hash_table_new (g_int64_hash, g_int64_equal);
   gtk_list_box_set_sort_func (self->list, _pm_row_sort_cb, NULL, NULL);
   gtk_stack_set_visible_child_name (self->stack, "empty");

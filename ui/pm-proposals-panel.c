@@ -14,6 +14,8 @@
 /* Decided proposals stay in the list, dimmed, so that an operator sees what just happened to
  * the one they acted on; older ones are in the audit trail. */
 #define MAX_DECIDED 20
+/* Proposals named one by one in the "Approve All Matching" dialog; the rest are counted. */
+#define MAX_LISTED 8
 
 struct _PmProposalsPanel
 {
@@ -505,6 +507,17 @@ batch_step (BatchData *batch)
 }
 
 static void
+approve_ids (PmProposalsPanel *self,
+             GArray           *ids)
+{
+  BatchData *batch = g_new0 (BatchData, 1);
+
+  batch->panel = g_object_ref (self);
+  batch->ids = g_array_ref (ids);
+  batch_step (batch);
+}
+
+static void
 reject_confirmed_cb (GtkWidget  *panel,
                      const char *reason,
                      gpointer    user_data)
@@ -546,7 +559,35 @@ approve_matching_confirmed_cb (GtkWidget  *panel,
                                const char *reason,
                                gpointer    user_data)
 {
-  pm_proposals_panel_approve_matching (PM_PROPOSALS_PANEL (panel));
+  approve_ids (PM_PROPOSALS_PANEL (panel), user_data);
+}
+
+/* The proposals the dialog names, one a line: an operator approving many transfers at once sees
+ * which before confirming. */
+static char *
+describe_batch (PmProposalsPanel *self,
+                GArray           *ids)
+{
+  GString *text = g_string_new (NULL);
+  guint n_listed = MIN (ids->len, MAX_LISTED);
+
+  for (guint i = 0; i < n_listed; i++)
+    {
+      GtkWidget *row = g_hash_table_lookup (self->rows, &g_array_index (ids, gint64, i));
+
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      /* TRANSLATORS: one line of the list of proposals "Approve All Matching" asks about. */
+      g_string_append_printf (text, _("• %s → %s"), row_data (row)->resource,
+                              row_data (row)->site);
+    }
+  if (ids->len > n_listed)
+    {
+      g_string_append_c (text, '\n');
+      g_string_append_printf (text, ngettext ("and %u more", "and %u more", ids->len - n_listed),
+                              ids->len - n_listed);
+    }
+  return g_string_free (text, FALSE);
 }
 
 static void
@@ -555,16 +596,22 @@ approve_matching_action (GtkWidget  *widget,
                          GVariant   *parameter)
 {
   PmProposalsPanel *self = PM_PROPOSALS_PANEL (widget);
-  guint n = pm_proposals_panel_get_n_matching (self);
+  /* What the dialog lists is what a confirmation approves, even if the catalogue or the filter
+   * change while it is open. */
+  g_autoptr(GArray) ids = matching_ids (self);
   g_autofree char *heading = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *body = NULL;
 
-  if (n == 0)
+  if (ids->len == 0)
     return;
-  heading = g_strdup_printf (ngettext ("Approve %u Proposal?", "Approve %u Proposals?", n), n);
-  _pm_confirm_dialog_present (widget, heading,
-                              _("Every pending proposal the filter shows will be copied to its "
-                                "site, in order of urgency."),
-                              _("_Approve All"), approve_matching_confirmed_cb, NULL, NULL);
+  heading = g_strdup_printf (ngettext ("Approve %u Proposal?", "Approve %u Proposals?", ids->len),
+                             ids->len);
+  list = describe_batch (self, ids);
+  body = g_strdup_printf (_("Each of these will be copied to its site:\n%s"), list);
+  _pm_confirm_dialog_present (widget, heading, body, _("_Approve All"),
+                              approve_matching_confirmed_cb, g_array_ref (ids),
+                              (GDestroyNotify) g_array_unref);
 }
 
 /* GObject */
@@ -684,14 +731,12 @@ pm_proposals_panel_reject (PmProposalsPanel *self,
 void
 pm_proposals_panel_approve_matching (PmProposalsPanel *self)
 {
-  BatchData *batch;
+  g_autoptr(GArray) ids = NULL;
 
   g_return_if_fail (PM_IS_PROPOSALS_PANEL (self));
 
-  batch = g_new0 (BatchData, 1);
-  batch->panel = g_object_ref (self);
-  batch->ids = matching_ids (self);
-  batch_step (batch);
+  ids = matching_ids (self);
+  approve_ids (self, ids);
 }
 
 void

@@ -26,7 +26,8 @@ void              pm_proposals_panel_approve        (PmProposalsPanel *self,
 gboolean          pm_proposals_panel_reject         (PmProposalsPanel *self,
                                                      gint64            proposal,
                                                      const char       *reason);
-/* Approves every pending proposal the filter shows, without asking (the button asks first). */
+/* Approves every pending proposal the filter shows, without asking. The button asks first,
+ * naming them, and then approves exactly those it named. */
 void              pm_proposals_panel_approve_matching (PmProposalsPanel *self);
 
 void              pm_proposals_panel_set_filter     (PmProposalsPanel *self,
