@@ -12,7 +12,10 @@
  *     as p50, p95, p99 and max;
  *   - main-loop stalls: a 5 ms high-priority timeout records the gap between its runs (max, and
  *     how many gaps were over 50 ms);
- *   - the engine's tick time in its thread (pm_engine_get_tick_us at each delivered snapshot).
+ *   - the engine's tick time in its thread (pm_engine_get_tick_us at each delivered snapshot);
+ *   - what each stall over 50 ms was made of: the frames' layout (measure and allocate) and
+ *     snapshot + render, and the window taking in a new engine snapshot (its panels' updates),
+ *     so that a stall points at its cause.
  * The reference run, in the same invocation, is the same window on the built-in demo network.
  * The requirement is p95 ≤ 12 ms and no stall over 50 ms; the figures are printed, never judged.
  *
@@ -53,14 +56,27 @@ typedef struct
   GArray *paints;         /* double s */
   GArray *stalls;         /* double s: gaps between the stall timer's runs */
   GArray *ticks;          /* double s: engine tick times */
+  GArray *anatomy;        /* Anatomy: the stalls over STALL_LIMIT */
 } Run;
+
+/* Where the main loop's time went between two runs of the stall timer. */
+typedef struct
+{
+  double gap;             /* s */
+  double layout;          /* s: frame clock layout phase (measure, allocate) */
+  double render;          /* s: frame clock paint phase (snapshot, render) */
+  double update;          /* s: the window taking in the engine's snapshot */
+} Anatomy;
 
 typedef struct
 {
   Run       *run;
   GtkWidget *map;
   gint64     paint_start;
+  gint64     phase_end;    /* the frame's last phase ended: the next one begins */
+  gint64     changed_start;
   gint64     last_timer;
+  Anatomy    since_timer;  /* accumulated since the stall timer last ran */
   gboolean   recording;
 } Probe;
 
@@ -102,6 +118,35 @@ after_paint_cb (GdkFrameClock *clock,
   g_array_append_val (probe->run->paints, duration);
 }
 
+/* The frame clock's own handlers (GTK's layout and render) were connected when the window was
+ * realized, before these: each of these runs when GTK's work of its phase is done. A frame has
+ * an update phase (tick callbacks) and a paint phase; its layout phase only when a widget asked
+ * for a new size. */
+static void
+update_cb (GdkFrameClock *clock,
+           Probe         *probe)
+{
+  probe->phase_end = g_get_monotonic_time ();
+}
+
+static void
+layout_cb (GdkFrameClock *clock,
+           Probe         *probe)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  probe->since_timer.layout += (double) (now - probe->phase_end) / G_USEC_PER_SEC;
+  probe->phase_end = now;
+}
+
+static void
+paint_cb (GdkFrameClock *clock,
+          Probe         *probe)
+{
+  probe->since_timer.render += (double) (g_get_monotonic_time () - probe->phase_end)
+                               / G_USEC_PER_SEC;
+}
+
 static gboolean
 stall_timer_cb (gpointer data)
 {
@@ -111,9 +156,16 @@ stall_timer_cb (gpointer data)
   if (probe->recording && probe->last_timer != 0)
     {
       double gap = (double) (now - probe->last_timer) / G_USEC_PER_SEC;
+
       g_array_append_val (probe->run->stalls, gap);
+      if (gap > STALL_LIMIT)
+        {
+          probe->since_timer.gap = gap;
+          g_array_append_val (probe->run->anatomy, probe->since_timer);
+        }
     }
   probe->last_timer = now;
+  probe->since_timer = (Anatomy) { 0 };
   return G_SOURCE_CONTINUE;
 }
 
@@ -136,6 +188,16 @@ redraw_tick_cb (GtkWidget     *widget,
   return G_SOURCE_CONTINUE;
 }
 
+/* Connected before the window's handler: the window's update of its panels starts. */
+static void
+changed_start_cb (PmEngine   *engine,
+                  PmSnapshot *snapshot,
+                  Probe      *probe)
+{
+  probe->changed_start = g_get_monotonic_time ();
+}
+
+/* Connected after the window's handler: the window has taken in the snapshot. */
 static void
 changed_cb (PmEngine   *engine,
             PmSnapshot *snapshot,
@@ -143,6 +205,9 @@ changed_cb (PmEngine   *engine,
 {
   double tick = (double) pm_engine_get_tick_us (engine) / G_USEC_PER_SEC;
 
+  if (probe->changed_start != 0)
+    probe->since_timer.update += (double) (g_get_monotonic_time () - probe->changed_start)
+                                 / G_USEC_PER_SEC;
   if (probe->recording)
     g_array_append_val (probe->run->ticks, tick);
 }
@@ -178,6 +243,7 @@ run_window (const char *name,
   run->paints = g_array_new (FALSE, FALSE, sizeof (double));
   run->stalls = g_array_new (FALSE, FALSE, sizeof (double));
   run->ticks = g_array_new (FALSE, FALSE, sizeof (double));
+  run->anatomy = g_array_new (FALSE, FALSE, sizeof (Anatomy));
 
   engine = pm_engine_new (&options, &error);
   g_assert_no_error (error);
@@ -189,6 +255,7 @@ run_window (const char *name,
   run->n_segments = pm_topology_get_n_segments (pm_engine_get_topology (engine));
   run->name = g_strdup_printf ("%s (%u sites)", name, run->n_sites);
 
+  g_signal_connect (engine, "changed", G_CALLBACK (changed_start_cb), &probe);
   window = pm_window_new (NULL, engine);
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
   gtk_window_present (GTK_WINDOW (window));
@@ -204,8 +271,11 @@ run_window (const char *name,
 
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
   g_signal_connect (clock, "before-paint", G_CALLBACK (before_paint_cb), &probe);
+  g_signal_connect (clock, "update", G_CALLBACK (update_cb), &probe);
+  g_signal_connect (clock, "layout", G_CALLBACK (layout_cb), &probe);
+  g_signal_connect (clock, "paint", G_CALLBACK (paint_cb), &probe);
   g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &probe);
-  g_signal_connect (engine, "changed", G_CALLBACK (changed_cb), &probe);
+  g_signal_connect_after (engine, "changed", G_CALLBACK (changed_cb), &probe);
   timer_id = g_timeout_add_full (G_PRIORITY_HIGH, STALL_PERIOD, stall_timer_cb, &probe, NULL);
   tick_id = gtk_widget_add_tick_callback (probe.map, redraw_tick_cb, NULL, NULL);
   /* A second to settle (fonts, glyph caches, the first frames at the final size). */
@@ -233,6 +303,7 @@ run_free (Run *run)
   g_array_unref (run->paints);
   g_array_unref (run->stalls);
   g_array_unref (run->ticks);
+  g_array_unref (run->anatomy);
   g_free (run);
 }
 
@@ -289,6 +360,25 @@ print_row (const char    *name,
   g_print ("%-32s %6u %6.2f %6.2f %6.2f %7.2f %9.2f %7u %8.2f %8.2f\n", name,
            run->paints->len, f->p50 * 1e3, f->p95 * 1e3, f->p99 * 1e3, f->max * 1e3,
            f->stall_max * 1e3, f->n_stalls, f->tick_median * 1e3, f->tick_max * 1e3);
+}
+
+/* Each stall over the limit, and what filled it; the rest is other main-loop work (idle
+ * callbacks, input, timers) or time the main thread did not get a core. */
+static void
+print_anatomy (const Run *run)
+{
+  if (run->anatomy->len == 0)
+    return;
+  g_print ("%s: stalls over %.0f ms, of which (ms): frame layout / snapshot+render / the window "
+           "taking in a snapshot / other\n", run->name, STALL_LIMIT * 1e3);
+  for (guint i = 0; i < run->anatomy->len; i++)
+    {
+      const Anatomy *a = &g_array_index (run->anatomy, Anatomy, i);
+      double other = a->gap - a->layout - a->render - a->update;
+
+      g_print ("  %7.1f ms: %6.1f / %6.1f / %6.1f / %6.1f\n", a->gap * 1e3, a->layout * 1e3,
+               a->render * 1e3, a->update * 1e3, MAX (other, 0) * 1e3);
+    }
 }
 
 int
@@ -352,6 +442,7 @@ main (int   argc,
       print_row (run->name, run, &fd);
       g_print ("start %.2f s; predicting after %.1f s%s\n", run->start_s, run->warm_up_s,
                run->predicting ? "" : " — not yet");
+      print_anatomy (run);
       run_free (run);
       return 0;
     }
@@ -377,6 +468,8 @@ main (int   argc,
   g_print ("p95 paint of the mesh ÷ budget (%.0f ms): %.2f; longest stall ÷ limit (%.0f ms): "
            "%.2f\n", PAINT_BUDGET * 1e3, fm.p95 / PAINT_BUDGET, STALL_LIMIT * 1e3,
            fm.stall_max / STALL_LIMIT);
+  print_anatomy (demo);
+  print_anatomy (mesh);
 
   run_free (demo);
   run_free (mesh);
