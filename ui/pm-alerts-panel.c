@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "pm-format.h"
+#include "pm-widget-update.h"
 
 /* Rows shown at most, the most probable first. A list box lays out every row whenever a figure
  * changes, and on a big network hundreds of alerts change every tick; past a few dozen a list is
@@ -595,19 +596,6 @@ set_title_if_changed (GtkWidget  *row,
 }
 
 static void
-set_class_if (GtkWidget  *widget,
-              const char *css_class,
-              gboolean    wanted)
-{
-  if (wanted == gtk_widget_has_css_class (widget, css_class))
-    return;
-  if (wanted)
-    gtk_widget_add_css_class (widget, css_class);
-  else
-    gtk_widget_remove_css_class (widget, css_class);
-}
-
-static void
 refresh (PmAlertsPanel *self,
          GPtrArray     *alerts)
 {
@@ -644,9 +632,10 @@ refresh (PmAlertsPanel *self,
           /* Periods a little apart spread the rows' updates over different ticks. */
           parts->text_due = now + TEXT_PERIOD_US + (i % 5) * (TEXT_PERIOD_US / 25);
         }
-      set_class_if (row, "alert-firing", alert->state == PM_ALERT_FIRING);
-      set_class_if (row, "dim-label", alert->state == PM_ALERT_RESOLVED
-                                        || alert->silenced_until > self->snapshot->time_s);
+      pm_widget_set_css_class_if (row, "alert-firing", alert->state == PM_ALERT_FIRING);
+      pm_widget_set_css_class_if (row, "dim-label",
+                                  alert->state == PM_ALERT_RESOLVED
+                                    || alert->silenced_until > self->snapshot->time_s);
     }
 }
 

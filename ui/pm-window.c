@@ -18,6 +18,7 @@
 #include "pm-proposals-panel.h"
 #include "pm-resources-panel.h"
 #include "pm-routing-panel.h"
+#include "pm-widget-update.h"
 
 struct _PmWindow
 {
@@ -63,9 +64,11 @@ update_header (PmWindow   *self,
   g_autofree char *speed = pm_format_speed (snapshot->speed);
   g_autofree char *source = NULL;
   const char *state = pm_source_state_to_string (snapshot->source_state);
+  static const char *const source_classes[] = { "success", "warning", "error", NULL };
+  const char *source_class;
 
-  gtk_label_set_label (self->clock_label, clock);
-  gtk_menu_button_set_label (self->speed_button, speed);
+  pm_label_set_if_changed (self->clock_label, clock);
+  pm_menu_button_set_label_if_changed (self->speed_button, speed);
   if (snapshot->predicting)
     source = g_strdup_printf ("%s · %s", snapshot->source_description, state);
   else
@@ -73,40 +76,37 @@ update_header (PmWindow   *self,
      * stored metrics, so no risk is shown yet. */
     source = g_strdup_printf (_("%s · %s · learning from history"),
                               snapshot->source_description, state);
-  gtk_label_set_label (self->source_label, source);
+  pm_label_set_if_changed (self->source_label, source);
 
-  gtk_widget_remove_css_class (GTK_WIDGET (self->source_label), "success");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->source_label), "warning");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->source_label), "error");
   switch (snapshot->source_state)
     {
     case PM_SOURCE_STATE_CONNECTED:
-      gtk_widget_add_css_class (GTK_WIDGET (self->source_label), "success");
+      source_class = "success";
       break;
     case PM_SOURCE_STATE_CONNECTING:
     case PM_SOURCE_STATE_STALE:
-      gtk_widget_add_css_class (GTK_WIDGET (self->source_label), "warning");
+      source_class = "warning";
       break;
     case PM_SOURCE_STATE_FAILED:
     default:
-      gtk_widget_add_css_class (GTK_WIDGET (self->source_label), "error");
+      source_class = "error";
       break;
     }
+  pm_widget_set_css_class_of (GTK_WIDGET (self->source_label), source_classes, source_class);
 
   if (snapshot->source_error != NULL)
     {
       g_autofree char *message =
         g_strdup_printf (_("The metric source failed; the map shows no data until it recovers: "
                            "%s"), snapshot->source_error);
-      gtk_label_set_label (self->source_banner_label, message);
+      pm_label_set_if_changed (self->source_banner_label, message);
     }
   gtk_revealer_set_reveal_child (self->source_banner, snapshot->source_error != NULL);
 
   {
     g_autofree char *status = g_strdup_printf (_("Source: %s (%s)"),
                                                snapshot->source_description, state);
-    if (g_strcmp0 (gtk_label_get_label (self->status_source), status) != 0)
-      gtk_label_set_label (self->status_source, status);
+    pm_label_set_if_changed (self->status_source, status);
   }
 }
 
@@ -121,7 +121,7 @@ update_catalog_status (PmWindow *self)
                             pm_catalog_describe (pm_mirror_get_catalog (mirror)));
   else
     text = g_strdup (_("Catalogue: not open"));
-  gtk_label_set_label (self->status_catalog, text);
+  pm_label_set_if_changed (self->status_catalog, text);
 }
 
 static guint
@@ -683,7 +683,7 @@ pm_window_set_api_url (PmWindow   *self,
 
   g_return_if_fail (PM_IS_WINDOW (self));
   text = url != NULL ? g_strdup_printf (_("API: %s"), url) : g_strdup (_("API: off"));
-  gtk_label_set_label (self->status_api, text);
+  pm_label_set_if_changed (self->status_api, text);
 }
 
 void
