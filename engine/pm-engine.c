@@ -5,12 +5,8 @@
  */
 #include "pm-engine.h"
 
-#include <errno.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include "pm-alert-store.h"
+#include "pm-background.h"
 #include "pm-demo.h"
 #include "pm-health.h"
 #include "pm-risk-history.h"
@@ -459,23 +455,11 @@ warm_up_thread (GTask        *task,
                 GCancellable *cancellable)
 {
   WarmUp *warm_up = task_data;
-  pid_t thread = (pid_t) syscall (SYS_gettid);
-  gboolean lowered;
-  int priority;
 
-  /* Learning from a day of history takes a core for seconds to minutes on a big network: it
-   * yields to the console's main thread and the engine's tick. The pool thread gets its
-   * priority back for whatever it runs next. */
-  errno = 0;
-  priority = getpriority (PRIO_PROCESS, (id_t) thread);
-  lowered = errno == 0
-            && setpriority (PRIO_PROCESS, (id_t) thread, MIN (priority + 10, 19)) == 0;
   pm_predictor_warm_up (warm_up->predictor, warm_up->store, warm_up->now_s);
   /* A day of a big network's history takes tens of milliseconds to free: here, not in the
    * callback on the main thread. */
   g_clear_pointer (&warm_up->store, pm_series_store_free);
-  if (lowered)
-    setpriority (PRIO_PROCESS, (id_t) thread, priority);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -510,7 +494,9 @@ start_warm_up (PmEngine *self,
   warm_up->now_s = now_s;
   g_task_set_task_data (task, warm_up, warm_up_free);
   g_task_set_source_tag (task, start_warm_up);
-  g_task_run_in_thread (task, warm_up_thread);
+  /* Learning from a day of history takes a core for seconds to minutes on a big network: in a
+   * thread of its own that yields to the console's main thread and the engine's tick. */
+  pm_background_run_in_new_thread (task, warm_up_thread);
 }
 
 gboolean
@@ -541,6 +527,8 @@ tick_thread_run (gpointer data)
 {
   PmEngine *self = PM_ENGINE (data);
 
+  /* A tick may take a while on a big network; the console's main loop must not wait for it. */
+  pm_background_lower_thread_priority ();
   g_main_context_push_thread_default (self->tick_context);
   while (!g_atomic_int_get (&self->tick_quit))
     g_main_context_iteration (self->tick_context, TRUE);

@@ -16,6 +16,7 @@
 
 #include <math.h>
 
+#include "pm-background.h"
 #include "pm-map-private.h"
 
 /* One pulse, in microseconds. */
@@ -324,7 +325,7 @@ start_drawing (PmAlertLayer         *self,
   self->drawing = TRUE;
   g_task_set_source_tag (task, start_drawing);
   g_task_set_task_data (task, drawing, drawing_free);
-  g_task_run_in_thread (task, draw_thread);
+  pm_background_run_in_thread (task, draw_thread);
 }
 
 static void

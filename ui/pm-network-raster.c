@@ -12,6 +12,7 @@
 
 #include <pango/pangocairo.h>
 
+#include "pm-background.h"
 #include "pm-health-palette.h"
 
 /* Label placement works on a grid of this many pixels a cell. */
@@ -608,7 +609,7 @@ pm_network_raster_async (PmNetworkFrame      *frame,
 
   g_task_set_source_tag (task, pm_network_raster_async);
   g_task_set_task_data (task, frame, (GDestroyNotify) pm_network_frame_free);
-  g_task_run_in_thread (task, raster_thread);
+  pm_background_run_in_thread (task, raster_thread);
 }
 
 gboolean
