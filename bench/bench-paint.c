@@ -28,6 +28,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "pm-bench-grid.h"
 #include "pm-bench-time.h"
@@ -66,6 +67,9 @@ typedef struct
   double layout;          /* s: frame clock layout phase (measure, allocate) */
   double render;          /* s: frame clock paint phase (snapshot, render) */
   double update;          /* s: the window taking in the engine's snapshot */
+  double cpu;             /* s: processor time the main thread had in the gap; the rest of
+                           * the gap it waited for a core (two cores here, and the engine and
+                           * the map's drawing run in threads of their own) */
 } Anatomy;
 
 typedef struct
@@ -76,6 +80,7 @@ typedef struct
   gint64     phase_end;    /* the frame's last phase ended: the next one begins */
   gint64     changed_start;
   gint64     last_timer;
+  double     last_timer_cpu;
   Anatomy    since_timer;  /* accumulated since the stall timer last ran */
   gboolean   recording;
 } Probe;
@@ -147,11 +152,22 @@ paint_cb (GdkFrameClock *clock,
                                / G_USEC_PER_SEC;
 }
 
+/* Processor time of the calling thread. */
+static double
+thread_cpu_s (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 static gboolean
 stall_timer_cb (gpointer data)
 {
   Probe *probe = data;
   gint64 now = g_get_monotonic_time ();
+  double cpu = thread_cpu_s ();
 
   if (probe->recording && probe->last_timer != 0)
     {
@@ -161,10 +177,12 @@ stall_timer_cb (gpointer data)
       if (gap > STALL_LIMIT)
         {
           probe->since_timer.gap = gap;
+          probe->since_timer.cpu = cpu - probe->last_timer_cpu;
           g_array_append_val (probe->run->anatomy, probe->since_timer);
         }
     }
   probe->last_timer = now;
+  probe->last_timer_cpu = cpu;
   probe->since_timer = (Anatomy) { 0 };
   return G_SOURCE_CONTINUE;
 }
@@ -370,14 +388,16 @@ print_anatomy (const Run *run)
   if (run->anatomy->len == 0)
     return;
   g_print ("%s: stalls over %.0f ms, of which (ms): frame layout / snapshot+render / the window "
-           "taking in a snapshot / other\n", run->name, STALL_LIMIT * 1e3);
+           "taking in a snapshot / other; and the main thread's processor time in it\n",
+           run->name, STALL_LIMIT * 1e3);
   for (guint i = 0; i < run->anatomy->len; i++)
     {
       const Anatomy *a = &g_array_index (run->anatomy, Anatomy, i);
       double other = a->gap - a->layout - a->render - a->update;
 
-      g_print ("  %7.1f ms: %6.1f / %6.1f / %6.1f / %6.1f\n", a->gap * 1e3, a->layout * 1e3,
-               a->render * 1e3, a->update * 1e3, MAX (other, 0) * 1e3);
+      g_print ("  %7.1f ms: %6.1f / %6.1f / %6.1f / %6.1f; processor %6.1f\n", a->gap * 1e3,
+               a->layout * 1e3, a->render * 1e3, a->update * 1e3, MAX (other, 0) * 1e3,
+               a->cpu * 1e3);
     }
 }
 
