@@ -338,7 +338,7 @@ test_alerts_panel_reuses_rows (Fixture       *fixture,
   g_assert_cmpuint (pm_alerts_panel_get_n_shown (fixture->panel), ==, 10);
   g_assert_null (listed_row (fixture, 10));
   more = find_widget (GTK_WIDGET (fixture->panel), GTK_TYPE_LABEL, NULL, "less probable");
-  g_assert_true (more == NULL || !gtk_widget_get_visible (more));
+  g_assert_true (more == NULL || !gtk_widget_is_visible (more));
   set_alerts (fixture, (const char * const *) swapped);
   g_assert_cmpuint (pm_alerts_panel_get_n_shown (fixture->panel), ==, 40);
   g_assert_cmpuint (_pm_alerts_panel_get_n_rows_built (fixture->panel), ==, n_built);
@@ -349,7 +349,7 @@ test_alerts_panel_reuses_rows (Fixture       *fixture,
 }
 
 /* The silence popover exists once the operator opens it, and silences the row's alert for the
- * chosen time with the reason given; without a reason it refuses. */
+ * chosen time with the reason given, trimmed; without a reason its button is insensitive. */
 static void
 test_alerts_panel_silence_popover (Fixture       *fixture,
                                    gconstpointer  data)
@@ -370,12 +370,23 @@ test_alerts_panel_silence_popover (Fixture       *fixture,
   g_assert_nonnull (entry);
   g_assert_nonnull (confirm);
 
+  /* Silence stays insensitive while the reason is blank, non-breaking spaces included, and
+   * neither a click nor Enter gets through. */
+  g_assert_false (gtk_widget_get_sensitive (confirm));
   gtk_editable_set_text (GTK_EDITABLE (entry), "   ");
+  g_assert_false (gtk_widget_get_sensitive (confirm));
   g_signal_emit_by_name (confirm, "clicked");
-  g_assert_true (gtk_widget_has_css_class (entry, "error"));
   g_assert_cmpint (find_alert (fixture)->silenced_until, ==, 0);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "\u00a0\u00a0\t");
+  g_assert_false (gtk_widget_get_sensitive (confirm));
+  g_signal_emit_by_name (confirm, "clicked");
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_cmpint (find_alert (fixture)->silenced_until, ==, 0);
+  g_assert_cmpuint (fixture->toasts->len, ==, 0);
 
-  gtk_editable_set_text (GTK_EDITABLE (entry), "fibre repair on the link");
+  /* The reason is kept without the white space around it. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "\u00a0 fibre repair on the link \n");
+  g_assert_true (gtk_widget_get_sensitive (confirm));
   g_signal_emit_by_name (confirm, "clicked");
   g_assert_cmpint (find_alert (fixture)->silenced_until, ==, now + 3600);
   g_assert_cmpstr (find_alert (fixture)->silence_reason, ==, "fibre repair on the link");

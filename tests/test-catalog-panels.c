@@ -557,6 +557,9 @@ test_panels_reject_and_export (Fixture       *fixture,
   g_assert_true (GTK_IS_EDITABLE (entry));
   gtk_editable_set_text (GTK_EDITABLE (entry), "   ");
   g_assert_false (adw_message_dialog_get_response_enabled (dialog, "confirm"));
+  /* Non-breaking spaces are no reason either. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "\u00a0\t\u00a0");
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "confirm"));
   /* Enter in a blank entry is refused in place: the dialog stays, nothing is decided. */
   g_signal_emit_by_name (entry, "activate");
   g_assert_true (find_message_dialog () == dialog);
@@ -564,7 +567,8 @@ test_panels_reject_and_export (Fixture       *fixture,
   refresh (fixture);
   g_assert_cmpstr (pm_proposals_panel_get_state (fixture->proposals, proposal), ==, "pending");
   g_assert_null (fixture->toast);
-  gtk_editable_set_text (GTK_EDITABLE (entry), REASON);
+  /* The reason is kept without the white space around it. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "\u00a0 " REASON " \n");
   g_assert_true (adw_message_dialog_get_response_enabled (dialog, "confirm"));
   adw_message_dialog_response (dialog, "confirm");
   gtk_window_destroy (GTK_WINDOW (dialog));

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "pm-format.h"
+#include "pm-reason-entry.h"
 #include "pm-widget-update.h"
 
 /* Rows shown at most, the most probable first. A list box lays out every row whenever a figure
@@ -35,6 +36,7 @@ typedef struct
   GtkWidget     *locate;
   GtkWidget     *acknowledge;
   GtkWidget     *silence;   /* GtkMenuButton; its popover is built when first opened */
+  GtkWidget     *probability; /* one line of constant width: it follows every tick cheaply */
   GPtrArray     *factors;   /* AdwActionRow: built when first expanded, NULL until then */
   /* The figures in a row's text change at every tick; relaying out forty rows of wrapped text
    * at each would stall the main loop, so a row's text follows its alert's figures at most every
@@ -53,6 +55,7 @@ struct _PmAlertsPanel
   GtkStack   *stack;
   GtkListBox *list;
   GtkLabel   *more_label;
+  GtkWidget  *more_box;
 
   PmSnapshot *snapshot;
   PmEngine   *engine;       /* for the operator's actions */
@@ -114,20 +117,23 @@ subject_name (PmSnapshot    *snapshot,
 }
 
 static char *
-describe_alert (const PmAlert *alert)
+describe_alert (const PmAlert *alert,
+                gint64         now_s)
 {
-  g_autofree char *probability = pm_format_ratio (alert->probability);
-  g_autofree char *eta = alert->eta_s > 0 ? pm_format_clock (alert->eta_s) : NULL;
+  g_autofree char *eta = alert->eta_s > 0 ? pm_format_clock_near (alert->eta_s, now_s) : NULL;
   const char *state = alert->state == PM_ALERT_FIRING    ? _("firing")
                       : alert->state == PM_ALERT_PENDING ? _("pending")
                                                          : _("resolved");
 
   g_autoptr(GString) text = g_string_new (NULL);
 
+  /* The probability has a label of its own (RowParts.probability): it changes at every tick,
+   * and this text wraps, which costs a relayout of the row. */
   if (eta != NULL)
-    g_string_printf (text, _("%s · %s · expected %s"), state, probability, eta);
+    /* Translators: an alert's state, then when the cut is expected. */
+    g_string_printf (text, _("%s · expected %s"), state, eta);
   else
-    g_string_printf (text, _("%s · %s"), state, probability);
+    g_string_assign (text, state);
   if (alert->acknowledged)
     /* Translators: appended to an alert's state; %s is the operator's name. */
     g_string_append_printf (text, _(" · acknowledged by %s"),
@@ -239,33 +245,27 @@ silence_clicked_cb (GtkButton *button,
 {
   GtkWidget *box = gtk_widget_get_parent (GTK_WIDGET (button));
   GtkDropDown *duration = g_object_get_data (G_OBJECT (box), "duration");
-  GtkEditable *reason = g_object_get_data (G_OBJECT (box), "reason");
+  PmReasonEntry *entry = g_object_get_data (G_OBJECT (box), "reason");
   RowParts *parts = row_parts_of (GTK_WIDGET (button));
-  const char *text = gtk_editable_get_text (reason);
   guint choice = gtk_drop_down_get_selected (duration);
-  g_autofree char *trimmed = g_strstrip (g_strdup (text));
+  g_autofree char *reason = pm_reason_entry_dup_reason (entry);
   GtkWidget *popover;
 
-  if (parts == NULL || parts->id == NULL)
+  /* The button is insensitive while the reason is blank; "clicked" can still be emitted. */
+  if (parts == NULL || parts->id == NULL || reason == NULL)
     return;
-  if (trimmed[0] == '\0')
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (reason), "error");
-      gtk_widget_grab_focus (GTK_WIDGET (reason));
-      return;
-    }
-  gtk_widget_remove_css_class (GTK_WIDGET (reason), "error");
   gtk_widget_activate_action (GTK_WIDGET (button), "alert.silence", "(sxs)", parts->id,
                               silence_choices[MIN (choice, G_N_ELEMENTS (silence_choices) - 1)]
                                 .seconds,
-                              text);
+                              reason);
   popover = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_POPOVER);
   if (popover != NULL)
     gtk_popover_popdown (GTK_POPOVER (popover));
 }
 
-/* The popover that asks how long and why: a silence without a reason is refused. It acts on
- * the alert its row shows when the operator confirms, so a re-bound row needs no new one. */
+/* The popover that asks how long and why: Silence stays insensitive until a reason is typed.
+ * It acts on the alert its row shows when the operator confirms, so a re-bound row needs no
+ * new one. */
 static GtkWidget *
 build_silence_popover (void)
 {
@@ -284,13 +284,14 @@ build_silence_popover (void)
   gtk_drop_down_set_selected (GTK_DROP_DOWN (duration), 1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (duration), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Silence for"), -1);
-  reason = gtk_entry_new ();
-  gtk_entry_set_placeholder_text (GTK_ENTRY (reason), _("Reason (required)"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (reason), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Reason"), -1);
+  reason = pm_reason_entry_new ();
+  /* Room for a short sentence: a reason that scrolls out of sight is not read back. */
+  gtk_editable_set_width_chars (GTK_EDITABLE (reason), 28);
   button = gtk_button_new_with_mnemonic (_("_Silence"));
   gtk_widget_add_css_class (button, "suggested-action");
+  g_object_bind_property (reason, "valid", button, "sensitive", G_BINDING_SYNC_CREATE);
   g_signal_connect (button, "clicked", G_CALLBACK (silence_clicked_cb), NULL);
+  /* The entry swallows Enter while the reason is blank. */
   g_signal_connect_swapped (reason, "activate", G_CALLBACK (gtk_widget_activate), button);
 
   gtk_box_append (GTK_BOX (box), heading);
@@ -387,6 +388,13 @@ build_row (PmAlertsPanel *self)
   parts->locate = icon_button ("find-location-symbolic", _("Show on the Map"));
   parts->acknowledge = icon_button ("object-select-symbolic", _("Acknowledge"));
   parts->silence = gtk_menu_button_new ();
+  /* Wide enough for "100 %", so that a new figure never changes the row's width or makes its
+   * wrapped title be laid out again. */
+  parts->probability = gtk_label_new (NULL);
+  gtk_label_set_width_chars (GTK_LABEL (parts->probability), 5);
+  gtk_label_set_xalign (GTK_LABEL (parts->probability), 1.0);
+  gtk_widget_add_css_class (parts->probability, "numeric");
+  gtk_widget_set_tooltip_text (parts->probability, _("Probability of the cut within the horizon"));
   parts->position = SPARE_POSITION;
 
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (parts->silence),
@@ -398,6 +406,7 @@ build_row (PmAlertsPanel *self)
                                          create_silence_popup_cb, NULL, NULL);
 
   adw_expander_row_add_prefix (ADW_EXPANDER_ROW (row), parts->icon);
+  adw_expander_row_add_action (ADW_EXPANDER_ROW (row), parts->probability);
   adw_expander_row_add_action (ADW_EXPANDER_ROW (row), parts->locate);
   adw_expander_row_add_action (ADW_EXPANDER_ROW (row), parts->acknowledge);
   adw_expander_row_add_action (ADW_EXPANDER_ROW (row), parts->silence);
@@ -610,13 +619,15 @@ refresh (PmAlertsPanel *self,
       RowParts *parts = g_object_get_qdata (G_OBJECT (row), row_parts_quark ());
       gboolean quiet = alert->acknowledged || alert->silenced_until > self->snapshot->time_s;
       gboolean can_acknowledge = !alert->acknowledged && alert->state != PM_ALERT_RESOLVED;
+      g_autofree char *probability = pm_format_percent (alert->probability);
 
+      pm_label_set_if_changed (GTK_LABEL (parts->probability), probability);
       if (gtk_widget_get_sensitive (parts->acknowledge) != can_acknowledge)
         gtk_widget_set_sensitive (parts->acknowledge, can_acknowledge);
       if (now >= parts->text_due || parts->state != alert->state
           || parts->quiet != quiet)
         {
-          g_autofree char *subtitle = describe_alert (alert);
+          g_autofree char *subtitle = describe_alert (alert, self->snapshot->time_s);
           g_autofree char *title = NULL;
 
           title = alert->n_factors > 0
@@ -701,6 +712,7 @@ pm_alerts_panel_class_init (PmAlertsPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PmAlertsPanel, stack);
   gtk_widget_class_bind_template_child (widget_class, PmAlertsPanel, list);
   gtk_widget_class_bind_template_child (widget_class, PmAlertsPanel, more_label);
+  gtk_widget_class_bind_template_child (widget_class, PmAlertsPanel, more_box);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "pm-alerts-panel");
 }
@@ -728,20 +740,18 @@ pm_alerts_panel_set_snapshot (PmAlertsPanel *self,
   g_clear_pointer (&self->snapshot, pm_snapshot_unref);
   self->snapshot = pm_snapshot_ref (snapshot);
   refresh (self, snapshot->alerts);
+  /* The count changes at most ticks on a big network: it is one line, and the wrapped
+   * explanation under it stays as it is. */
   if (snapshot->alerts->len > MAX_ROWS)
     {
       guint n_more = snapshot->alerts->len - MAX_ROWS;
       g_autofree char *more =
-        g_strdup_printf (ngettext ("%u less probable alert is not listed: the map outlines it, "
-                                   "and Ctrl+F finds its subject.",
-                                   "%u less probable alerts are not listed: the map outlines "
-                                   "them, and Ctrl+F finds their subjects.",
-                                   n_more),
+        g_strdup_printf (ngettext ("%u less probable alert is not listed.",
+                                   "%u less probable alerts are not listed.", n_more),
                          n_more);
-      if (g_strcmp0 (gtk_label_get_label (self->more_label), more) != 0)
-        gtk_label_set_label (self->more_label, more);
+      pm_label_set_if_changed (self->more_label, more);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->more_label), snapshot->alerts->len > MAX_ROWS);
+  gtk_widget_set_visible (self->more_box, snapshot->alerts->len > MAX_ROWS);
   gtk_stack_set_visible_child_name (self->stack, snapshot->alerts->len > 0 ? "list" : "empty");
 }
 

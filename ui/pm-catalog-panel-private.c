@@ -6,6 +6,9 @@
 
 #include <glib/gi18n.h>
 
+#include "pm-reason-entry.h"
+#include "pm-widget-update.h"
+
 typedef struct
 {
   GtkWidget       *panel;  /* a reference */
@@ -26,15 +29,6 @@ dialog_data_free (gpointer data)
   g_free (dialog);
 }
 
-gboolean
-_pm_text_is_blank (const char *text)
-{
-  for (; text != NULL && *text != '\0'; text = g_utf8_next_char (text))
-    if (!g_unichar_isspace (g_utf8_get_char (text)))
-      return FALSE;
-  return TRUE;
-}
-
 static void
 dialog_response_cb (AdwMessageDialog *dialog,
                     const char       *response,
@@ -46,29 +40,28 @@ dialog_response_cb (AdwMessageDialog *dialog,
     return;
   if (data->entry != NULL)
     {
-      reason = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (data->entry))));
-      /* The response is disabled while the entry is blank; Enter in the entry can still get
-       * here. */
-      if (_pm_text_is_blank (reason))
+      reason = pm_reason_entry_dup_reason (PM_REASON_ENTRY (data->entry));
+      /* The response is disabled while the entry is blank, but adw_message_dialog_response()
+       * does not ask whether it is enabled. */
+      if (reason == NULL)
         return;
     }
   data->callback (data->panel, reason, data->user_data);
 }
 
 static void
-reason_changed_cb (GtkEditable      *entry,
-                   AdwMessageDialog *dialog)
+reason_valid_cb (PmReasonEntry    *entry,
+                 GParamSpec       *pspec,
+                 AdwMessageDialog *dialog)
 {
-  adw_message_dialog_set_response_enabled (dialog, "confirm",
-                                           !_pm_text_is_blank (gtk_editable_get_text (entry)));
+  adw_message_dialog_set_response_enabled (dialog, "confirm", pm_reason_entry_get_valid (entry));
 }
 
+/* The entry swallows Enter while it is blank, so this runs only with a reason. */
 static void
 reason_activate_cb (GtkEntry         *entry,
                     AdwMessageDialog *dialog)
 {
-  if (_pm_text_is_blank (gtk_editable_get_text (GTK_EDITABLE (entry))))
-    return;
   adw_message_dialog_response (dialog, "confirm");
   gtk_window_close (GTK_WINDOW (dialog));
 }
@@ -102,14 +95,11 @@ dialog_present (GtkWidget       *panel,
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   if (with_reason)
     {
-      data->entry = gtk_entry_new ();
-      gtk_entry_set_placeholder_text (GTK_ENTRY (data->entry), _("Reason (required)"));
-      gtk_accessible_update_property (GTK_ACCESSIBLE (data->entry),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Reason"),
-                                      GTK_ACCESSIBLE_PROPERTY_REQUIRED, TRUE, -1);
+      data->entry = pm_reason_entry_new ();
       adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), data->entry);
-      adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "confirm", FALSE);
-      g_signal_connect_object (data->entry, "changed", G_CALLBACK (reason_changed_cb), dialog, 0);
+      reason_valid_cb (PM_REASON_ENTRY (data->entry), NULL, ADW_MESSAGE_DIALOG (dialog));
+      g_signal_connect_object (data->entry, "notify::valid", G_CALLBACK (reason_valid_cb), dialog,
+                               0);
       g_signal_connect_object (data->entry, "activate", G_CALLBACK (reason_activate_cb), dialog,
                                0);
     }
@@ -152,8 +142,8 @@ _pm_label_update (GtkWidget  *label,
 {
   gboolean visible = text != NULL && *text != '\0';
 
-  if (visible && g_strcmp0 (gtk_label_get_label (GTK_LABEL (label)), text) != 0)
-    gtk_label_set_label (GTK_LABEL (label), text);
+  if (visible)
+    pm_label_set_if_changed (GTK_LABEL (label), text);
   gtk_widget_set_visible (label, visible);
 }
 

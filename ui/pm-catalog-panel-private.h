@@ -1,6 +1,5 @@
 /* pm-catalog-panel-private.h: what the catalogue panels (proposals, jobs, resources, audit)
- * share: the reason dialog, the empty-text check, the way they follow a feed and the way they
- * keep rows by id.
+ * share: the reason dialog, the way they follow a feed and the way they keep rows by id.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,11 +16,9 @@ typedef void (*PmReasonCallback) (GtkWidget  *panel,
                                   const char *reason,
                                   gpointer    user_data);
 
-/* TRUE for NULL, "" and text of white space only. */
-gboolean   _pm_text_is_blank        (const char *text);
-
-/* An AdwMessageDialog over the panel's window with an entry for the reason; its confirming
- * response (labelled confirm_label, destructive) stays disabled while the entry is blank. The
+/* An AdwMessageDialog over the panel's window with a PmReasonEntry as its extra child; its
+ * confirming response (labelled confirm_label, destructive) stays disabled while the entry is
+ * blank, and the callback gets the reason without leading and trailing white space. The
  * dialog holds a reference to the panel until it closes. */
 GtkWidget *_pm_reason_dialog_present (GtkWidget       *panel,
                                       const char      *heading,

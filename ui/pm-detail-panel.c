@@ -15,6 +15,7 @@
 #include "pm-chart.h"
 #include "pm-format.h"
 #include "pm-health.h"
+#include "pm-widget-update.h"
 
 struct _PmDetailPanel
 {
@@ -86,8 +87,8 @@ set_value (PmDetailPanel *self,
 {
   GtkLabel *label = g_hash_table_lookup (self->values, title);
 
-  if (label != NULL && g_strcmp0 (gtk_label_get_label (label), text) != 0)
-    gtk_label_set_label (label, text);
+  if (label != NULL)
+    pm_label_set_if_changed (label, text);
 }
 
 static void

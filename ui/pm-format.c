@@ -19,6 +19,21 @@ pm_format_clock (gint64 unix_s)
 }
 
 char *
+pm_format_clock_near (gint64 unix_s,
+                      gint64 now_s)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (unix_s);
+  g_autoptr(GDateTime) now = g_date_time_new_from_unix_utc (now_s);
+
+  if (time == NULL || now == NULL)
+    return g_strdup (_("no time"));
+  if (g_date_time_get_year (time) == g_date_time_get_year (now)
+      && g_date_time_get_day_of_year (time) == g_date_time_get_day_of_year (now))
+    return g_date_time_format (time, "%H:%M UTC");
+  return g_date_time_format (time, "%Y-%m-%d %H:%M UTC");
+}
+
+char *
 pm_format_ms (double ms)
 {
   if (isnan (ms))
@@ -32,6 +47,14 @@ pm_format_ratio (double ratio)
   if (isnan (ratio))
     return g_strdup (_("no data"));
   return g_strdup_printf (_("%.2f %%"), ratio * 100);
+}
+
+char *
+pm_format_percent (double ratio)
+{
+  if (isnan (ratio))
+    return g_strdup (_("no data"));
+  return g_strdup_printf (_("%.0f %%"), ratio * 100);
 }
 
 char *

@@ -10,6 +10,8 @@
 
 #include "pm-catalog-panel-private.h"
 #include "pm-format.h"
+#include "pm-reason-entry.h"
+#include "pm-widget-update.h"
 
 /* Decided proposals stay in the list, dimmed, so that an operator sees what just happened to
  * the one they acted on; older ones are in the audit trail. */
@@ -233,16 +235,8 @@ update_row (GtkWidget        *row,
    * already) twice, below legibility. */
   for (GtkWidget **label = (GtkWidget *[]){ data->title, data->facts, data->state_label, NULL };
        *label != NULL; label++)
-    {
-      if (pending)
-        gtk_widget_remove_css_class (*label, "dim-label");
-      else
-        gtk_widget_add_css_class (*label, "dim-label");
-    }
-  if (pending && proposal->late)
-    gtk_widget_add_css_class (data->facts, "warning");
-  else
-    gtk_widget_remove_css_class (data->facts, "warning");
+    pm_widget_set_css_class_if (*label, "dim-label", !pending);
+  pm_widget_set_css_class_if (data->facts, "warning", pending && proposal->late);
 
   accessible = g_strdup_printf (_("Proposal to mirror %s to %s, %s: %s"), proposal->resource,
                                 proposal->site, describe_state (proposal->state), facts);
@@ -268,7 +262,7 @@ filter_cb (GtkListBoxRow *row,
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search));
   g_autofree char *needle = NULL;
 
-  if (_pm_text_is_blank (text))
+  if (pm_reason_text_is_blank (text))
     return TRUE;
   needle = g_utf8_casefold (text, -1);
   return strstr (row_data (GTK_WIDGET (row))->haystack, g_strstrip (needle)) != NULL;
@@ -298,7 +292,8 @@ update_chrome (PmProposalsPanel *self)
 {
   g_autoptr(GArray) ids = matching_ids (self);
   g_autofree char *label = g_strdup_printf (_("Approve All Matching (%u)"), ids->len);
-  gboolean filtering = !_pm_text_is_blank (gtk_editable_get_text (GTK_EDITABLE (self->search)));
+  gboolean filtering =
+    !pm_reason_text_is_blank (gtk_editable_get_text (GTK_EDITABLE (self->search)));
   gboolean any_shown = FALSE;
   PmCatalogView *view = self->feed != NULL ? pm_catalog_feed_get_view (self->feed) : NULL;
 
@@ -720,7 +715,7 @@ pm_proposals_panel_reject (PmProposalsPanel *self,
 {
   g_return_val_if_fail (PM_IS_PROPOSALS_PANEL (self), FALSE);
 
-  if (_pm_text_is_blank (reason))
+  if (pm_reason_text_is_blank (reason))
     {
       toast (self, _("A rejection needs a reason: say why the replica should not be placed"));
       return FALSE;

@@ -9,6 +9,8 @@
 #include <glib/gi18n.h>
 
 #include "pm-catalog-panel-private.h"
+#include "pm-reason-entry.h"
+#include "pm-widget-update.h"
 
 struct _PmResourcesPanel
 {
@@ -120,6 +122,11 @@ describe_state (PmReplicaState state)
     }
 }
 
+/* Every class state_class() gives, so that a line changing state loses the old one. */
+static const char *const state_classes[] = {
+  "success", "warning", "error", "accent", "dim-label", NULL
+};
+
 static const char *
 state_class (PmReplicaState state)
 {
@@ -212,9 +219,8 @@ update_line (ReplicaLine     *line,
   const char *lifetime = replica->temporary ? _("temporary: goes after the risk")
                                             : _("standing");
 
-  gtk_widget_remove_css_class (line->state_label, state_class (line->state));
   line->state = replica->state;
-  gtk_widget_add_css_class (line->state_label, state_class (replica->state));
+  pm_widget_set_css_class_of (line->state_label, state_classes, state_class (replica->state));
   _pm_label_update (line->state_label, describe_state (replica->state));
   if (replica->state == PM_REPLICA_FAILED && replica->error != NULL)
     kind = g_strdup_printf ("%s · %s", lifetime, replica->error);
@@ -514,7 +520,7 @@ pm_resources_panel_retire (PmResourcesPanel *self,
   g_return_val_if_fail (PM_IS_RESOURCES_PANEL (self), FALSE);
   g_return_val_if_fail (resource != NULL && site != NULL, FALSE);
 
-  if (_pm_text_is_blank (reason))
+  if (pm_reason_text_is_blank (reason))
     {
       g_signal_emit (self, signals[TOAST], 0,
                      _("Retiring a replica needs a reason: say why it is no longer needed"));

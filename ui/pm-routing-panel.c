@@ -20,6 +20,7 @@
 
 #include "model/pm-geo.h"
 #include "pm-format.h"
+#include "pm-widget-update.h"
 
 /* The widgets of one resource's row. */
 typedef struct
@@ -363,8 +364,7 @@ set_target (GtkWidget  *button,
 
   /* The site is stored +1 so that "no site" is NULL. */
   g_object_set_data (G_OBJECT (button), "pm-site", GINT_TO_POINTER (site + 1));
-  if (g_strcmp0 (gtk_label_get_label (GTK_LABEL (label)), text) != 0)
-    gtk_label_set_label (GTK_LABEL (label), text);
+  pm_label_set_if_changed (GTK_LABEL (label), text);
   gtk_widget_set_tooltip_text (button, accessible);
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   accessible, -1);
@@ -653,15 +653,15 @@ apply_routes (PmRoutingPanel *self,
         {
           g_autofree char *text = describe_assumptions (self, topology, routes->what_if);
 
-          gtk_label_set_label (self->assumption_label, text);
+          pm_label_set_if_changed (self->assumption_label, text);
         }
     }
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), !ready);
   gtk_widget_set_visible (GTK_WIDGET (self->list), ready);
   if (!ready)
-    gtk_label_set_label (self->status_label,
-                         _("The routing tables are not built yet: answers follow the engine’s "
-                           "first tick."));
+    pm_label_set_if_changed (self->status_label,
+                             _("The routing tables are not built yet: answers follow the "
+                               "engine’s first tick."));
 }
 
 static void
