@@ -63,6 +63,7 @@ typedef struct
 /* Where the main loop's time went between two runs of the stall timer. */
 typedef struct
 {
+  double at;              /* s: when the gap ended, since recording began */
   double gap;             /* s */
   double layout;          /* s: frame clock layout phase (measure, allocate) */
   double render;          /* s: frame clock paint phase (snapshot, render) */
@@ -79,6 +80,7 @@ typedef struct
   gint64     paint_start;
   gint64     phase_end;    /* the frame's last phase ended: the next one begins */
   gint64     changed_start;
+  gint64     recording_start;
   gint64     last_timer;
   double     last_timer_cpu;
   Anatomy    since_timer;  /* accumulated since the stall timer last ran */
@@ -177,6 +179,7 @@ stall_timer_cb (gpointer data)
       if (gap > STALL_LIMIT)
         {
           probe->since_timer.gap = gap;
+          probe->since_timer.at = (double) (now - probe->recording_start) / G_USEC_PER_SEC;
           probe->since_timer.cpu = cpu - probe->last_timer_cpu;
           g_array_append_val (probe->run->anatomy, probe->since_timer);
         }
@@ -298,6 +301,7 @@ run_window (const char *name,
   tick_id = gtk_widget_add_tick_callback (probe.map, redraw_tick_cb, NULL, NULL);
   /* A second to settle (fonts, glyph caches, the first frames at the final size). */
   iterate_for (1.0);
+  probe.recording_start = g_get_monotonic_time ();
   probe.recording = TRUE;
   iterate_for (seconds);
   probe.recording = FALSE;
@@ -395,8 +399,8 @@ print_anatomy (const Run *run)
       const Anatomy *a = &g_array_index (run->anatomy, Anatomy, i);
       double other = a->gap - a->layout - a->render - a->update;
 
-      g_print ("  %7.1f ms: %6.1f / %6.1f / %6.1f / %6.1f; processor %6.1f\n", a->gap * 1e3,
-               a->layout * 1e3, a->render * 1e3, a->update * 1e3, MAX (other, 0) * 1e3,
+      g_print ("  at %5.1f s, %6.1f ms: %6.1f / %6.1f / %6.1f / %6.1f; processor %6.1f\n",
+               a->at, a->gap * 1e3, a->layout * 1e3, a->render * 1e3, a->update * 1e3, MAX (other, 0) * 1e3,
                a->cpu * 1e3);
     }
 }

@@ -11,6 +11,8 @@
 
 #include <glib/gi18n.h>
 
+#include "pm-reason-entry.h"
+
 struct _PmCatalogFeed
 {
   GObject        parent_instance;
@@ -316,22 +318,13 @@ act_done_cb (GObject      *source_object,
 }
 
 static gboolean
-is_blank (const char *text)
-{
-  for (; text != NULL && *text != '\0'; text = g_utf8_next_char (text))
-    if (!g_unichar_isspace (g_utf8_get_char (text)))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
 check_action (const PmCatalogAction *action,
               GError               **error)
 {
   switch (action->kind)
     {
     case PM_CATALOG_ACTION_REJECT:
-      if (is_blank (action->reason))
+      if (pm_reason_text_is_blank (action->reason))
         {
           g_set_error_literal (error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_INVALID,
                                _("A rejection needs a reason: say why the proposal is wrong"));

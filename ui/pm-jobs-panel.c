@@ -11,6 +11,7 @@
 
 #include "pm-catalog-panel-private.h"
 #include "pm-format.h"
+#include "pm-widget-update.h"
 
 /* Finished jobs shown below the active ones; the rest are in the audit trail. */
 #define MAX_FINISHED 50
@@ -214,6 +215,7 @@ create_row (PmJobsPanel *self,
   gtk_widget_set_hexpand (data->title, TRUE);
   data->state_label = gtk_label_new (NULL);
   gtk_widget_add_css_class (data->state_label, "caption-heading");
+  gtk_widget_add_css_class (data->state_label, state_class (job->state));
   gtk_widget_set_valign (data->state_label, GTK_ALIGN_START);
   gtk_box_append (GTK_BOX (head), data->title);
   gtk_box_append (GTK_BOX (head), data->state_label);
@@ -254,9 +256,14 @@ update_row (GtkWidget     *row,
   g_autofree char *accessible = NULL;
   double fraction;
 
-  gtk_widget_remove_css_class (data->state_label, state_class (data->state));
-  data->state = job->state;
-  gtk_widget_add_css_class (data->state_label, state_class (job->state));
+  /* Restyled only when the state changes: removing a class and adding it back restyles the
+   * label at every update. */
+  if (data->state != job->state)
+    {
+      pm_widget_set_css_class_if (data->state_label, state_class (data->state), FALSE);
+      pm_widget_set_css_class_if (data->state_label, state_class (job->state), TRUE);
+      data->state = job->state;
+    }
   text = describe_progress (job, progress, view->now_s, &fraction);
 
   _pm_label_update (data->title, title);
