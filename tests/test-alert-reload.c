@@ -138,32 +138,11 @@ test_alert_reload (void)
   g_assert_cmpint (g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv), ==, 0);
 }
 
-/* The console's window is not under test here: a size warning from one of its widgets is
- * passed over; every other message goes to the default writer, which aborts on warnings. */
-static GLogWriterOutput
-log_writer_cb (GLogLevelFlags   log_level,
-               const GLogField *fields,
-               gsize            n_fields,
-               gpointer         user_data)
-{
-  const char *domain = NULL, *message = NULL;
-
-  for (gsize i = 0; i < n_fields; i++)
-    if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
-      domain = fields[i].value;
-    else if (g_str_equal (fields[i].key, "MESSAGE"))
-      message = fields[i].value;
-  if ((log_level & G_LOG_LEVEL_WARNING) != 0 && g_strcmp0 (domain, "Gtk") == 0
-      && message != NULL && strstr (message, "in measure() with for_size") != NULL)
-    return G_LOG_WRITER_HANDLED;
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_log_set_writer_func (log_writer_cb, NULL, NULL);
+  pm_test_pass_over_size_warnings ();
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
