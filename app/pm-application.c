@@ -21,7 +21,6 @@
 
 #include <string.h>
 
-#include "model/pm-event-list.h"
 #include "pm-engine.h"
 #include "pm-preferences-window.h"
 #include "pm-settings-check.h"
@@ -61,8 +60,10 @@ struct _PmApplication
   char          *source_uri;
   char          *catalog_uri;     /* NULL: the default in the data folder */
   char          *api_address;
+  char         **event_feeds;     /* NULL-terminated, maybe empty */
   /* The command-line options that decided them (NULL: the setting did). */
   char          *cli_source;
+  char         **cli_events;
   char          *cli_catalog;
   char          *cli_api;
   gboolean       policy_from_file;  /* the --resources file's auto-approve policy applies */
@@ -76,8 +77,11 @@ static const GOptionEntry option_entries[] = {
   { "resources", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Resources and policies (JSON); default: the demo resources"), N_("FILE") },
   { "source", 0, 0, G_OPTION_ARG_STRING, NULL,
-    N_("Metric source: sim: or sim:?seed=N&speed=X&start=UNIX_S (default: the stored "
-       "setting, else sim:)"), N_("URI") },
+    N_("Metric source: sim:[?seed=N&speed=X&start=UNIX_S], csv:FILE or "
+       "prometheus:http://HOST:PORT (default: the stored setting, else sim:)"), N_("URI") },
+  { "events", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL,
+    N_("Maintenance calendar (iCalendar) or weather alerts (CAP GeoJSON or XML), a file or an "
+       "http(s) URL; repeatable (default: the stored feeds)"), N_("FILE-or-URL") },
   { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Folder for the catalogue and the local edges (default: <user data dir>/premirror)"),
     N_("DIR") },
@@ -225,6 +229,7 @@ create_engine (PmApplication *self,
   options.topology_path = self->topology_path;
   options.resources_path = self->resources_path;
   options.source_uri = source;
+  options.event_feeds = (const char *const *) self->event_feeds;
   options.data_dir = self->data_dir;
   options.catalog_uri = catalog;
   options.route_margin_ms = self->route_margin_ms;
@@ -348,6 +353,7 @@ pm_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "topology", "^ay", &self->topology_path);
   g_variant_dict_lookup (options, "resources", "^ay", &self->resources_path);
   g_variant_dict_lookup (options, "source", "s", &self->cli_source);
+  g_variant_dict_lookup (options, "events", "^aay", &self->cli_events);
   g_variant_dict_lookup (options, "data-dir", "^ay", &self->data_dir);
   g_variant_dict_lookup (options, "api", "s", &self->cli_api);
   g_variant_dict_lookup (options, "catalog", "s", &self->cli_catalog);
@@ -378,6 +384,12 @@ pm_application_handle_local_options (GApplication *app,
   self->settings = open_settings ();
   self->source_uri = self->cli_source != NULL ? g_strdup (self->cli_source)
                                               : setting_string (self, "metric-source", "sim:");
+  if (self->cli_events != NULL)
+    self->event_feeds = g_strdupv (self->cli_events);
+  else if (self->settings != NULL)
+    self->event_feeds = g_settings_get_strv (self->settings, "event-feeds");
+  else
+    self->event_feeds = g_new0 (char *, 1);
   catalog = self->cli_catalog != NULL ? g_strdup (self->cli_catalog)
                                       : setting_string (self, "catalog-uri", "");
   self->catalog_uri = catalog[0] != '\0' ? g_steal_pointer (&catalog) : NULL;
@@ -416,20 +428,6 @@ pm_application_handle_local_options (GApplication *app,
   if (g_variant_dict_contains (options, "headless"))
     return run_headless (self);
   return -1;
-}
-
-/* Local feed files are read as the engine reads them, so that an unreadable one is refused where
- * it was added; addresses are fetched by the engine. */
-static gboolean
-check_event_feeds (const char *const *feeds,
-                   GError           **error)
-{
-  g_autoptr(PmEventList) events = pm_event_list_new ();
-
-  for (guint i = 0; feeds[i] != NULL; i++)
-    if (strstr (feeds[i], "://") == NULL && !pm_event_list_load_file (events, feeds[i], error))
-      return FALSE;
-  return TRUE;
 }
 
 /* The preferences' apply function: the value is checked already; FALSE refuses it. */
@@ -480,9 +478,18 @@ apply_setting_cb (const char *key,
     }
   else if (g_str_equal (key, "event-feeds"))
     {
-      g_autofree const char **feeds = g_variant_get_strv (value, NULL);
+      g_auto(GStrv) previous = g_steal_pointer (&self->event_feeds);
 
-      return check_event_feeds (feeds, error);
+      /* The new engine reads the new feeds; if it cannot start, the old feeds stay. */
+      self->event_feeds = g_variant_dup_strv (value, NULL);
+      if (!pm_engine_check_event_feeds ((const char *const *) self->event_feeds, error)
+          || !pm_application_reload_engine (self, NULL, NULL, error))
+        {
+          g_strfreev (self->event_feeds);
+          self->event_feeds = g_steal_pointer (&previous);
+          return FALSE;
+        }
+      g_clear_pointer (&self->cli_events, g_strfreev);
     }
   return TRUE;
 }
@@ -512,6 +519,10 @@ preferences_activated (GSimpleAction *action,
                                                self->cli_source);
       pm_preferences_window_set_override (preferences, "metric-source", note);
     }
+  if (self->cli_events != NULL)
+    pm_preferences_window_set_override (preferences, "event-feeds",
+                                        _("This run reads the --events of the command line until "
+                                          "you apply feeds here."));
   if (self->cli_catalog != NULL)
     {
       g_autofree char *note = g_strdup_printf (_("This run uses --catalog %s from the command "
@@ -673,6 +684,8 @@ pm_application_finalize (GObject *object)
   g_free (self->source_uri);
   g_free (self->catalog_uri);
   g_free (self->api_address);
+  g_strfreev (self->event_feeds);
+  g_strfreev (self->cli_events);
   g_free (self->cli_source);
   g_free (self->cli_catalog);
   g_free (self->cli_api);

@@ -7,7 +7,7 @@ packages=(
   # build
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev libshumate-dev
-  libjson-glib-dev libsoup-3.0-dev libsqlite3-dev libical-dev libgnutls28-dev
+  libjson-glib-dev libsoup-3.0-dev libsqlite3-dev libical-dev libxml2-dev libgnutls28-dev
   # run
   libglib2.0-bin librsvg2-common adwaita-icon-theme fonts-cantarell
 )

@@ -5,12 +5,16 @@
  */
 #include "pm-engine.h"
 
+#include <string.h>
+
 #include "pm-alert-store.h"
 #include "pm-background.h"
 #include "pm-demo.h"
 #include "pm-health.h"
 #include "pm-risk-history.h"
+#include "pm-source-open.h"
 #include "mirror/pm-catalog-sqlite.h"
+#include "model/pm-event-list.h"
 #include "predict/pm-alerts.h"
 #include "predict/pm-forecaster.h"
 #include "predict/pm-predictor.h"
@@ -27,6 +31,7 @@ struct _PmEngine
   PmResources   *resources;
   PmSource      *source;
   PmSimulator   *simulator;   /* the source when it is the simulator, for its event feeds */
+  PmFeedPoller  *feeds;       /* --events; NULL without any */
   PmSeriesStore *store;
   PmPredictor   *predictor;
   PmSnapshot    *snapshot;
@@ -112,24 +117,40 @@ open_source (PmEngine              *self,
              const PmEngineOptions *options,
              GError               **error)
 {
-  const char *uri = options->source_uri != NULL ? options->source_uri : "sim:";
-  PmSimulatorConfig config;
+  PmOpenedSource opened;
 
-  if (!g_str_has_prefix (uri, "sim:"))
-    {
-      g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_SOURCE,
-                   "--source %s: this build reads only the simulator (sim:); "
-                   "Prometheus and CSV sources are not available yet", uri);
-      return FALSE;
-    }
-  if (!pm_simulator_parse_uri (uri, &config, error))
+  if (!pm_source_open (options->source_uri != NULL ? options->source_uri : "sim:",
+                       self->topology, options->speed, options->start_paused,
+                       PM_SERIES_DEFAULT_SPAN_S, &opened, error))
     return FALSE;
-  self->simulator = pm_simulator_new (self->topology, &config);
-  self->source = PM_SOURCE (g_object_ref (self->simulator));
-  self->clock = pm_clock_new_virtual (config.start_s * G_USEC_PER_SEC,
-                                      options->speed > 0 ? options->speed : config.speed);
-  pm_clock_set_paused (self->clock, options->start_paused);
+  self->source = opened.source;
+  self->clock = opened.clock;
+  self->simulator = opened.simulator;
   return TRUE;
+}
+
+/* The events of the simulator and of the --events feeds visible from now to the horizon, in the
+ * order pm_event_compare() gives. */
+static GPtrArray *
+announced_events (PmEngine *self,
+                  gint64    now_s)
+{
+  gint64 until_s = now_s + pm_predictor_get_horizon (self->predictor);
+  GPtrArray *events;
+
+  events = self->simulator != NULL ? pm_simulator_get_events (self->simulator, now_s, until_s)
+                                   : g_ptr_array_new_with_free_func ((GDestroyNotify) pm_event_free);
+  if (self->feeds != NULL)
+    {
+      g_autoptr(GPtrArray) fed = pm_feed_poller_get_events (self->feeds, now_s, until_s);
+
+      if (fed->len > 0)
+        {
+          g_ptr_array_extend_and_steal (events, g_steal_pointer (&fed));
+          g_ptr_array_sort (events, pm_event_compare);
+        }
+    }
+  return events;
 }
 
 static void
@@ -189,8 +210,11 @@ build_snapshot (PmEngine *self,
   snapshot->speed = pm_clock_get_speed (self->clock);
   snapshot->paused = pm_clock_get_paused (self->clock);
   snapshot->source_description = pm_source_describe (self->source);
-  snapshot->source_state = self->source_error != NULL ? PM_SOURCE_STATE_FAILED
-                                                      : pm_source_get_state (self->source);
+  snapshot->source_state = pm_source_get_state (self->source);
+  /* A source that failed after having had data says it is stale; one that only has errors to
+   * report, not a state, has failed. */
+  if (self->source_error != NULL && snapshot->source_state == PM_SOURCE_STATE_CONNECTED)
+    snapshot->source_state = PM_SOURCE_STATE_FAILED;
   snapshot->source_error = g_strdup (self->source_error);
 
   for (guint i = 0; i < snapshot->n_segments; i++)
@@ -208,26 +232,25 @@ build_snapshot (PmEngine *self,
     }
   fill_site_states (snapshot);
 
-  if (self->simulator != NULL)
-    {
-      /* Announced events of the coming horizon feed the prediction; those active now are also
-       * shown on the map. */
-      gint64 horizon = pm_predictor_get_horizon (self->predictor);
-      g_autoptr(GPtrArray) events = pm_simulator_get_events (self->simulator, now_s,
-                                                             now_s + horizon);
-      for (guint i = 0; i < events->len; i++)
-        {
-          const PmEvent *event = g_ptr_array_index (events, i);
-          if (event->issued_s <= now_s && event->start_s <= now_s && now_s < event->end_s)
-            g_ptr_array_add (snapshot->events, pm_event_copy (event));
-        }
-      if (!warming_up)
-        pm_predictor_update (self->predictor, self->store, events, now_s, snapshot);
-    }
-  else if (!warming_up)
-    {
-      pm_predictor_update (self->predictor, self->store, NULL, now_s, snapshot);
-    }
+  {
+    /* Announced events of the coming horizon feed the prediction; those active now are also
+     * shown on the map. */
+    g_autoptr(GPtrArray) events = announced_events (self, now_s);
+
+    for (guint i = 0; i < events->len; i++)
+      {
+        const PmEvent *event = g_ptr_array_index (events, i);
+        if (event->issued_s <= now_s && event->start_s <= now_s && now_s < event->end_s)
+          g_ptr_array_add (snapshot->events, pm_event_copy (event));
+      }
+    if (self->feeds != NULL)
+      {
+        g_ptr_array_unref (snapshot->feeds);
+        snapshot->feeds = pm_feed_poller_get_status (self->feeds);
+      }
+    if (!warming_up)
+      pm_predictor_update (self->predictor, self->store, events, now_s, snapshot);
+  }
   if (!warming_up)
     g_atomic_int_set (&self->predictor_warm, TRUE);
   snapshot->horizon_s = pm_predictor_get_horizon (self->predictor);
@@ -303,6 +326,9 @@ run_tick (PmEngine *self,
   if (!pm_source_advance (self->source, self->store, now_s, &error))
     self->source_error = g_strdup (error->message);
   g_mutex_unlock (&self->store_lock);
+  /* Each feed's failure is kept in its status, which the snapshot carries. */
+  if (self->feeds != NULL)
+    pm_feed_poller_refresh (self->feeds, NULL);
 
   snapshot = build_snapshot (self, now_s);
   pm_risk_history_record (self->risk_history, snapshot);
@@ -541,6 +567,9 @@ pm_engine_dispose (GObject *object)
 {
   PmEngine *self = PM_ENGINE (object);
 
+  /* A feed fetch in progress would hold the engine thread, and so this, for its whole timeout. */
+  if (self->feeds != NULL)
+    pm_feed_poller_cancel (self->feeds);
   pm_engine_stop (self);
   g_mutex_lock (&self->snapshot_lock);
   if (self->notify_source != NULL)
@@ -559,6 +588,7 @@ pm_engine_dispose (GObject *object)
   g_clear_pointer (&self->alert_store, pm_alert_store_free);
   g_clear_object (&self->source);
   g_clear_object (&self->simulator);
+  g_clear_object (&self->feeds);
   g_clear_object (&self->predictor);
   g_clear_object (&self->resources);
   g_clear_object (&self->topology);
@@ -623,6 +653,28 @@ pm_engine_init (PmEngine *self)
   self->tick_context = g_main_context_new ();
 }
 
+gboolean
+pm_engine_check_event_feeds (const char *const *feeds,
+                             GError           **error)
+{
+  g_autoptr(PmEventList) events = pm_event_list_new ();
+
+  for (guint i = 0; feeds[i] != NULL; i++)
+    {
+      g_autofree char *path = NULL;
+
+      if (g_str_has_prefix (feeds[i], "file://"))
+        path = g_filename_from_uri (feeds[i], NULL, error);
+      else if (strstr (feeds[i], "://") == NULL)
+        path = g_strdup (feeds[i]);
+      else
+        continue;
+      if (path == NULL || !pm_event_list_load_file (events, path, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 PmEngine *
 pm_engine_new (const PmEngineOptions *options,
                GError               **error)
@@ -639,6 +691,14 @@ pm_engine_new (const PmEngineOptions *options,
 
   if (!load_model (self, options, error) || !open_source (self, options, error))
     return NULL;
+  if (options->event_feeds != NULL && options->event_feeds[0] != NULL)
+    {
+      if (!pm_engine_check_event_feeds (options->event_feeds, error))
+        return NULL;
+      self->feeds = pm_feed_poller_new (options->event_feeds, error);
+      if (self->feeds == NULL)
+        return NULL;
+    }
   self->store = pm_series_store_new (pm_topology_get_n_segments (self->topology),
                                      PM_SERIES_DEFAULT_STEP_S, PM_SERIES_DEFAULT_SPAN_S);
   self->predictor = pm_predictor_new (self->topology, options->horizon_s);

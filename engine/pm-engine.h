@@ -30,6 +30,7 @@ typedef struct
   const char *topology_path;   /* NULL: the built-in demo network */
   const char *resources_path;  /* NULL: the demo resources, moved to the topology's origin */
   const char *source_uri;      /* NULL: "sim:" */
+  const char *const *event_feeds; /* NULL or NULL-terminated: --events files and URLs */
   const char *data_dir;        /* NULL: <user data dir>/premirror */
   double      speed;           /* > 0 overrides the source's clock speed */
   guint       tick_ms;         /* real milliseconds between ticks; 0: 500 */
@@ -49,6 +50,11 @@ GQuark       pm_engine_error_quark    (void);
 
 PmEngine    *pm_engine_new            (const PmEngineOptions *options,
                                        GError               **error);
+/* Reads the local files among feeds (paths and file:// URIs) as the engine will, so that one
+ * that is missing or malformed is refused where it was given; URLs are fetched by the running
+ * engine, which shows their state. */
+gboolean     pm_engine_check_event_feeds (const char *const *feeds,
+                                          GError           **error);
 gboolean     pm_engine_start          (PmEngine *self,
                                        GError  **error);
 void         pm_engine_stop           (PmEngine *self);

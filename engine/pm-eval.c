@@ -23,6 +23,7 @@
 #include "pm-eval-replay.h"
 #include "predict/pm-predictor.h"
 #include "telemetry/pm-csv-source.h"
+#include "telemetry/pm-prometheus-source.h"
 
 void
 pm_eval_options_clear (PmEvalOptions *options)
@@ -71,15 +72,16 @@ pm_eval_options_parse (PmEvalOptions *options,
       "Seeds (below 1000) on which the baselines' thresholds are tuned (default "
       PM_EVAL_DEFAULT_TUNE_SEEDS ")", "A-B,C,…" },
     { "from", 0, 0, G_OPTION_ARG_STRING, &options->from,
-      "Start of the scored range of a csv: replay (unix seconds or RFC 3339; default: a day "
-      "after the first row, the day before being history)", "T" },
+      "Start of the scored range of a csv: or prometheus: replay (unix seconds or RFC 3339; "
+      "the day before is history; csv: default: a day after the first row)", "T" },
     { "to", 0, 0, G_OPTION_ARG_STRING, &options->to,
-      "End of the scored range of a csv: replay (default: the minute after the last row)", "T" },
+      "End of the scored range of a csv: or prometheus: replay (csv: default: the minute "
+      "after the last row)", "T" },
     { "truth", 0, 0, G_OPTION_ARG_FILENAME, &options->truth,
-      "Ground-truth partitions (JSON); required for csv: replays", "FILE" },
+      "Ground-truth partitions (JSON); required for csv: and prometheus: replays", "FILE" },
     { "events", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options->events,
-      "Maintenance notices (iCalendar) or weather alerts (CAP GeoJSON) of a csv: replay; "
-      "repeatable", "FILE" },
+      "Maintenance notices (iCalendar) or weather alerts (CAP GeoJSON or XML) of a recorded "
+      "replay; repeatable", "FILE" },
     { "days", 0, 0, G_OPTION_ARG_STRING, &options->days,
       "Days of a simulator scenario to score (default 7), after a day of history", "N" },
     { "horizon", 0, 0, G_OPTION_ARG_STRING, &options->horizon,
@@ -119,8 +121,9 @@ pm_eval_options_parse (PmEvalOptions *options,
                                 "Replays metrics through Premirror's engine in virtual time and "
                                 "reports how well it predicts partitions.\n"
                                 "This build replays simulator scenarios (--seed, --seeds, --source "
-                                "sim:…) and recorded ones (--source csv:… with --truth and "
-                                "--events) against the baselines, exports simulator scenarios "
+                                "sim:…) and recorded ones (--source csv:… or prometheus:… with "
+                                "--truth and --events) against the baselines, exports simulator "
+                                "scenarios "
                                 "(--export), and evaluates the degradation detector "
                                 "(--anomaly-scores, --nab).");
   g_option_context_set_description (context,
@@ -337,6 +340,19 @@ is_csv (const PmEvalOptions *options)
   return options->source != NULL && g_str_has_prefix (options->source, "csv:");
 }
 
+static gboolean
+is_prometheus (const PmEvalOptions *options)
+{
+  return options->source != NULL && g_str_has_prefix (options->source, "prometheus:");
+}
+
+/* Recorded metrics (a CSV file, a Prometheus server's past) rather than a simulated scenario. */
+static gboolean
+is_recorded (const PmEvalOptions *options)
+{
+  return is_csv (options) || is_prometheus (options);
+}
+
 /* A file of an exported scenario folder, or NULL when it is not there. */
 static char *
 file_in (const char *dir,
@@ -402,6 +418,32 @@ csv_setup (const PmEvalOptions *options,
   return TRUE;
 }
 
+/* prometheus:URL: a fixed past range of the server, scored against --truth. */
+static gboolean
+prometheus_setup (const PmEvalOptions *options,
+                  ReplaySetup         *setup,
+                  GError             **error)
+{
+  if (options->from == NULL || options->to == NULL)
+    return usage_error (error, "--source prometheus: replays a past range of the server: give "
+                        "--from and --to");
+  if (options->truth == NULL)
+    return usage_error (error, "--source prometheus: needs --truth FILE: the partitions the "
+                        "recorded metrics are scored against");
+  if (options->topologies != NULL && g_strv_length (options->topologies) > 1)
+    return usage_error (error, "--source prometheus: replays one network: give one --topology");
+  if (options->days != NULL)
+    return usage_error (error, "--days applies to simulator scenarios: a prometheus: replay "
+                        "scores --from to --to");
+  setup->events = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; options->events != NULL && options->events[i] != NULL; i++)
+    g_ptr_array_add (setup->events, g_strdup (options->events[i]));
+  setup->truth = g_strdup (options->truth);
+  if (options->topologies != NULL)
+    setup->topology = g_strdup (options->topologies[0]);
+  return TRUE;
+}
+
 /* Builds the scenarios from the options; FALSE with a usage error. */
 static gboolean
 replay_setup (const PmEvalOptions *options,
@@ -421,25 +463,27 @@ replay_setup (const PmEvalOptions *options,
   if (options->seeds != NULL && (options->seed != NULL || options->source != NULL))
     return usage_error (error, "--seeds replays several simulator scenarios: give it without "
                         "--seed or --source");
-  if (options->source != NULL && !is_csv (options))
+  if (options->source != NULL && !is_recorded (options))
     {
       g_autoptr(GError) local_error = NULL;
 
       if (!g_str_has_prefix (options->source, "sim:"))
-        return usage_error (error, "--source %s is not available yet: this build replays the "
-                            "simulator (sim:?seed=N…) and CSV files (csv:FILE or csv:DIR)",
+        return usage_error (error, "--source %s: premirror-eval replays the "
+                            "simulator (sim:?seed=N…), CSV files (csv:FILE or csv:DIR) and "
+                            "Prometheus servers (prometheus:http://HOST:PORT)",
                             options->source);
       if (!pm_simulator_parse_uri (options->source, &setup->sim, &local_error))
         return usage_error (error, "--source: %s", local_error->message);
     }
-  if (!is_csv (options))
+  if (!is_recorded (options))
     {
       const char *csv_only[] = { "--from", "--to", "--events" };
       gboolean given[] = { options->from != NULL, options->to != NULL, options->events != NULL };
 
       for (guint i = 0; i < G_N_ELEMENTS (csv_only); i++)
         if (given[i])
-          return usage_error (error, "%s applies to recorded data (--source csv:…); a simulator "
+          return usage_error (error, "%s applies to recorded data (--source csv:… or "
+                              "prometheus:…); a simulator "
                               "scenario has its own days and events", csv_only[i]);
     }
   if (options->seed != NULL
@@ -476,8 +520,8 @@ replay_setup (const PmEvalOptions *options,
 
   if (options->export_dir != NULL)
     {
-      if (is_csv (options))
-        return usage_error (error, "--export writes simulator scenarios; a csv: recording is "
+      if (is_recorded (options))
+        return usage_error (error, "--export writes simulator scenarios; a recording is "
                             "already one");
       if (setup->seeds->len > 1
           || (options->topologies != NULL && g_strv_length (options->topologies) > 1))
@@ -490,6 +534,8 @@ replay_setup (const PmEvalOptions *options,
     }
   if (is_csv (options))
     return csv_setup (options, setup, error);
+  if (is_prometheus (options))
+    return prometheus_setup (options, setup, error);
   return TRUE;
 }
 
@@ -532,7 +578,7 @@ report_csv_stats (PmCsvSource *source,
 }
 
 static int
-run_csv_replay (const PmEvalOptions *options,
+run_recorded_replay (const PmEvalOptions *options,
                 ReplaySetup         *setup,
                 GString             *alerts,
                 PmEvalReport        *report)
@@ -540,10 +586,12 @@ run_csv_replay (const PmEvalOptions *options,
   g_autoptr(GError) error = NULL;
   g_autoptr(PmTopology) topology = NULL;
   g_autoptr(GArray) truth = NULL;
-  g_autoptr(PmCsvSource) source = NULL;
+  g_autoptr(PmCsvSource) csv = NULL;
+  g_autoptr(PmPrometheusSource) prometheus = NULL;
   g_autoptr(PmEventList) events = pm_event_list_new ();
   double thresholds[PM_EVAL_N_METHODS];
   PmEvalScenario scenario;
+  PmSource *source;
   gint64 from, to, last;
 
   if ((options->from != NULL && !parse_time_option ("--from", options->from, &from, &error))
@@ -562,26 +610,38 @@ run_csv_replay (const PmEvalOptions *options,
   for (guint i = 0; i < setup->events->len; i++)
     if (!pm_event_list_load_file (events, g_ptr_array_index (setup->events, i), &error))
       goto failed;
-  source = pm_csv_source_new (topology, setup->metrics, &error);
-  if (source == NULL)
-    goto failed;
-
-  /* The defaults reproduce the simulator run an export came from: its first day is the
-   * history loaded before the scored range, which ends with the minute of the last row. */
-  if (options->from == NULL)
-    from = pm_csv_source_get_first_time (source) + PM_SERIES_DEFAULT_SPAN_S;
-  if (options->to == NULL)
+  if (is_prometheus (options))
     {
-      if (!pm_csv_source_get_last_time (source, &last, &error))
+      /* --from and --to are given (replay_setup checks): the day before --from is history. */
+      prometheus = pm_prometheus_source_new (topology, options->source, &error);
+      if (prometheus == NULL)
         goto failed;
-      to = (last >= 0 ? last / 60 : (last - 59) / 60) * 60 + 60;
+      pm_prometheus_source_set_range_end (prometheus, to);
+      source = PM_SOURCE (prometheus);
+    }
+  else
+    {
+      csv = pm_csv_source_new (topology, setup->metrics, &error);
+      if (csv == NULL)
+        goto failed;
+      source = PM_SOURCE (csv);
+      /* The defaults reproduce the simulator run an export came from: its first day is the
+       * history loaded before the scored range, which ends with the minute of the last row. */
+      if (options->from == NULL)
+        from = pm_csv_source_get_first_time (csv) + PM_SERIES_DEFAULT_SPAN_S;
+      if (options->to == NULL)
+        {
+          if (!pm_csv_source_get_last_time (csv, &last, &error))
+            goto failed;
+          to = (last >= 0 ? last / 60 : (last - 59) / 60) * 60 + 60;
+        }
     }
   if (to - from < 60)
     {
       g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    "%s: nothing to score from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
-                   " (the file's first day is history; give --from and --to)", setup->metrics,
-                   from, to);
+                   " (the first day is history; give --from and --to)",
+                   csv != NULL ? setup->metrics : options->source, from, to);
       goto failed;
     }
 
@@ -595,10 +655,11 @@ run_csv_replay (const PmEvalOptions *options,
                             setup->tune_seeds->len, thresholds, &error))
     goto failed;
   pm_eval_report_add_thresholds (report, pm_topology_get_name (topology), thresholds);
-  if (!pm_eval_replay_run_recorded (&scenario, PM_SOURCE (source), events, from, to, thresholds,
+  if (!pm_eval_replay_run_recorded (&scenario, source, events, from, to, thresholds,
                                     report, alerts, &error))
     goto failed;
-  report_csv_stats (source, setup->metrics);
+  if (csv != NULL)
+    report_csv_stats (csv, setup->metrics);
   return 0;
 
 failed:
@@ -712,8 +773,8 @@ run_replay (const PmEvalOptions *options)
   if (options->alerts != NULL)
     alerts = g_string_new (NULL);
   pm_eval_report_init (&report);
-  if (is_csv (options))
-    status = run_csv_replay (options, &setup, alerts, &report);
+  if (is_recorded (options))
+    status = run_recorded_replay (options, &setup, alerts, &report);
   else
     status = run_simulated_replay (options, &setup, alerts, &report);
   if (status != 0)

@@ -17,6 +17,7 @@ snapshot_clear (gpointer data)
   g_free (self->segments);
   g_free (self->sites);
   g_clear_pointer (&self->events, g_ptr_array_unref);
+  g_clear_pointer (&self->feeds, g_ptr_array_unref);
   g_clear_pointer (&self->alerts, g_ptr_array_unref);
   g_clear_pointer (&self->watch, pm_forecast_watch_free);
 }
@@ -38,6 +39,7 @@ pm_snapshot_new (PmTopology *topology)
   for (guint i = 0; i < self->n_sites; i++)
     self->sites[i].isolation = NAN;
   self->events = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_event_free);
+  self->feeds = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_feed_status_free);
   self->alerts = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_alert_free);
   return self;
 }

@@ -10,6 +10,7 @@
 #include "model/pm-event.h"
 #include "model/pm-topology.h"
 #include "telemetry/pm-series.h"
+#include "telemetry/pm-feed-poller.h"
 #include "telemetry/pm-source.h"
 
 G_BEGIN_DECLS
@@ -118,6 +119,7 @@ struct _PmSnapshot
   guint           n_sites;
   PmSiteState    *sites;
   GPtrArray      *events;           /* PmEvent: infrastructure events active now */
+  GPtrArray      *feeds;            /* PmFeedStatus: each --events feed, in the given order */
   gint64          horizon_s;        /* the risk horizon H */
   gboolean        predicting;       /* FALSE while the predictor still learns from the stored
                                      * history: every risk is unknown, no alert is raised */

@@ -91,9 +91,14 @@ write_config (PmTestNginx *self,
                           "events { worker_connections 256; }\n"
                           "http {\n"
                           "  access_log %s/access.log;\n"
+                          /* What pm_test_nginx_read_request_log returns. */
+                          "  log_format pm_requests '$status\\t$request_method\\t$request_uri"
+                          "\\t$http_user_agent\\t$http_accept\\t$http_if_none_match"
+                          "\\t$http_if_modified_since';\n"
+                          "  access_log %s/requests.log pm_requests;\n"
                           "  default_type application/octet-stream;\n"
                           "  sendfile on;\n",
-                          self->dir, self->dir, self->dir, self->dir);
+                          self->dir, self->dir, self->dir, self->dir, self->dir);
   append_temp_paths (config, self->dir);
   g_string_append_printf (config,
                           "  server {\n"
@@ -234,6 +239,17 @@ const char *
 pm_test_nginx_get_root (PmTestNginx *self)
 {
   return self->root;
+}
+
+char *
+pm_test_nginx_read_request_log (PmTestNginx *self)
+{
+  g_autofree char *path = g_build_filename (self->dir, "requests.log", NULL);
+  char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return g_strdup ("");
+  return contents;
 }
 
 void

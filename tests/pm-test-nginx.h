@@ -23,6 +23,11 @@ PmTestNginx *pm_test_nginx_new      (const char  *server_extra,
 const char  *pm_test_nginx_get_url  (PmTestNginx *self);
 /* The directory served at "/". */
 const char  *pm_test_nginx_get_root (PmTestNginx *self);
+/* Every request answered so far, one line each, fields separated by tabs: status, method,
+ * URI, then the request's User-Agent, Accept, If-None-Match and If-Modified-Since headers ("-"
+ * when absent). nginx writes a line when it has answered, so a request whose answer the client
+ * got is in it. A server_extra with its own access_log turns this log off for that server. */
+char        *pm_test_nginx_read_request_log (PmTestNginx *self);
 /* Stops it cleanly (SIGTERM) and waits for it. */
 void         pm_test_nginx_stop     (PmTestNginx *self);
 /* Kills it (SIGKILL, as a crash or a pulled cable would) and waits for it. */

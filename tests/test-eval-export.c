@@ -221,7 +221,7 @@ test_csv_replay_errors (void)
     { { "--topology", topology, "--source", source, "--truth", truth, "--from", "1767484800",
         "--to", "1767485400" }, 1, "metrics.csv:3: field “segment”: unknown segment “ams-ber”" },
     { { "--topology", topology, "--source", source, "--truth", truth, "--events", bad_feed }, 1,
-      "feed.txt: neither iCalendar" },
+      "feed.txt: not an event feed" },
     { { "--topology", topology, "--source", source, "--truth", truth, "--from", "1767571200",
         "--to", "1767571200" }, 1, "nothing to score" },
   };

@@ -12,6 +12,7 @@
 #include "pm-alerts-panel.h"
 #include "pm-audit-panel.h"
 #include "pm-catalog-feed.h"
+#include "pm-feed-list.h"
 #include "pm-format.h"
 #include "pm-jobs-panel.h"
 #include "pm-notifier.h"
@@ -45,6 +46,8 @@ struct _PmWindow
   PmAuditPanel        *audit_panel;
   AdwToastOverlay     *toast_overlay;
   GtkLabel            *status_source;
+  GtkMenuButton       *feeds_button;
+  PmFeedList          *feed_list;
   GtkLabel            *status_catalog;
   GtkLabel            *status_api;
 
@@ -55,6 +58,22 @@ struct _PmWindow
 };
 
 G_DEFINE_TYPE (PmWindow, pm_window, ADW_TYPE_APPLICATION_WINDOW)
+
+/* The status bar's event feeds button: hidden without feeds, marked when one is not up to date. */
+static void
+update_feeds (PmWindow   *self,
+              PmSnapshot *snapshot)
+{
+  g_autofree char *summary = pm_feed_list_summarize (snapshot->feeds);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->feeds_button), summary != NULL);
+  if (summary == NULL)
+    return;
+  pm_menu_button_set_label_if_changed (self->feeds_button, summary);
+  pm_widget_set_css_class_if (GTK_WIDGET (self->feeds_button), "warning",
+                              pm_feed_list_count_troubled (snapshot->feeds) > 0);
+  pm_feed_list_update (self->feed_list, snapshot->feeds, snapshot->time_s);
+}
 
 static void
 update_header (PmWindow   *self,
@@ -227,6 +246,7 @@ engine_changed_cb (PmEngine   *engine,
   PmWindow *self = PM_WINDOW (user_data);
 
   update_header (self, snapshot);
+  update_feeds (self, snapshot);
   pm_map_view_set_snapshot (self->map_view, snapshot);
   pm_detail_panel_set_snapshot (self->detail_panel, snapshot);
   pm_alerts_panel_set_snapshot (self->alerts_panel, snapshot);
@@ -536,6 +556,7 @@ pm_window_class_init (PmWindowClass *klass)
   object_class->dispose = pm_window_dispose;
 
   g_type_ensure (PM_TYPE_MAP_VIEW);
+  g_type_ensure (PM_TYPE_FEED_LIST);
   g_type_ensure (PM_TYPE_DETAIL_PANEL);
   g_type_ensure (PM_TYPE_ALERTS_PANEL);
   g_type_ensure (PM_TYPE_PROPOSALS_PANEL);
@@ -566,6 +587,8 @@ pm_window_class_init (PmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PmWindow, audit_panel);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, status_source);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, feeds_button);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, feed_list);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, status_catalog);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, status_api);
   gtk_widget_class_bind_template_callback (widget_class, map_selected_cb);

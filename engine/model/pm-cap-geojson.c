@@ -8,35 +8,9 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 
+#include "pm-cap-private.h"
 #include "pm-json-private.h"
 #include "pm-rfc3339.h"
-
-static PmSeverity
-severity_from_string (const char *text)
-{
-  for (PmSeverity s = PM_SEVERITY_EXTREME; s < PM_SEVERITY_UNKNOWN; s++)
-    if (g_ascii_strcasecmp (text, pm_severity_to_string (s)) == 0)
-      return s;
-  return PM_SEVERITY_UNKNOWN;
-}
-
-static PmCertainty
-certainty_from_string (const char *text)
-{
-  for (PmCertainty c = PM_CERTAINTY_OBSERVED; c < PM_CERTAINTY_UNKNOWN; c++)
-    if (g_ascii_strcasecmp (text, pm_certainty_to_string (c)) == 0)
-      return c;
-  return PM_CERTAINTY_UNKNOWN;
-}
-
-static PmUrgency
-urgency_from_string (const char *text)
-{
-  for (PmUrgency u = PM_URGENCY_IMMEDIATE; u < PM_URGENCY_UNKNOWN; u++)
-    if (g_ascii_strcasecmp (text, pm_urgency_to_string (u)) == 0)
-      return u;
-  return PM_URGENCY_UNKNOWN;
-}
 
 /* An optional RFC 3339 property: FALSE with an error when present but not a time; *found says
  * whether it was there. */
@@ -61,68 +35,178 @@ read_time (JsonObject        *properties,
   return TRUE;
 }
 
-/* The outer ring of a Polygon, lon/lat positions; the closing vertex (equal to the first) is
- * dropped, as PmEvent rings need none. */
+/* One ring of lon/lat positions, as a closed or open ring of PmLatLon; the closing vertex
+ * (equal to the first) is dropped, as PmEvent rings need none. what names the ring in errors. */
 static gboolean
-read_polygon (JsonObject        *geometry,
-              PmEvent           *event,
-              const PmJsonPlace *at,
-              GError           **error)
+read_ring (JsonNode          *node,
+           const char        *what,
+           GPtrArray         *rings,
+           const PmJsonPlace *at,
+           GError           **error)
 {
-  g_autofree char *type = NULL;
-  JsonNode *coordinates;
-  JsonArray *rings, *ring;
+  g_autoptr(GArray) points = NULL;
+  JsonArray *ring;
   guint n;
 
-  if (!_pm_json_optional_string (geometry, "type", &type, at, error))
-    return FALSE;
-  if (g_strcmp0 (type, "Polygon") != 0)
-    return _pm_json_fail (error, at, "geometry", "expected a Polygon or null, not %s",
-                          type != NULL ? type : "an object without a type");
-  coordinates = json_object_get_member (geometry, "coordinates");
-  if (coordinates == NULL || !JSON_NODE_HOLDS_ARRAY (coordinates)
-      || json_array_get_length (rings = json_node_get_array (coordinates)) == 0
-      || !JSON_NODE_HOLDS_ARRAY (json_array_get_element (rings, 0)))
-    return _pm_json_fail (error, at, "geometry", "expected coordinates [[[lon, lat], …]]");
-  ring = json_array_get_array_element (rings, 0);
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return _pm_json_fail (error, at, "geometry", "%s: expected [[lon, lat], …]", what);
+  ring = json_node_get_array (node);
   n = json_array_get_length (ring);
   if (n < 3)
-    return _pm_json_fail (error, at, "geometry", "a ring needs at least 3 positions, got %u", n);
+    return _pm_json_fail (error, at, "geometry", "%s: a ring needs at least 3 positions, got %u",
+                          what, n);
 
-  event->polygon = g_new (PmLatLon, n);
+  points = g_array_sized_new (FALSE, FALSE, sizeof (PmLatLon), n);
   for (guint i = 0; i < n; i++)
     {
-      JsonNode *node = json_array_get_element (ring, i);
+      JsonNode *element = json_array_get_element (ring, i);
       JsonArray *position;
-      double lon, lat;
+      PmLatLon p;
 
-      if (!JSON_NODE_HOLDS_ARRAY (node)
-          || json_array_get_length (position = json_node_get_array (node)) < 2
+      if (!JSON_NODE_HOLDS_ARRAY (element)
+          || json_array_get_length (position = json_node_get_array (element)) < 2
           || !_pm_json_node_is_number (json_array_get_element (position, 0))
           || !_pm_json_node_is_number (json_array_get_element (position, 1)))
-        return _pm_json_fail (error, at, "geometry", "position %u: expected [lon, lat]", i);
-      lon = json_array_get_double_element (position, 0);
-      lat = json_array_get_double_element (position, 1);
-      if (!(fabs (lon) <= 180) || !(fabs (lat) <= 90))
-        return _pm_json_fail (error, at, "geometry", "position %u: [%g, %g] is not a longitude "
-                              "and latitude", i, lon, lat);
-      event->polygon[i] = (PmLatLon) { .lat = lat, .lon = lon };
+        return _pm_json_fail (error, at, "geometry", "%s, position %u: expected [lon, lat]",
+                              what, i);
+      p.lon = json_array_get_double_element (position, 0);
+      p.lat = json_array_get_double_element (position, 1);
+      if (!(fabs (p.lon) <= 180) || !(fabs (p.lat) <= 90))
+        return _pm_json_fail (error, at, "geometry", "%s, position %u: [%g, %g] is not a "
+                              "longitude and latitude", what, i, p.lon, p.lat);
+      g_array_append_val (points, p);
     }
-  if (event->polygon[0].lat == event->polygon[n - 1].lat
-      && event->polygon[0].lon == event->polygon[n - 1].lon)
-    n--;
-  event->n_polygon = n;
+  if (g_array_index (points, PmLatLon, 0).lat == g_array_index (points, PmLatLon, n - 1).lat
+      && g_array_index (points, PmLatLon, 0).lon == g_array_index (points, PmLatLon, n - 1).lon)
+    g_array_set_size (points, n - 1);
+  if (points->len < 3)
+    return _pm_json_fail (error, at, "geometry", "%s: a ring needs at least 3 distinct "
+                          "positions", what);
+  g_ptr_array_add (rings, g_steal_pointer (&points));
   return TRUE;
 }
 
-/* One feature; NULL with no error for a feature that carries no hazard (a Cancel). */
-static PmEvent *
+/* The outer ring of one polygon's coordinates [[ring], [hole], …]; holes are left out: a storm
+ * cell with a calm hole in it still threatens the cables under the hole. */
+static gboolean
+read_polygon_coordinates (JsonNode          *node,
+                          const char        *what,
+                          GPtrArray         *rings,
+                          const PmJsonPlace *at,
+                          GError           **error)
+{
+  JsonArray *polygon;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node)
+      || json_array_get_length (polygon = json_node_get_array (node)) == 0)
+    return _pm_json_fail (error, at, "geometry", "%s: expected coordinates [[[lon, lat], …]]",
+                          what);
+  return read_ring (json_array_get_element (polygon, 0), what, rings, at, error);
+}
+
+/* The rings of a Polygon (one) or MultiPolygon (one per polygon) geometry. */
+static gboolean
+read_geometry (JsonObject        *geometry,
+               GPtrArray         *rings,
+               const PmJsonPlace *at,
+               GError           **error)
+{
+  g_autofree char *type = NULL;
+  JsonNode *coordinates;
+  JsonArray *polygons;
+
+  if (!_pm_json_optional_string (geometry, "type", &type, at, error))
+    return FALSE;
+  coordinates = json_object_get_member (geometry, "coordinates");
+  if (g_strcmp0 (type, "Polygon") == 0)
+    return read_polygon_coordinates (coordinates, "the polygon", rings, at, error);
+  if (g_strcmp0 (type, "MultiPolygon") != 0)
+    return _pm_json_fail (error, at, "geometry", "expected a Polygon, a MultiPolygon or null, "
+                          "not %s", type != NULL ? type : "an object without a type");
+  if (coordinates == NULL || !JSON_NODE_HOLDS_ARRAY (coordinates)
+      || json_array_get_length (polygons = json_node_get_array (coordinates)) == 0)
+    return _pm_json_fail (error, at, "geometry", "expected MultiPolygon coordinates "
+                          "[[[[lon, lat], …]], …]");
+  for (guint i = 0; i < json_array_get_length (polygons); i++)
+    {
+      g_autofree char *what = g_strdup_printf ("polygon %u", i);
+
+      if (!read_polygon_coordinates (json_array_get_element (polygons, i), what, rings, at,
+                                     error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* "references": NWS gives objects with "identifier" and "@id" (the alert's URL), CAP a string
+ * of "sender,identifier,sent" triples; an array of plain identifiers is taken too. */
+static gboolean
+read_references (JsonObject        *properties,
+                 GPtrArray         *out,
+                 const PmJsonPlace *at,
+                 GError           **error)
+{
+  JsonNode *member = json_object_get_member (properties, "references");
+  JsonArray *array;
+
+  if (member == NULL || JSON_NODE_HOLDS_NULL (member))
+    return TRUE;
+  if (JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_STRING)
+    {
+      if (!_pm_cap_add_references (json_node_get_string (member), out))
+        return _pm_json_fail (error, at, "references", "expected “sender,identifier,sent” "
+                              "entries separated by spaces");
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_ARRAY (member))
+    return _pm_json_fail (error, at, "references", "expected an array");
+  array = json_node_get_array (member);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      gboolean any = FALSE;
+
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+        {
+          g_ptr_array_add (out, g_strdup (json_node_get_string (node)));
+          continue;
+        }
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        {
+          JsonObject *reference = json_node_get_object (node);
+
+          for (guint k = 0; k < 2; k++)
+            {
+              const char *name = k == 0 ? "identifier" : "@id";
+              JsonNode *value = json_object_get_member (reference, name);
+
+              if (value != NULL && JSON_NODE_HOLDS_VALUE (value)
+                  && json_node_get_value_type (value) == G_TYPE_STRING)
+                {
+                  g_ptr_array_add (out, g_strdup (json_node_get_string (value)));
+                  any = TRUE;
+                }
+            }
+        }
+      if (!any)
+        return _pm_json_fail (error, at, "references", "entry %u: expected an object with an "
+                              "“identifier” or “@id”", i);
+    }
+  return TRUE;
+}
+
+/* One feature as a CAP message, its events not yet checked against Updates and Cancels. */
+static PmCapMessage *
 read_feature (JsonNode    *node,
               PmJsonPlace *at,
               GError     **error)
 {
+  g_autoptr(PmCapMessage) message = _pm_cap_message_new ();
   g_autoptr(PmEvent) event = g_new0 (PmEvent, 1);
+  g_autoptr(GPtrArray) rings = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   g_autofree char *message_type = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *feature_id = NULL;
   g_autofree char *headline = NULL;
   g_autofree char *word = NULL;
   JsonObject *feature, *properties;
@@ -138,18 +222,35 @@ read_feature (JsonNode    *node,
     return _pm_json_fail (error, at, "properties", "expected an object"), NULL;
   properties = json_node_get_object (member);
 
-  if (!_pm_json_optional_string (properties, "id", &event->id, at, error))
+  if (!_pm_json_optional_string (properties, "id", &message->id, at, error)
+      || !_pm_json_optional_string (feature, "id", &feature_id, at, error))
     return NULL;
-  if (event->id == NULL && !_pm_json_optional_string (feature, "id", &event->id, at, error))
-    return NULL;
-  if (event->id == NULL || *event->id == '\0')
+  if (message->id == NULL)
+    message->id = g_steal_pointer (&feature_id);
+  else
+    message->alias = g_steal_pointer (&feature_id);
+  if (message->id == NULL || *message->id == '\0')
     return _pm_json_fail (error, at, "id", "missing (in properties or on the feature)"), NULL;
-  at->id = event->id;
+  at->id = message->id;
 
   if (!_pm_json_optional_string (properties, "messageType", &message_type, at, error))
     return NULL;
-  if (g_strcmp0 (message_type, "Cancel") == 0)
+  message->type = PM_CAP_ALERT;
+  if (message_type != NULL && !_pm_cap_message_type_from_string (message_type, &message->type))
+    return _pm_json_fail (error, at, "messageType", "“%s” is not Alert, Update, Cancel, Ack or "
+                          "Error", message_type), NULL;
+  /* Test, Exercise, System and Draft messages are not about real weather: they neither warn of
+   * a hazard nor take one away. */
+  if (!_pm_json_optional_string (properties, "status", &status, at, error))
     return NULL;
+  if (status != NULL && g_ascii_strcasecmp (status, "Actual") != 0)
+    message->type = PM_CAP_OTHER;
+  if (!read_references (properties, message->references, at, error))
+    return NULL;
+  /* An Update or Cancel that names nothing has nothing to replace: the Update stands as an
+   * alert, the Cancel is without effect. */
+  if (message->type == PM_CAP_CANCEL || message->type == PM_CAP_OTHER)
+    return g_steal_pointer (&message);
 
   event->kind = PM_EVENT_WEATHER;
   event->impact = PM_IMPACT_NO_IMPACT;
@@ -185,27 +286,31 @@ read_feature (JsonNode    *node,
   if (!_pm_json_optional_string (properties, "severity", &word, at, error))
     return NULL;
   if (word != NULL)
-    event->severity = severity_from_string (word);
+    event->severity = _pm_cap_severity_from_string (word);
   g_clear_pointer (&word, g_free);
   if (!_pm_json_optional_string (properties, "certainty", &word, at, error))
     return NULL;
   if (word != NULL)
-    event->certainty = certainty_from_string (word);
+    event->certainty = _pm_cap_certainty_from_string (word);
   g_clear_pointer (&word, g_free);
   if (!_pm_json_optional_string (properties, "urgency", &word, at, error))
     return NULL;
   if (word != NULL)
-    event->urgency = urgency_from_string (word);
+    event->urgency = _pm_cap_urgency_from_string (word);
 
+  /* A null geometry is kept: an unlocated alert (a zone-based NWS warning) is still an alert a
+   * user sees, it just exposes no segment. */
   member = json_object_get_member (feature, "geometry");
   if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
     {
       if (!JSON_NODE_HOLDS_OBJECT (member))
-        return _pm_json_fail (error, at, "geometry", "expected a Polygon or null"), NULL;
-      if (!read_polygon (json_node_get_object (member), event, at, error))
+        return _pm_json_fail (error, at, "geometry", "expected a Polygon, a MultiPolygon or "
+                              "null"), NULL;
+      if (!read_geometry (json_node_get_object (member), rings, at, error))
         return NULL;
     }
-  return g_steal_pointer (&event);
+  _pm_cap_message_add_areas (message, g_steal_pointer (&event), rings);
+  return g_steal_pointer (&message);
 }
 
 GPtrArray *
@@ -220,7 +325,7 @@ pm_cap_geojson_parse (const char *text,
   };
   g_autoptr(GBytes) bytes = g_bytes_new_static (text, length);
   g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
   JsonNode *root, *member;
   JsonArray *features;
 
@@ -239,24 +344,19 @@ pm_cap_geojson_parse (const char *text,
     return _pm_json_fail (error, &document, "features", "expected an array"), NULL;
   features = json_node_get_array (member);
 
-  events = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_event_free);
+  messages = g_ptr_array_new_with_free_func ((GDestroyNotify) _pm_cap_message_free);
   for (guint i = 0; i < json_array_get_length (features); i++)
     {
       PmJsonPlace at = document;
-      g_autoptr(GError) local_error = NULL;
-      PmEvent *event;
+      PmCapMessage *message;
 
       at.index = (int) i;
-      event = read_feature (json_array_get_element (features, i), &at, &local_error);
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
-        }
-      if (event != NULL)
-        g_ptr_array_add (events, event);
+      message = read_feature (json_array_get_element (features, i), &at, error);
+      if (message == NULL)
+        return NULL;
+      g_ptr_array_add (messages, message);
     }
-  return g_steal_pointer (&events);
+  return _pm_cap_resolve (messages);
 }
 
 static void

@@ -7,8 +7,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
-#include "pm-cap-geojson.h"
-#include "pm-ics.h"
+#include "pm-event-feed.h"
 
 struct _PmEventList
 {
@@ -33,21 +32,6 @@ pm_event_list_free (PmEventList *self)
   g_free (self);
 }
 
-/* The first characters after a byte order mark and white space. */
-static const char *
-content_start (const char *text,
-               gsize       length)
-{
-  const char *p = text;
-  const char *end = text + length;
-
-  if (length >= 3 && memcmp (p, "\xef\xbb\xbf", 3) == 0)
-    p += 3;
-  while (p < end && g_ascii_isspace (*p))
-    p++;
-  return p;
-}
-
 gboolean
 pm_event_list_load_file (PmEventList *self,
                          const char  *path,
@@ -56,25 +40,13 @@ pm_event_list_load_file (PmEventList *self,
   g_autofree char *text = NULL;
   g_autoptr(GPtrArray) events = NULL;
   gsize length;
-  const char *start;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
   if (!g_file_get_contents (path, &text, &length, error))
     return FALSE;
-  start = content_start (text, length);
-  if (g_ascii_strncasecmp (start, "BEGIN:VCALENDAR", strlen ("BEGIN:VCALENDAR")) == 0)
-    events = pm_ics_parse (text, path, error);
-  else if (*start == '{')
-    events = pm_cap_geojson_parse (text, length, path, error);
-  else if (*start == '<')
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                 "%s: CAP XML is not supported yet: give CAP alerts as GeoJSON", path);
-  else
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                 "%s: neither iCalendar (BEGIN:VCALENDAR) nor CAP GeoJSON (a JSON object)",
-                 path);
+  events = pm_event_feed_parse (path, text, length, NULL, error);
   if (events == NULL)
     return FALSE;
   pm_event_list_take (self, g_steal_pointer (&events));

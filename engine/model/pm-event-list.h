@@ -1,5 +1,5 @@
-/* pm-event-list.h: infrastructure events read from feeds (maintenance iCalendar, CAP GeoJSON),
- * and the ones a predictor may see at a given time.
+/* pm-event-list.h: infrastructure events read from feeds (maintenance iCalendar, CAP GeoJSON,
+ * CAP XML), and the ones a predictor may see at a given time.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,9 +16,9 @@ typedef struct _PmEventList PmEventList;
 PmEventList *pm_event_list_new        (void);
 void         pm_event_list_free       (PmEventList *self);
 
-/* Reads one feed file and adds its events. The type is recognised from the content, not the
- * name: iCalendar starts with BEGIN:VCALENDAR, GeoJSON is a JSON object. Errors name the file
- * and, within it, the component or feature and the field. */
+/* Reads one feed file and adds its events, through pm_event_feed_parse(): the kind
+ * (iCalendar, CAP GeoJSON, CAP XML) is recognised from the content, not the name. Errors name
+ * the file and, within it, the component, feature or element and the field. */
 gboolean     pm_event_list_load_file  (PmEventList *self,
                                        const char  *path,
                                        GError     **error);

@@ -12,6 +12,9 @@ pm_event_copy (const PmEvent *event)
   copy->id = g_strdup (event->id);
   copy->title = g_strdup (event->title);
   copy->circuit_id = g_strdup (event->circuit_id);
+  copy->provider = g_strdup (event->provider);
+  copy->account = g_strdup (event->account);
+  copy->maintenance_id = g_strdup (event->maintenance_id);
   copy->polygon = g_memdup2 (event->polygon, sizeof (PmLatLon) * event->n_polygon);
   return copy;
 }
@@ -24,6 +27,9 @@ pm_event_free (PmEvent *event)
   g_free (event->id);
   g_free (event->title);
   g_free (event->circuit_id);
+  g_free (event->provider);
+  g_free (event->account);
+  g_free (event->maintenance_id);
   g_free (event->polygon);
   g_free (event);
 }

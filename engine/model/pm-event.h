@@ -66,12 +66,17 @@ typedef struct
   /* maintenance */
   char       *circuit_id;
   PmImpact    impact;
+  char       *provider;        /* X-MAINTNOTE-PROVIDER, -ACCOUNT, -MAINTENANCE-ID; may be NULL */
+  char       *account;
+  char       *maintenance_id;
 
   /* weather */
   PmSeverity  severity;
   PmCertainty certainty;
   PmUrgency   urgency;
-  PmLatLon   *polygon;    /* closed or open ring; NULL when unlocated */
+  /* One ring, closed or open; NULL when unlocated (an alert for zones, not a shape). An alert
+   * over several polygons is several events, "ID#1", "ID#2", …: see pm-cap.c. */
+  PmLatLon   *polygon;
   guint       n_polygon;
 } PmEvent;
 

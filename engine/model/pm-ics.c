@@ -50,17 +50,32 @@ impact_from_string (const char *text,
   return FALSE;
 }
 
-/* A time property as unix seconds; FALSE when it is absent or not a time. */
-static gboolean
-read_time (icalcomponent *event,
+/* How a time property was read. */
+typedef enum
+{
+  TIME_OK,
+  TIME_ABSENT,
+  TIME_INVALID,
+  TIME_UNKNOWN_ZONE,
+} TimeResult;
+
+/* A time property as unix seconds. A TZID is looked up in the calendar's VTIMEZONEs, then
+ * among the IANA zones libical knows; one found in neither is an error rather than a guess, as
+ * a window read in the wrong zone is hours off. Times without a zone (floating) and dates
+ * (all-day, midnight) are read as UTC: a notice sent to operators in several countries that
+ * names no zone means the network's clock, which is UTC. *tzid_out names an unknown zone. */
+static TimeResult
+read_time (icalcomponent    *event,
            icalproperty_kind kind,
-           gint64        *out)
+           gint64           *out,
+           const char      **tzid_out)
 {
   icalproperty *property = icalcomponent_get_first_property (event, kind);
+  icalparameter *tzid;
   struct icaltimetype time;
 
   if (property == NULL)
-    return FALSE;
+    return TIME_ABSENT;
   switch (kind)
     {
     case ICAL_DTSTART_PROPERTY:
@@ -69,6 +84,9 @@ read_time (icalcomponent *event,
     case ICAL_DTEND_PROPERTY:
     case ICAL_DURATION_PROPERTY:
       time = icalcomponent_get_dtend (event);
+      /* DURATION counts from DTSTART, so DTSTART's zone is the one that matters. */
+      if (kind == ICAL_DURATION_PROPERTY)
+        property = icalcomponent_get_first_property (event, ICAL_DTSTART_PROPERTY);
       break;
     case ICAL_DTSTAMP_PROPERTY:
     default:
@@ -76,11 +94,74 @@ read_time (icalcomponent *event,
       break;
     }
   if (icaltime_is_null_time (time) || !icaltime_is_valid_time (time))
-    return FALSE;
+    return TIME_INVALID;
+  tzid = property != NULL ? icalproperty_get_first_parameter (property, ICAL_TZID_PARAMETER)
+                          : NULL;
+  if (tzid != NULL && time.zone == NULL && !time.is_date)
+    {
+      *tzid_out = icalparameter_get_tzid (tzid);
+      return TIME_UNKNOWN_ZONE;
+    }
   *out = (gint64) icaltime_as_timet_with_zone (time, time.zone != NULL
                                                        ? time.zone
                                                        : icaltimezone_get_utc_timezone ());
-  return TRUE;
+  return TIME_OK;
+}
+
+/* A required time: FALSE with an error naming the property. */
+static gboolean
+require_time (icalcomponent    *vevent,
+              icalproperty_kind kind,
+              gint64           *out,
+              int               index,
+              const char       *file,
+              const char       *uid,
+              GError          **error)
+{
+  const char *name = icalproperty_kind_to_string (kind);
+  const char *tzid = NULL;
+
+  switch (read_time (vevent, kind, out, &tzid))
+    {
+    case TIME_OK:
+      return TRUE;
+    case TIME_UNKNOWN_ZONE:
+      return ics_fail (error, file, index, uid, name, "unknown time zone “%s” (no VTIMEZONE "
+                       "defines it and it is not an IANA zone name)", tzid);
+    case TIME_ABSENT:
+    case TIME_INVALID:
+    default:
+      return ics_fail (error, file, index, uid, name, "%s",
+                       kind == ICAL_DTSTAMP_PROPERTY
+                         ? "missing or not a date-time (expected when the notice was sent)"
+                         : "missing or not a date-time");
+    }
+}
+
+/* X-MAINTNOTE-STATUS, or the standard STATUS. */
+typedef enum
+{
+  STATUS_TENTATIVE,
+  STATUS_CONFIRMED,
+  STATUS_CANCELLED,
+  STATUS_IN_PROCESS,
+  STATUS_COMPLETED,
+} Status;
+
+static gboolean
+status_from_string (const char *text,
+                    Status     *status)
+{
+  static const char *names[] = { "TENTATIVE", "CONFIRMED", "CANCELLED", "IN-PROCESS",
+                                 "COMPLETED" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_ascii_strcasecmp (text, names[i]) == 0)
+      {
+        *status = (Status) i;
+        return TRUE;
+      }
+  return FALSE;
 }
 
 typedef struct
@@ -108,6 +189,7 @@ read_notice (icalcomponent *vevent,
   g_autoptr(GPtrArray) objects = g_ptr_array_new ();
   const char *uid = icalcomponent_get_uid (vevent);
   const char *summary = icalcomponent_get_summary (vevent);
+  const char *provider = NULL, *account = NULL, *maintenance_id = NULL;
   PmImpact impact = PM_IMPACT_OUTAGE;
   gint64 issued, start, end;
   Notice *notice;
@@ -124,20 +206,25 @@ read_notice (icalcomponent *vevent,
       ics_fail (error, file, index, NULL, "UID", "missing");
       return NULL;
     }
-  if (!read_time (vevent, ICAL_DTSTAMP_PROPERTY, &issued))
+  if (!require_time (vevent, ICAL_DTSTAMP_PROPERTY, &issued, index, file, uid, error)
+      || !require_time (vevent, ICAL_DTSTART_PROPERTY, &start, index, file, uid, error))
+    return NULL;
+  if (icalcomponent_get_first_property (vevent, ICAL_DTEND_PROPERTY) != NULL)
     {
-      ics_fail (error, file, index, uid, "DTSTAMP", "missing or not a date-time (expected "
-                "when the notice was sent)");
-      return NULL;
+      if (!require_time (vevent, ICAL_DTEND_PROPERTY, &end, index, file, uid, error))
+        return NULL;
     }
-  if (!read_time (vevent, ICAL_DTSTART_PROPERTY, &start))
+  else if (icalcomponent_get_first_property (vevent, ICAL_DURATION_PROPERTY) != NULL)
     {
-      ics_fail (error, file, index, uid, "DTSTART", "missing or not a date-time");
-      return NULL;
+      if (!require_time (vevent, ICAL_DURATION_PROPERTY, &end, index, file, uid, error))
+        return NULL;
     }
-  if (!read_time (vevent, ICAL_DTEND_PROPERTY, &end)
-      && !read_time (vevent, ICAL_DURATION_PROPERTY, &end))
+  else if (icalcomponent_get_dtstart (vevent).is_date)
+    /* An all-day notice without an end lasts that day (RFC 5545, 3.6.1). */
+    end = start + 24 * 3600;
+  else
     {
+      /* RFC 5545 would make it an instant, which no maintenance is: the end was forgotten. */
       ics_fail (error, file, index, uid, "DTEND", "missing (and no DURATION)");
       return NULL;
     }
@@ -159,6 +246,7 @@ read_notice (icalcomponent *vevent,
     {
       const char *name = icalproperty_get_x_name (p);
       const char *value = icalproperty_get_x (p);
+      Status status;
 
       if (name == NULL || value == NULL)
         continue;
@@ -170,9 +258,25 @@ read_notice (icalcomponent *vevent,
           if (!impact_from_string (value, &impact))
             impact = PM_IMPACT_OUTAGE;
         }
-      else if (g_ascii_strcasecmp (name, "X-MAINTNOTE-STATUS") == 0
-               && g_ascii_strcasecmp (value, "CANCELLED") == 0)
-        notice->cancelled = TRUE;
+      else if (g_ascii_strcasecmp (name, "X-MAINTNOTE-STATUS") == 0)
+        {
+          /* TENTATIVE, CONFIRMED and IN-PROCESS windows may all cut; a COMPLETED one is kept
+           * too, as history the hazard model learns from. Only CANCELLED takes it away. */
+          if (!status_from_string (value, &status))
+            {
+              notice_free (notice);
+              ics_fail (error, file, index, uid, name, "“%s” is not TENTATIVE, CONFIRMED, "
+                        "CANCELLED, IN-PROCESS or COMPLETED", value);
+              return NULL;
+            }
+          notice->cancelled |= status == STATUS_CANCELLED;
+        }
+      else if (g_ascii_strcasecmp (name, "X-MAINTNOTE-PROVIDER") == 0 && *value != '\0')
+        provider = value;
+      else if (g_ascii_strcasecmp (name, "X-MAINTNOTE-ACCOUNT") == 0 && *value != '\0')
+        account = value;
+      else if (g_ascii_strcasecmp (name, "X-MAINTNOTE-MAINTENANCE-ID") == 0 && *value != '\0')
+        maintenance_id = value;
     }
   if (objects->len == 0)
     {
@@ -195,6 +299,9 @@ read_notice (icalcomponent *vevent,
       event->title = g_strdup (summary != NULL ? summary : "");
       event->circuit_id = g_strdup (object);
       event->impact = impact;
+      event->provider = g_strdup (provider);
+      event->account = g_strdup (account);
+      event->maintenance_id = g_strdup (maintenance_id);
       event->severity = PM_SEVERITY_UNKNOWN;
       event->certainty = PM_CERTAINTY_UNKNOWN;
       event->urgency = PM_URGENCY_UNKNOWN;
@@ -299,9 +406,12 @@ pm_ics_write (const GPtrArray *events,
       icalcomponent_set_dtend (vevent, icaltime_from_timet_with_zone ((time_t) event->end_s,
                                                                      0, utc));
       icalcomponent_set_summary (vevent, event->title != NULL ? event->title : "");
-      add_x_property (vevent, "X-MAINTNOTE-PROVIDER", provider);
-      add_x_property (vevent, "X-MAINTNOTE-ACCOUNT", account);
-      add_x_property (vevent, "X-MAINTNOTE-MAINTENANCE-ID", event->id);
+      add_x_property (vevent, "X-MAINTNOTE-PROVIDER",
+                      event->provider != NULL ? event->provider : provider);
+      add_x_property (vevent, "X-MAINTNOTE-ACCOUNT",
+                      event->account != NULL ? event->account : account);
+      add_x_property (vevent, "X-MAINTNOTE-MAINTENANCE-ID",
+                      event->maintenance_id != NULL ? event->maintenance_id : event->id);
       add_x_property (vevent, "X-MAINTNOTE-OBJECT-ID",
                       event->circuit_id != NULL ? event->circuit_id : "");
       add_x_property (vevent, "X-MAINTNOTE-IMPACT", pm_impact_to_string (event->impact));

@@ -85,6 +85,32 @@ add_factors (JsonBuilder        *builder,
   json_builder_end_array (builder);
 }
 
+/* "feeds": [{"location", "kind", "state", "events", "unlocated", "last_success", "error"}] */
+static void
+add_feeds (JsonBuilder *builder,
+           GPtrArray   *feeds)
+{
+  json_builder_set_member_name (builder, "feeds");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < feeds->len; i++)
+    {
+      const PmFeedStatus *feed = g_ptr_array_index (feeds, i);
+
+      json_builder_begin_object (builder);
+      pm_api_json_add_string (builder, "location", feed->location);
+      pm_api_json_add_string (builder, "kind", feed->has_kind
+                                                 ? pm_event_feed_kind_to_string (feed->kind)
+                                                 : NULL);
+      pm_api_json_add_string (builder, "state", pm_feed_state_to_string (feed->state));
+      pm_api_json_add_integer (builder, "events", feed->n_events);
+      pm_api_json_add_integer (builder, "unlocated", feed->n_unlocated);
+      pm_api_json_add_time (builder, "last_success", MAX (feed->last_success_s, 0));
+      pm_api_json_add_string (builder, "error", feed->last_error);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
 static void
 health_cb (PmApiServer        *server,
            const PmApiRequest *request,
@@ -105,6 +131,7 @@ health_cb (PmApiServer        *server,
   pm_api_json_add_string (builder, "description", snapshot->source_description);
   pm_api_json_add_string (builder, "error", snapshot->source_error);
   json_builder_end_object (builder);
+  add_feeds (builder, snapshot->feeds);
   pm_api_json_add_string (builder, "catalog", CATALOG_STATE);
   pm_api_json_add_string (builder, "dns_zone", pm_api_server_get_dns_zone (server));
   pm_api_json_respond (request, SOUP_STATUS_OK, builder);

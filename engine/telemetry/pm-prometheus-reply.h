@@ -20,8 +20,11 @@ GQuark pm_prometheus_error_quark (void);
 
 typedef enum
 {
-  PM_PROMETHEUS_ERROR_SERVER,     /* the server answered "status": "error" */
-  PM_PROMETHEUS_ERROR_MALFORMED,  /* not a Prometheus API reply */
+  PM_PROMETHEUS_ERROR_SERVER,      /* the server answered "status": "error" */
+  PM_PROMETHEUS_ERROR_MALFORMED,   /* not a Prometheus API reply */
+  PM_PROMETHEUS_ERROR_UNREACHABLE, /* no answer: refused, timed out, name not resolved */
+  PM_PROMETHEUS_ERROR_HTTP,        /* an HTTP error status without a Prometheus error body */
+  PM_PROMETHEUS_ERROR_URI,         /* a source URI that cannot be used */
 } PmPrometheusError;
 
 /* Prometheus refuses a range query of more points than this per series. */

@@ -1,0 +1,272 @@
+/* pm-test-prometheus.c: a real Prometheus serving backfilled metrics, for the source's tests.
+ *
+ * The data is written as TSDB blocks by promtool before the server starts, so that it is on
+ * disk, queryable at once, and survives a restart; nothing is scraped. Prometheus writes its log
+ * to a file in the temporary directory, quoted when it fails to start.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "pm-test-prometheus.h"
+#include "pm-test-server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define READY_TIMEOUT_US (60 * G_USEC_PER_SEC)
+#define STOP_TIMEOUT_US  (30 * G_USEC_PER_SEC)
+#define PORT_ATTEMPTS    5
+#define LOG_TAIL         2000
+
+struct _PmTestPrometheus
+{
+  char    *prometheus;  /* the binaries' paths */
+  char    *promtool;
+  char    *dir;
+  char    *data;
+  char    *config;
+  char    *log;
+  char    *url;
+  guint16  port;
+  GPid     pid;         /* 0 when not running */
+};
+
+static char *
+read_log_tail (PmTestPrometheus *self)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (self->log, &contents, &length, NULL))
+    return g_strdup ("(no log)");
+  return g_strdup (contents + (length > LOG_TAIL ? length - LOG_TAIL : 0));
+}
+
+/* TRUE once GET /-/ready answers 200. */
+static gboolean
+is_ready (SoupSession *session,
+          const char  *url)
+{
+  g_autofree char *ready = g_strconcat (url, "/-/ready", NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, ready);
+  g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, NULL);
+
+  return body != NULL && soup_message_get_status (msg) == SOUP_STATUS_OK;
+}
+
+static gboolean
+reap (PmTestPrometheus *self,
+      gboolean          block)
+{
+  pid_t pid;
+
+  do
+    pid = waitpid (self->pid, NULL, block ? 0 : WNOHANG);
+  while (pid < 0 && errno == EINTR);
+  if (pid == self->pid || pid < 0)
+    {
+      self->pid = 0;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* In the child: a test that aborts must not leave its server running. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* Starts prometheus on self->port and waits until it is ready, or fails quoting its log. */
+static gboolean
+launch (PmTestPrometheus *self,
+        GError          **error)
+{
+  g_autofree char *config_arg = g_strconcat ("--config.file=", self->config, NULL);
+  g_autofree char *data_arg = g_strconcat ("--storage.tsdb.path=", self->data, NULL);
+  g_autofree char *listen_arg = g_strdup_printf ("--web.listen-address=127.0.0.1:%u",
+                                                 self->port);
+  const char *argv[] = {
+    self->prometheus, config_arg, data_arg, "--storage.tsdb.retention.time=100y",
+    listen_arg, "--log.level=warn", NULL,
+  };
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 2, NULL);
+  gint64 deadline;
+  int log_fd;
+  gboolean spawned;
+
+  g_free (self->url);
+  self->url = g_strdup_printf ("http://127.0.0.1:%u", self->port);
+  log_fd = g_open (self->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log_fd < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", self->log,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  spawned = g_spawn_async_with_pipes_and_fds (self->dir, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                                              die_with_parent, NULL, -1, log_fd, log_fd, NULL,
+                                              NULL, 0, &self->pid, NULL, NULL, NULL, error);
+  close (log_fd);
+  if (!spawned)
+    return FALSE;
+
+  soup_session_set_proxy_resolver (session, NULL);
+  deadline = g_get_monotonic_time () + READY_TIMEOUT_US;
+  while (!is_ready (session, self->url))
+    {
+      if (reap (self, FALSE))
+        {
+          g_autofree char *log = read_log_tail (self);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       "prometheus on port %u exited at start: %s", self->port, log);
+          return FALSE;
+        }
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_autofree char *log = read_log_tail (self);
+
+          kill (self->pid, SIGKILL);
+          reap (self, TRUE);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                       "prometheus on port %u was not ready within %d s: %s", self->port,
+                       (int) (READY_TIMEOUT_US / G_USEC_PER_SEC), log);
+          return FALSE;
+        }
+      g_usleep (20 * 1000);
+    }
+  return TRUE;
+}
+
+static gboolean
+backfill (PmTestPrometheus *self,
+          const char       *openmetrics_path,
+          GError          **error)
+{
+  const char *argv[] = {
+    self->promtool, "tsdb", "create-blocks-from", "openmetrics", openmetrics_path, self->data,
+    NULL,
+  };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  if (!g_spawn_sync (self->dir, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                     &status, error))
+    return FALSE;
+  if (!g_spawn_check_wait_status (status, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "promtool could not backfill %s: %s%s", openmetrics_path, err, out);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+PmTestPrometheus *
+pm_test_prometheus_start (const char *openmetrics_path,
+                          GError    **error)
+{
+  g_autoptr(PmTestPrometheus) self = g_new0 (PmTestPrometheus, 1);
+  g_autoptr(GError) local_error = NULL;
+  /* No scrape targets: the data is what was backfilled. */
+  static const char config[] = "global:\n  scrape_interval: 1m\n";
+
+  self->prometheus = g_find_program_in_path ("prometheus");
+  self->promtool = g_find_program_in_path ("promtool");
+  if (self->prometheus == NULL || self->promtool == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "%s is not installed: install the prometheus package",
+                   self->prometheus == NULL ? "prometheus" : "promtool");
+      return NULL;
+    }
+  self->dir = g_dir_make_tmp ("pm-prometheus-XXXXXX", error);
+  if (self->dir == NULL)
+    return NULL;
+  self->data = g_build_filename (self->dir, "data", NULL);
+  self->config = g_build_filename (self->dir, "prometheus.yml", NULL);
+  self->log = g_build_filename (self->dir, "prometheus.log", NULL);
+  if (!g_file_set_contents (self->config, config, -1, error)
+      || !backfill (self, openmetrics_path, error))
+    return NULL;
+
+  /* The free port found may be taken before prometheus binds it: try a few. */
+  for (guint attempt = 0; attempt < PORT_ATTEMPTS; attempt++)
+    {
+      g_clear_error (&local_error);
+      self->port = pm_test_free_port (FALSE);
+      if (launch (self, &local_error))
+        return g_steal_pointer (&self);
+    }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return NULL;
+}
+
+const char *
+pm_test_prometheus_get_url (PmTestPrometheus *self)
+{
+  return self->url;
+}
+
+gboolean
+pm_test_prometheus_stop (PmTestPrometheus *self,
+                         GError          **error)
+{
+  gint64 deadline = g_get_monotonic_time () + STOP_TIMEOUT_US;
+
+  if (self->pid == 0)
+    return TRUE;
+  kill (self->pid, SIGTERM);
+  while (!reap (self, FALSE))
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          kill (self->pid, SIGKILL);
+          reap (self, TRUE);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                       "prometheus on port %u did not stop within %d s of SIGTERM: killed",
+                       self->port, (int) (STOP_TIMEOUT_US / G_USEC_PER_SEC));
+          return FALSE;
+        }
+      g_usleep (10 * 1000);
+    }
+  return TRUE;
+}
+
+gboolean
+pm_test_prometheus_restart (PmTestPrometheus *self,
+                            GError          **error)
+{
+  return pm_test_prometheus_stop (self, error) && launch (self, error);
+}
+
+void
+pm_test_prometheus_free (PmTestPrometheus *self)
+{
+  if (self == NULL)
+    return;
+  if (self->pid != 0)
+    {
+      kill (self->pid, SIGKILL);
+      reap (self, TRUE);
+    }
+  if (self->dir != NULL)
+    pm_test_remove_tree (self->dir);
+  g_free (self->prometheus);
+  g_free (self->promtool);
+  g_free (self->dir);
+  g_free (self->data);
+  g_free (self->config);
+  g_free (self->log);
+  g_free (self->url);
+  g_free (self);
+}
