@@ -154,13 +154,11 @@ assert_terminates_cleanly (GSubprocess *process)
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
 }
 
-static void
-test_cli_api_health (void)
+/* /v1/health of a headless console that was just spawned: its first line names the port. */
+static JsonObject *
+get_health (GSubprocess *process)
 {
-  g_autofree char *data_dir = pm_test_make_temp_dir ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) process = spawn (&error, "--headless", "--data-dir", data_dir,
-                                          "--api", "127.0.0.1:0", NULL);
   g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(SoupSession) session = soup_session_new ();
   g_autoptr(SoupMessage) message = NULL;
@@ -171,7 +169,6 @@ test_cli_api_health (void)
   g_autofree char *text = NULL;
   guint port;
 
-  g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
   line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -189,9 +186,64 @@ test_cli_api_health (void)
   text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
   root = json_from_string (text, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "status"), ==,
-                   "ok");
-  g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "now"), >, 0);
+  return json_object_ref (json_node_get_object (root));
+}
+
+static void
+test_cli_api_health (void)
+{
+  g_autofree char *data_dir = pm_test_make_temp_dir ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = spawn (&error, "--headless", "--data-dir", data_dir,
+                                          "--api", "127.0.0.1:0", NULL);
+  g_autoptr(JsonObject) health = NULL;
+
+  g_assert_no_error (error);
+  health = get_health (process);
+  g_assert_cmpstr (json_object_get_string_member (health, "status"), ==, "ok");
+  g_assert_cmpint (json_object_get_int_member (health, "now"), >, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (health, "feeds")), ==, 0);
+
+  assert_terminates_cleanly (process);
+}
+
+/* --source csv:FILE and --events (a file and an address nothing answers at): /v1/health tells
+ * where the metrics come from and how each feed is doing. */
+static void
+test_cli_inputs (void)
+{
+  g_autofree char *data_dir = pm_test_make_temp_dir ();
+  g_autofree char *csv = pm_test_write_temp_file ("metrics.csv",
+    "timestamp,segment,latency_ms,jitter_ms,loss_ratio\n"
+    "1767571200,fra--ams,6.5,0.4,0\n");
+  g_autofree char *source = g_strconcat ("csv:", csv, NULL);
+  g_autofree char *ics = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "data", "feeds",
+                                           "maintenance.ics", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = spawn (&error, "--headless", "--data-dir", data_dir,
+                                          "--api", "127.0.0.1:0", "--source", source,
+                                          "--events", ics,
+                                          "--events", "http://127.0.0.1:1/alerts.geojson", NULL);
+  g_autoptr(JsonObject) health = NULL;
+  JsonObject *metrics, *file_feed, *url_feed;
+  JsonArray *feeds;
+
+  g_assert_no_error (error);
+  health = get_health (process);
+  metrics = json_object_get_object_member (health, "source");
+  pm_test_assert_contains (json_object_get_string_member (metrics, "description"),
+                           "metrics.csv");
+  feeds = json_object_get_array_member (health, "feeds");
+  g_assert_cmpuint (json_array_get_length (feeds), ==, 2);
+  file_feed = json_array_get_object_element (feeds, 0);
+  url_feed = json_array_get_object_element (feeds, 1);
+  g_assert_cmpstr (json_object_get_string_member (file_feed, "location"), ==, ics);
+  g_assert_cmpstr (json_object_get_string_member (file_feed, "state"), ==, "ok");
+  g_assert_cmpint (json_object_get_int_member (file_feed, "events"), >, 0);
+  g_assert_true (json_object_get_null_member (file_feed, "error"));
+  g_assert_cmpstr (json_object_get_string_member (url_feed, "state"), ==, "failed");
+  pm_test_assert_contains (json_object_get_string_member (url_feed, "error"),
+                           "http://127.0.0.1:1/alerts.geojson");
 
   assert_terminates_cleanly (process);
 }
@@ -296,6 +348,13 @@ test_cli_routing_options (void)
                   (const char *[]) { "bad_zone.example", "zone", NULL });
   assert_refused ((const char *[]) { "--route-margin", "-3", NULL },
                   (const char *[]) { "--route-margin", NULL });
+  /* Inputs that cannot be read stop the console where they were given. */
+  assert_refused ((const char *[]) { "--events", "/nowhere/notices.ics", NULL },
+                  (const char *[]) { "/nowhere/notices.ics", NULL });
+  assert_refused ((const char *[]) { "--source", "csv:/nowhere/metrics.csv", NULL },
+                  (const char *[]) { "/nowhere/metrics.csv", NULL });
+  assert_refused ((const char *[]) { "--source", "prometheus:ftp://example.net", NULL },
+                  (const char *[]) { "prometheus:ftp://example.net", NULL });
   assert_refused ((const char *[]) { "--tls-cert", map, NULL },
                   (const char *[]) { "--tls-key", NULL });
 }
@@ -329,6 +388,7 @@ main (int   argc,
   g_test_add_func ("/cli/bad-topology", test_cli_bad_topology);
   g_test_add_func ("/cli/bad-source", test_cli_unknown_source);
   g_test_add_func ("/cli/api-health", test_cli_api_health);
+  g_test_add_func ("/cli/inputs", test_cli_inputs);
   g_test_add_func ("/cli/api-none", test_cli_api_none);
   g_test_add_func ("/cli/api-bad-address", test_cli_api_bad_address);
   g_test_add_func ("/cli/api-in-use", test_cli_api_in_use);
