@@ -16,7 +16,7 @@ packages=(
 if [ "${1:-}" = "--test" ]; then
   packages+=(
     xvfb xauth desktop-file-utils appstream libgtk-4-bin libxml2-utils python3 xdotool imagemagick
-    nginx-light curl prometheus openssl
+    nginx-light curl prometheus openssl clang libclang-rt-dev
     pdns-server pdns-backend-remote pdns-backend-bind dnsutils wrk dnsperf
   )
 fi

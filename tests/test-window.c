@@ -226,6 +226,74 @@ test_window_panel_shortcuts (Fixture       *fixture,
   g_assert_cmpstr (pm_window_get_visible_panel (fixture->window), ==, "details");
 }
 
+/* The first widget under root (depth first) with that style class, or NULL. */
+static GtkWidget *
+find_by_class (GtkWidget  *root,
+               const char *css_class)
+{
+  if (gtk_widget_has_css_class (root, css_class))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_class (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The status bar's event feeds button: hidden without feeds; with them, a count that says how
+ * many are not up to date, and a popover that lists each with its state and last error. */
+static void
+test_window_event_feeds (void)
+{
+  g_autofree char *data_dir = pm_test_make_temp_dir ();
+  g_autofree char *ics = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "data", "feeds",
+                                           "maintenance.ics", NULL);
+  const char *feeds[] = { ics, "http://127.0.0.1:1/alerts.geojson", NULL };
+  PmEngineOptions options = { .data_dir = data_dir, .start_paused = TRUE, .event_feeds = feeds };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmEngine) engine = pm_engine_new (&options, &error);
+  PmWindow *window;
+  GtkWidget *button, *popover, *row;
+  g_autofree char *label = NULL;
+  GtkWidget *rows[2] = { NULL, NULL };
+  guint n_rows = 0;
+
+  g_assert_no_error (error);
+  pm_test_engine_start (engine);
+  window = pm_window_new (NULL, engine);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+
+  button = find_by_class (GTK_WIDGET (window), "feeds-button");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (button)), ==,
+                   "2 event feeds · 1 not up to date");
+  g_assert_true (gtk_widget_has_css_class (button, "warning"));
+
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+  gtk_test_widget_wait_for_draw (popover);
+  for (row = find_by_class (popover, "boxed-list"), row = gtk_widget_get_first_child (row);
+       row != NULL; row = gtk_widget_get_next_sibling (row))
+    if (ADW_IS_ACTION_ROW (row) && n_rows < G_N_ELEMENTS (rows))
+      rows[n_rows++] = row;
+  g_assert_cmpuint (n_rows, ==, 2);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (rows[0])), ==, ics);
+  label = g_strdup (adw_action_row_get_subtitle (ADW_ACTION_ROW (rows[0])));
+  pm_test_assert_contains (label, "Maintenance calendar · up to date");
+  pm_test_assert_contains (adw_action_row_get_subtitle (ADW_ACTION_ROW (rows[1])), "failing");
+  pm_test_assert_contains (adw_action_row_get_subtitle (ADW_ACTION_ROW (rows[1])),
+                           "http://127.0.0.1:1/alerts.geojson");
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -233,6 +301,7 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
+  g_test_add_func ("/window/event-feeds", test_window_event_feeds);
   g_test_add ("/window/map-holds-network", Fixture, NULL, fixture_set_up,
               test_window_map_holds_network, fixture_tear_down);
   g_test_add ("/window/select-site", Fixture, NULL, fixture_set_up, test_window_select_site,
