@@ -236,6 +236,23 @@ test_ics_errors (void)
     g_assert_null (pm_ics_parse ("BEGIN:VEVENT\r\nEND:VEVENT\r\n", "x.ics", &error));
     pm_test_assert_contains (error->message, "x.ics: not an iCalendar VCALENDAR");
   }
+  /* Bytes that are not UTF-8 never reach an event's id or title (found by fuzz-ics). */
+  {
+    const char *bytes[] = { "UID:maint-2\r\n", "UID:maint-\xff\r\n",
+                            "SUMMARY:", "SUMMARY:\xc3" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bytes); i += 2)
+      {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GString) text = g_string_new (notices);
+
+        g_assert_cmpuint (g_string_replace (text, bytes[i], bytes[i + 1], 1), ==, 1);
+        g_assert_null (pm_ics_parse (text->str, "notices.ics", &error));
+        g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+        pm_test_assert_contains (error->message, "notices.ics: line ");
+        pm_test_assert_contains (error->message, "not UTF-8");
+      }
+  }
 }
 
 /* The shape api.weather.gov serves, trimmed. */
@@ -788,6 +805,51 @@ test_malformed_files (void)
     }
 }
 
+/* Every prefix of every sample, and the samples with bytes replaced by characters that matter
+ * to their syntax: each parse gives events or an error naming the document, never both, never
+ * a crash (the ASan build checks the memory). */
+static void
+test_damaged_documents (void)
+{
+  static const char *const samples[] = {
+    "maintenance.ics", "nws-alerts.json", "cap-flood-warning.xml", "cap-feed.atom",
+  };
+  static const char replacements[] = { '"', '<', '>', ',', ':', '\n', '0', '\0', '{', ';' };
+
+  for (guint i = 0; i < G_N_ELEMENTS (samples); i++)
+    {
+      g_autofree char *path = feed_path (samples[i]);
+      g_autofree char *data = NULL;
+      gsize length;
+      guint n_parsed = 0;
+
+      g_assert_true (g_file_get_contents (path, &data, &length, NULL));
+      for (gsize cut = 0; cut < length; cut += 7)
+        for (guint r = 0; r <= G_N_ELEMENTS (replacements); r++)
+          {
+            g_autofree char *copy = g_memdup2 (data, length);
+            g_autoptr(GError) error = NULL;
+            g_autoptr(GPtrArray) events = NULL;
+            gsize n = length;
+
+            if (r == G_N_ELEMENTS (replacements))
+              n = cut;  /* truncated */
+            else if ((cut / 7 + r) % 5 == 0)
+              copy[cut] = replacements[r];  /* one byte replaced */
+            else
+              continue;
+            events = pm_event_feed_parse ("damaged", copy, n, NULL, &error);
+            g_assert_true ((events == NULL) != (error == NULL));
+            if (error != NULL)
+              g_assert_true (g_str_has_prefix (error->message, "damaged: "));
+            else
+              n_parsed++;
+          }
+      /* Some damage (in a description, say) still leaves a readable document. */
+      g_assert_cmpuint (n_parsed, >, 0);
+    }
+}
+
 static void
 test_rfc3339 (void)
 {
@@ -823,6 +885,7 @@ main (int   argc,
   g_test_add_func ("/event-feeds/cap-xml-feed", test_cap_xml_feed);
   g_test_add_func ("/event-feeds/cap-xml-errors", test_cap_xml_errors);
   g_test_add_func ("/event-feeds/malformed-files", test_malformed_files);
+  g_test_add_func ("/event-feeds/damaged-documents", test_damaged_documents);
   g_test_add_func ("/event-feeds/rfc3339", test_rfc3339);
   return g_test_run ();
 }

@@ -14,8 +14,8 @@ G_DECLARE_FINAL_TYPE (PmFeedList, pm_feed_list, PM, FEED_LIST, GtkWidget)
 
 GtkWidget *pm_feed_list_new     (void);
 
-/* Shows feeds (PmFeedStatus, as a snapshot carries them) at now_s; rows whose text is unchanged
- * are left alone. */
+/* Shows feeds (PmFeedStatus, as a snapshot carries them); now_s is the wall time, in which
+ * feeds are read. Rows whose text is unchanged are left alone. */
 void       pm_feed_list_update  (PmFeedList *self,
                                  GPtrArray  *feeds,
                                  gint64      now_s);

@@ -72,7 +72,8 @@ update_feeds (PmWindow   *self,
   pm_menu_button_set_label_if_changed (self->feeds_button, summary);
   pm_widget_set_css_class_if (GTK_WIDGET (self->feeds_button), "warning",
                               pm_feed_list_count_troubled (snapshot->feeds) > 0);
-  pm_feed_list_update (self->feed_list, snapshot->feeds, snapshot->time_s);
+  /* Feeds are read in wall time, whatever the clock of the metrics. */
+  pm_feed_list_update (self->feed_list, snapshot->feeds, g_get_real_time () / G_USEC_PER_SEC);
 }
 
 static void

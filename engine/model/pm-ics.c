@@ -319,11 +319,24 @@ pm_ics_parse (const char *text,
   g_autoptr(GPtrArray) notices = g_ptr_array_new_with_free_func ((GDestroyNotify) notice_free);
   g_autoptr(GHashTable) latest = g_hash_table_new (g_str_hash, g_str_equal);
   GPtrArray *events;
+  const char *bad;
   int index = 0;
 
   g_return_val_if_fail (text != NULL, NULL);
   g_return_val_if_fail (display_name != NULL, NULL);
 
+  /* iCalendar is UTF-8 (RFC 5545 §3.1.4), and libical passes any other bytes through into the
+   * ids and titles the console and the API show. */
+  if (!g_utf8_validate (text, -1, &bad))
+    {
+      guint line = 1;
+
+      for (const char *p = text; p < bad; p++)
+        line += *p == '\n';
+      ics_fail (error, display_name, -1, NULL, NULL,
+                "line %u: not UTF-8 text (an iCalendar file is UTF-8)", line);
+      return NULL;
+    }
   root = icalparser_parse_string (text);
   if (root == NULL || icalcomponent_isa (root) != ICAL_VCALENDAR_COMPONENT)
     {
