@@ -23,6 +23,7 @@
 #include "telemetry/pm-csv-source.h"
 #include "telemetry/pm-prometheus-source.h"
 #include "pm-test-prometheus.h"
+#include "pm-test-server.h"
 #include "pm-test-util.h"
 
 #define STEP_S 10
@@ -41,114 +42,6 @@ typedef struct
 } Scenario;
 
 static Scenario scenario;
-
-typedef struct
-{
-  gint64 time_s;
-  char  *latency;  /* fields as the CSV has them; "" is no data */
-  char  *jitter;
-  char  *loss;
-} Row;
-
-static void
-row_clear (gpointer data)
-{
-  Row *row = data;
-
-  g_free (row->latency);
-  g_free (row->jitter);
-  g_free (row->loss);
-}
-
-/* A CSV field in seconds (milliseconds / 1000), or NaN when empty. */
-static void
-write_seconds (GString    *out,
-               const char *ms)
-{
-  if (*ms == '\0')
-    g_string_append (out, "NaN");
-  else
-    g_string_append_printf (out, "%.17g", g_ascii_strtod (ms, NULL) / 1000.0);
-}
-
-static void
-write_success (GString    *out,
-               const char *loss)
-{
-  if (*loss == '\0')
-    g_string_append (out, "NaN");
-  else
-    g_string_append_printf (out, "%.17g", 1.0 - g_ascii_strtod (loss, NULL));
-}
-
-/* metrics.csv as OpenMetrics: each family whole, each series in time order, "# EOF" last. */
-static void
-write_openmetrics (const char *csv_path,
-                   const char *om_path)
-{
-  g_autoptr(GHashTable) series = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                        (GDestroyNotify) g_array_unref);
-  g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_autoptr(GString) out = g_string_new (NULL);
-  g_autoptr(GError) error = NULL;
-  static const char *const families[] = {
-    "probe_icmp_duration_seconds", "probe_success", "premirror_test_jitter_seconds",
-  };
-
-  g_assert_true (g_file_get_contents (csv_path, &text, NULL, &error));
-  g_assert_no_error (error);
-  lines = g_strsplit (text, "\n", -1);
-  g_assert_cmpstr (lines[0], ==, PM_CSV_SOURCE_HEADER);
-  for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
-    {
-      g_auto(GStrv) fields = g_strsplit (lines[i], ",", -1);
-      GArray *rows;
-      Row row;
-
-      g_assert_cmpuint (g_strv_length (fields), ==, 5);
-      rows = g_hash_table_lookup (series, fields[1]);
-      if (rows == NULL)
-        {
-          rows = g_array_new (FALSE, FALSE, sizeof (Row));
-          g_array_set_clear_func (rows, row_clear);
-          g_hash_table_insert (series, g_strdup (fields[1]), rows);
-          g_ptr_array_add (order, g_strdup (fields[1]));
-        }
-      row = (Row) { g_ascii_strtoll (fields[0], NULL, 10), g_strdup (fields[2]),
-                    g_strdup (fields[3]), g_strdup (fields[4]) };
-      g_array_append_val (rows, row);
-    }
-
-  for (guint f = 0; f < G_N_ELEMENTS (families); f++)
-    {
-      g_string_append_printf (out, "# TYPE %s gauge\n", families[f]);
-      for (guint s = 0; s < order->len; s++)
-        {
-          const char *segment = g_ptr_array_index (order, s);
-          GArray *rows = g_hash_table_lookup (series, segment);
-
-          for (guint r = 0; r < rows->len; r++)
-            {
-              const Row *row = &g_array_index (rows, Row, r);
-
-              g_string_append_printf (out, "%s{instance=\"%s\"%s} ", families[f], segment,
-                                      f == 0 ? ",phase=\"rtt\"" : "");
-              if (f == 0)
-                write_seconds (out, row->latency);
-              else if (f == 1)
-                write_success (out, row->loss);
-              else
-                write_seconds (out, row->jitter);
-              g_string_append_printf (out, " %" G_GINT64_FORMAT "\n", row->time_s - 1);
-            }
-        }
-    }
-  g_string_append (out, "# EOF\n");
-  g_assert_true (g_file_set_contents (om_path, out->str, (gssize) out->len, &error));
-  g_assert_no_error (error);
-}
 
 /* Exports the scenario and serves it; FALSE (with the test skipped) where something it needs is
  * not on this machine. */
@@ -185,7 +78,8 @@ scenario_ensure (void)
 
   csv_path = g_build_filename (scenario.dir, "metrics.csv", NULL);
   om_path = g_build_filename (scenario.dir, "metrics.om", NULL);
-  write_openmetrics (csv_path, om_path);
+  pm_test_prometheus_write_openmetrics (csv_path, om_path, &error);
+  g_assert_no_error (error);
   scenario.prometheus = pm_test_prometheus_start (om_path, &error);
   g_assert_no_error (error);
   scenario.source_uri = g_strdup_printf ("prometheus:%s?jitter=premirror_test_jitter_seconds",
@@ -397,22 +291,7 @@ main (int   argc,
   g_clear_object (&scenario.topology);
   g_free (scenario.source_uri);
   if (scenario.dir != NULL)
-    {
-      g_autoptr(GFile) dir = g_file_new_for_path (scenario.dir);
-      g_autoptr(GFileEnumerator) children = g_file_enumerate_children (
-        dir, G_FILE_ATTRIBUTE_STANDARD_NAME, G_FILE_QUERY_INFO_NONE, NULL, NULL);
-      GFileInfo *info;
-
-      while (children != NULL
-             && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-        {
-          g_autoptr(GFile) child = g_file_get_child (dir, g_file_info_get_name (info));
-
-          g_file_delete (child, NULL, NULL);
-          g_object_unref (info);
-        }
-      g_file_delete (dir, NULL, NULL);
-      g_free (scenario.dir);
-    }
+    pm_test_remove_tree (scenario.dir);
+  g_free (scenario.dir);
   return status;
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "pm-error-private.h"
 #include "pm-hashing-input-stream.h"
 #include "pm-sha256.h"
 #include "pm-transport-private.h"
@@ -80,18 +81,8 @@ fail_http (GError     **error,
            gsize        length)
 {
   g_autofree char *request = describe_request (msg);
-  g_autofree char *quoted = g_utf8_make_valid (body != NULL ? body : "",
-                                               MIN (length, QUOTED_BODY_LENGTH));
+  g_autofree char *quoted = _pm_quote_one_line (body, length, QUOTED_BODY_LENGTH);
   guint status = soup_message_get_status (msg);
-  char *to = quoted;
-
-  /* One line, one space between words: error pages are mostly HTML layout. */
-  g_strdelimit (quoted, "\r\n\t", ' ');
-  for (const char *from = quoted; *from != '\0'; from++)
-    if (*from != ' ' || (to > quoted && to[-1] != ' '))
-      *to++ = *from;
-  *to = '\0';
-  g_strchomp (quoted);
   _pm_transport_set_http_error (error, status, "%s: HTTP %u %s%s%s", request, status,
                                 soup_message_get_reason_phrase (msg),
                                 quoted[0] != '\0' ? ": " : "", quoted);

@@ -37,4 +37,10 @@ gboolean _pm_fail_at_entry_valist (GError           **error,
                                    const char        *format,
                                    va_list            args) G_GNUC_PRINTF (5, 0);
 
+/* At most max_length bytes of a server's answer (an error page, a plain-text message) as one
+ * line of valid UTF-8 with single spaces, fit to quote in an error message. */
+char    *_pm_quote_one_line       (const char        *text,
+                                   gsize              length,
+                                   gsize              max_length);
+
 G_END_DECLS

@@ -52,3 +52,21 @@ _pm_fail_at_entry_valist (GError           **error,
   g_set_error (error, at->domain, at->code, "%s: %s", where->str, what);
   return FALSE;
 }
+
+char *
+_pm_quote_one_line (const char *text,
+                    gsize       length,
+                    gsize       max_length)
+{
+  char *quoted = g_utf8_make_valid (text != NULL ? text : "",
+                                    text != NULL ? (gssize) MIN (length, max_length) : 0);
+  char *to = quoted;
+
+  /* One space between words: bodies are often indented HTML or wrapped text. */
+  g_strdelimit (quoted, "\r\n\t", ' ');
+  for (const char *from = quoted; *from != '\0'; from++)
+    if (*from != ' ' || (to > quoted && to[-1] != ' '))
+      *to++ = *from;
+  *to = '\0';
+  return g_strchomp (quoted);
+}

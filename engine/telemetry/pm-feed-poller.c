@@ -24,6 +24,7 @@
 
 #include "config.h"
 #include "pm-clock.h"
+#include "pm-error-private.h"
 #include "pm-event-list.h"
 
 /* Seconds a request may wait for the connection or for the next bytes of an answer: a dead
@@ -271,17 +272,8 @@ set_http_error (GError     **error,
   const char *type = soup_message_headers_get_content_type (
     soup_message_get_response_headers (msg), NULL);
   gboolean quote = length > 0 && g_strcmp0 (type, "text/html") != 0;
-  g_autofree char *quoted = g_utf8_make_valid (quote ? body : "", quote ? MIN (length, 200) : 0);
+  g_autofree char *quoted = _pm_quote_one_line (quote ? body : NULL, length, 200);
   guint status = soup_message_get_status (msg);
-  char *to = quoted;
-
-  /* One space between words: bodies are often indented. */
-  g_strdelimit (quoted, "\r\n\t", ' ');
-  for (const char *from = quoted; *from != '\0'; from++)
-    if (*from != ' ' || (to > quoted && to[-1] != ' '))
-      *to++ = *from;
-  *to = '\0';
-  g_strchomp (quoted);
   g_set_error (error, G_IO_ERROR, status == SOUP_STATUS_NOT_FOUND ? G_IO_ERROR_NOT_FOUND
                                                                   : G_IO_ERROR_FAILED,
                "%s: HTTP %u %s%s%s", url, status, soup_message_get_reason_phrase (msg),

@@ -21,6 +21,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "pm-error-private.h"
 #include "pm-step-private.h"
 
 #define REQUEST_TIMEOUT_S 10
@@ -289,11 +290,10 @@ quote_body (GBytes *body)
 {
   gsize length;
   const char *data = g_bytes_get_data (body, &length);
-  g_autofree char *text = g_utf8_make_valid (data != NULL ? data : "",
-                                             MIN (length, QUOTED_BODY));
+  char *text = _pm_quote_one_line (data, length, QUOTED_BODY);
 
-  g_strdelimit (text, "\r\n\t", ' ');
-  return g_strdup (g_strstrip (text));
+  /* Leading blanks too: the quote follows a colon. */
+  return g_strchug (text);
 }
 
 /* What went wrong with a request that got no answer, in words a network engineer acts on. */
