@@ -70,6 +70,8 @@ seeds_for() {
 export G_SLICE=always-malloc
 # Full allocation stacks only when a finding is replayed: they slow every malloc.
 fuzz_asan="detect_leaks=1:abort_on_error=0:detect_odr_violation=0:allocator_may_return_null=1"
+# The sanitizer's own false positives only; every other leak is a finding.
+export LSAN_OPTIONS="suppressions=$top/tests/fuzz/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 # Prints the report of a log: the sanitizer's or GLib's message and its stack.
