@@ -54,6 +54,8 @@ scenario_ensure (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(PmCsvSource) csv = NULL;
   g_auto(PmTestRun) exported = { 0 };
+  g_autofree char *promtool = NULL;
+  g_autofree char *prometheus = NULL;
 
   if (scenario.prometheus != NULL)
     return TRUE;
@@ -63,7 +65,9 @@ scenario_ensure (void)
       g_test_skip ("the shared data (topologies/abilene.geojson) is not here");
       return FALSE;
     }
-  if (g_find_program_in_path ("promtool") == NULL || g_find_program_in_path ("prometheus") == NULL)
+  promtool = g_find_program_in_path ("promtool");
+  prometheus = g_find_program_in_path ("prometheus");
+  if (promtool == NULL || prometheus == NULL)
     {
       g_test_skip ("Prometheus (prometheus, promtool) is not installed");
       return FALSE;
