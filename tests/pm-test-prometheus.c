@@ -8,13 +8,17 @@
  */
 #include "pm-test-prometheus.h"
 #include "pm-test-server.h"
+#include "telemetry/pm-csv-source.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
+#include <math.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -209,6 +213,140 @@ pm_test_prometheus_start (const char *openmetrics_path,
     }
   g_propagate_error (error, g_steal_pointer (&local_error));
   return NULL;
+}
+
+/* OpenMetrics ---------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  gint64 time_s;
+  double latency_ms;  /* NAN where the CSV field is empty */
+  double jitter_ms;
+  double loss_ratio;
+} Row;
+
+static double
+parse_field (const char *field)
+{
+  return *field == '\0' ? NAN : g_ascii_strtod (field, NULL);
+}
+
+static void
+write_value (FILE  *out,
+             double value)
+{
+  if (isnan (value))
+    fputs ("NaN", out);
+  else
+    fprintf (out, "%.17g", value);
+}
+
+gboolean
+pm_test_prometheus_write_openmetrics (const char *csv_path,
+                                      const char *om_path,
+                                      GError    **error)
+{
+  g_autoptr(GHashTable) series = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) g_array_unref);
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  g_autofree char *text = NULL;
+  char *line, *next;
+  FILE *out;
+  static const char *const families[] = {
+    "probe_icmp_duration_seconds", "probe_success", "premirror_test_jitter_seconds",
+  };
+
+  if (!g_file_get_contents (csv_path, &text, NULL, error))
+    return FALSE;
+  next = strchr (text, '\n');
+  if (next == NULL || strncmp (text, PM_CSV_SOURCE_HEADER, (gsize) (next - text)) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: expected the header “%s”",
+                   csv_path, PM_CSV_SOURCE_HEADER);
+      return FALSE;
+    }
+  /* Split in place: the file of a large network is hundreds of megabytes. */
+  for (line = next + 1; *line != '\0'; line = next)
+    {
+      char *fields[5];
+      guint n = 0;
+      GArray *rows;
+      Row row;
+
+      next = strchr (line, '\n');
+      if (next != NULL)
+        *next++ = '\0';
+      else
+        next = line + strlen (line);
+      if (*line == '\0')
+        continue;
+      fields[n++] = line;
+      for (char *c = line; *c != '\0' && n < G_N_ELEMENTS (fields); c++)
+        if (*c == ',')
+          {
+            *c = '\0';
+            fields[n++] = c + 1;
+          }
+      if (n != G_N_ELEMENTS (fields))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       "%s: a row has %u fields, expected 5", csv_path, n);
+          return FALSE;
+        }
+      rows = g_hash_table_lookup (series, fields[1]);
+      if (rows == NULL)
+        {
+          char *segment = g_strdup (fields[1]);
+
+          rows = g_array_new (FALSE, FALSE, sizeof (Row));
+          g_hash_table_insert (series, segment, rows);
+          g_ptr_array_add (order, segment);
+        }
+      row = (Row) { g_ascii_strtoll (fields[0], NULL, 10), parse_field (fields[2]),
+                    parse_field (fields[3]), parse_field (fields[4]) };
+      g_array_append_val (rows, row);
+    }
+
+  out = fopen (om_path, "w");
+  if (out == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", om_path,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  /* OpenMetrics wants each family whole and each series in time order. */
+  for (guint f = 0; f < G_N_ELEMENTS (families); f++)
+    {
+      fprintf (out, "# TYPE %s gauge\n", families[f]);
+      for (guint s = 0; s < order->len; s++)
+        {
+          const char *segment = g_ptr_array_index (order, s);
+          GArray *rows = g_hash_table_lookup (series, segment);
+
+          for (guint r = 0; r < rows->len; r++)
+            {
+              const Row *row = &g_array_index (rows, Row, r);
+
+              fprintf (out, "%s{instance=\"%s\"%s} ", families[f], segment,
+                       f == 0 ? ",phase=\"rtt\"" : "");
+              if (f == 0)
+                write_value (out, row->latency_ms / 1000.0);
+              else if (f == 1)
+                write_value (out, 1.0 - row->loss_ratio);
+              else
+                write_value (out, row->jitter_ms / 1000.0);
+              fprintf (out, " %" G_GINT64_FORMAT "\n", row->time_s - 1);
+            }
+        }
+    }
+  fputs ("# EOF\n", out);
+  if (fclose (out) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", om_path,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 const char *

@@ -20,6 +20,16 @@ typedef struct _PmTestPrometheus PmTestPrometheus;
  * when prometheus or promtool is not installed. */
 PmTestPrometheus *pm_test_prometheus_start   (const char        *openmetrics_path,
                                               GError           **error);
+/* Writes csv_path (a PmCsvSource file) to om_path as OpenMetrics in the shape of
+ * blackbox_exporter's ICMP probes: probe_icmp_duration_seconds{instance=SEGMENT,phase="rtt"} in
+ * seconds and probe_success (1 - loss), plus the jitter as premirror_test_jitter_seconds for a
+ * query of one's own ("?jitter=premirror_test_jitter_seconds"); an empty field is NaN. Each
+ * sample is written a second before its row's time, as real scrapes land between the steps a
+ * query asks for: Prometheus 2's range selectors include both ends, so a sample exactly on a step
+ * would also count in the next step's loss. */
+gboolean          pm_test_prometheus_write_openmetrics (const char  *csv_path,
+                                                        const char  *om_path,
+                                                        GError     **error);
 /* "http://127.0.0.1:PORT", without a trailing slash. */
 const char       *pm_test_prometheus_get_url (PmTestPrometheus  *self);
 /* Stops it (SIGTERM, then SIGKILL if it does not exit within 30 s) and waits for it; the port
