@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pm-engine-resources.h"
+#include "pm-json-private.h"
 
 /* Goes through pm_engine_get_resource() rather than the global registry: that reference is what
  * makes the linker keep the compiled-in data when the engine is a static library. */
@@ -55,7 +56,7 @@ pm_demo_load_resources (PmTopology *topology,
   if (bytes == NULL)
     return NULL;
   data = g_bytes_get_data (bytes, &size);
-  if (!json_parser_load_from_data (parser, data, (gssize) size, &parse_error))
+  if (!_pm_json_parser_load (parser, data, (gssize) size, NULL, &parse_error))
     {
       g_set_error (error, PM_RESOURCES_ERROR, PM_RESOURCES_ERROR_PARSE, "%s: not valid JSON: %s",
                    name, parse_error->message);

@@ -253,6 +253,11 @@ build_snapshot (PmEngine *self,
   }
   if (!warming_up)
     g_atomic_int_set (&self->predictor_warm, TRUE);
+  /* Without fresh samples (the source is down or the recording is over) a segment's risk is
+   * unknown, as its health is: the map shows no data rather than a forecast of old news. */
+  for (guint i = 0; i < snapshot->n_segments; i++)
+    if (now_s - snapshot->segments[i].sample_time > 3 * pm_series_store_get_step (self->store))
+      snapshot->segments[i].risk = NAN;
   snapshot->horizon_s = pm_predictor_get_horizon (self->predictor);
   snapshot->predicting = !warming_up;
   if (!warming_up)

@@ -197,6 +197,19 @@ test_api_alerts_silence (Fixture       *fixture,
                                                             "error"), "message"), "reason");
   g_assert_cmpuint (post (fixture, path, fixture->token, "silence!", &not_json), ==, 400);
   g_assert_cmpuint (post (fixture, path, fixture->token, past, &in_past), ==, 400);
+  /* A valid body followed by more JSON, or with a lone surrogate escape, is not taken. */
+  {
+    g_autofree char *trailing = g_strconcat (body, "{}", NULL);
+    g_autofree char *surrogate = g_strdup_printf ("{\"until\": %" G_GINT64_FORMAT ", \"reason\": "
+                                                  "\"work \\ud800\"}", now + 3600);
+    g_autoptr(JsonNode) refused_trailing = NULL, refused_surrogate = NULL;
+
+    g_assert_cmpuint (post (fixture, path, fixture->token, trailing, &refused_trailing), ==, 400);
+    g_assert_cmpstr (error_code (refused_trailing), ==, "invalid_body");
+    g_assert_cmpuint (post (fixture, path, fixture->token, surrogate, &refused_surrogate), ==,
+                      400);
+    g_assert_cmpstr (error_code (refused_surrogate), ==, "invalid_body");
+  }
   g_assert_cmpuint (post (fixture, path, fixture->token, body, &done), ==, 200);
 
   pm_engine_tick (fixture->engine);

@@ -280,6 +280,14 @@ test_protocol (Fixture       *fixture,
   result = post (fixture, "{'parameters': {}}", SOUP_STATUS_BAD_REQUEST);
   assert_false (result);
   g_clear_pointer (&result, json_node_unref);
+  /* A call followed by more JSON, or with a lone surrogate escape, is not a call. */
+  result = post (fixture, "{'method': 'initialize', 'parameters': {}}{}", SOUP_STATUS_BAD_REQUEST);
+  assert_false (result);
+  g_clear_pointer (&result, json_node_unref);
+  result = post (fixture, "{'method': 'initialize', 'parameters': {'x': '\\udc00'}}",
+                 SOUP_STATUS_BAD_REQUEST);
+  assert_false (result);
+  g_clear_pointer (&result, json_node_unref);
 
   /* Methods it does not implement: false, which pdns reads as "not supported". */
   result = post (fixture, "{'method': 'list', 'parameters': {'zonename': '" ZONE "', "

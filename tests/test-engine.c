@@ -318,6 +318,7 @@ test_engine_csv_source (void)
   snapshot = pm_engine_get_snapshot (engine);
   g_assert_cmpint (snapshot->source_state, ==, PM_SOURCE_STATE_STALE);
   g_assert_false (pm_sample_has_data (&snapshot->segments[fra_ams].sample));
+  g_assert_true (isnan (snapshot->segments[fra_ams].risk));
 }
 
 /* A live Prometheus source follows the wall clock, which runs at one speed only. */

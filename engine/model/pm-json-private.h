@@ -17,6 +17,21 @@ G_BEGIN_DECLS
 /* Where in a file a value was read, and the error to report a bad one with. */
 typedef PmFilePlace PmJsonPlace;
 
+/* The deepest nesting of arrays and objects a document may have: json-glib parses recursively
+ * and overflows the stack on a few hundred thousand levels, which a request body can hold. */
+#define PM_JSON_MAX_DEPTH 512
+
+gboolean    _pm_json_check_text       (const char        *text,
+                                       gsize              size,
+                                       const char        *name,
+                                       GError           **error);
+
+gboolean    _pm_json_parser_load      (JsonParser        *parser,
+                                       const char        *data,
+                                       gssize             length,
+                                       const char        *name,
+                                       GError           **error);
+
 JsonParser *_pm_json_parse_bytes      (GBytes            *bytes,
                                        const char        *display_name,
                                        GQuark             domain,

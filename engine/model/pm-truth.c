@@ -185,6 +185,7 @@ pm_truth_load_file (PmTopology *topology,
     .file = path, .entry = "partition", .index = -1,
   };
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GMappedFile) mapped = NULL;
   g_autoptr(GError) parse_error = NULL;
   g_autoptr(GArray) partitions = NULL;
   JsonNode *root, *member;
@@ -193,7 +194,10 @@ pm_truth_load_file (PmTopology *topology,
   g_return_val_if_fail (PM_IS_TOPOLOGY (topology), NULL);
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!json_parser_load_from_mapped_file (parser, path, &parse_error))
+  mapped = g_mapped_file_new (path, FALSE, &parse_error);
+  if (mapped == NULL
+      || !_pm_json_parser_load (parser, g_mapped_file_get_contents (mapped),
+                                (gssize) g_mapped_file_get_length (mapped), path, &parse_error))
     {
       /* A missing file keeps its own domain (G_FILE_ERROR), so callers can tell it apart. */
       if (parse_error->domain == JSON_PARSER_ERROR)

@@ -14,6 +14,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "pm-json-private.h"
+
 struct _PmNabCorpus
 {
   GArray *files;    /* PmNabCorpusFile */
@@ -68,6 +70,19 @@ read_weight (JsonObject *matrix,
   return TRUE;
 }
 
+/* Like json_parser_load_from_file(), through the engine's guard for JSON it did not write. */
+static gboolean
+load_json_file (JsonParser *parser,
+                const char *path,
+                GError    **error)
+{
+  g_autoptr(GMappedFile) mapped = g_mapped_file_new (path, FALSE, error);
+
+  return mapped != NULL
+         && _pm_json_parser_load (parser, g_mapped_file_get_contents (mapped),
+                                  (gssize) g_mapped_file_get_length (mapped), path, error);
+}
+
 GArray *
 pm_nab_profiles_load (const char *path,
                       GError    **error)
@@ -82,7 +97,7 @@ pm_nab_profiles_load (const char *path,
   g_return_val_if_fail (path != NULL, NULL);
 
   g_array_set_clear_func (profiles, profile_clear);
-  if (!json_parser_load_from_file (parser, path, &local_error))
+  if (!load_json_file (parser, path, &local_error))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", path,
                    local_error->message);
@@ -283,7 +298,7 @@ pm_nab_corpus_load (const char        *dir,
   if (self->profiles == NULL)
     return NULL;
 
-  if (!json_parser_load_from_file (parser, labels_path, &local_error))
+  if (!load_json_file (parser, labels_path, &local_error))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", labels_path,
                    local_error->message);

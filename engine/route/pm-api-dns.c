@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "pm-api-json.h"
+#include "pm-json-private.h"
 
 /* The SOA's timers matter only to secondaries, which this zone cannot have (its answers depend
  * on the client): customary values. */
@@ -396,7 +397,7 @@ dns_cb (PmApiServer        *server,
    * one per call, so every call gets a connection of its own. */
   pm_api_server_close_after (server, request);
 
-  if (!json_parser_load_from_data (parser, body->data, body->length, &error))
+  if (!_pm_json_parser_load (parser, body->data, body->length, NULL, &error))
     {
       g_autofree char *message = g_strdup_printf ("the body is not JSON: %s", error->message);
       respond_bad_request (request, message);

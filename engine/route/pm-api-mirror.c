@@ -16,6 +16,7 @@
 #include "mirror/pm-consistency.h"
 #include "pm-api-json.h"
 #include "pm-api-request.h"
+#include "pm-json-private.h"
 
 typedef struct
 {
@@ -202,7 +203,7 @@ write_proposal (JsonBuilder   *builder,
   pm_api_json_add_number (builder, "score", p->score);
   pm_api_json_add_string (builder, "reason", p->reason);
   json_builder_set_member_name (builder, "prediction");
-  if (p->prediction != NULL && json_parser_load_from_data (parser, p->prediction, -1, NULL))
+  if (p->prediction != NULL && _pm_json_parser_load (parser, p->prediction, -1, NULL, NULL))
     json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
   else
     json_builder_add_null_value (builder);

@@ -5,6 +5,7 @@
 #include "pm-api-request.h"
 
 #include "pm-api-json.h"
+#include "pm-json-private.h"
 
 const char *
 pm_api_request_authorize (PmTokens           *tokens,
@@ -45,7 +46,7 @@ pm_api_request_read_object (const PmApiRequest *request,
 
   if (size == 0 && allow_empty)
     data = "{}", size = 2;
-  if (size == 0 || !json_parser_load_from_data (local, data, (gssize) size, NULL)
+  if (size == 0 || !_pm_json_parser_load (local, data, (gssize) size, NULL, NULL)
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (local)))
     {
       pm_api_json_respond_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_body",

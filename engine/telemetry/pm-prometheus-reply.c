@@ -8,6 +8,8 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 
+#include "pm-json-private.h"
+
 G_DEFINE_QUARK (pm-prometheus-error-quark, pm_prometheus_error)
 
 void
@@ -209,7 +211,7 @@ pm_prometheus_parse_reply (const char *body,
       malformed (error, "the reply is empty");
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, body, length, &json_error))
+  if (!_pm_json_parser_load (parser, body, length, NULL, &json_error))
     {
       malformed (error, "not JSON (%s)", json_error->message);
       return NULL;

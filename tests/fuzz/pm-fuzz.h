@@ -34,15 +34,6 @@ char       *pm_fuzz_strdup         (const uint8_t *data,
 const char *pm_fuzz_write_file     (const uint8_t *data,
                                     size_t         size);
 
-/* TRUE when the input would trip one of json-glib 1.6's own defects, which the targets of JSON
- * readers skip so that the fuzzer goes on finding the project's bugs rather than these:
- * - a value followed by an object or array is accepted (the first is the root) and the tree of
- *   the second is leaked (tests/fuzz/regressions/json-glib-trailing-value.json);
- * - a \uD800-\uDFFF escape: an unpaired one is decoded into invalid UTF-8, and a "malformed
- *   surrogate pair" error leaks (tests/fuzz/regressions/json-glib-surrogate.json). */
-gboolean    pm_fuzz_json_glib_defect (const uint8_t *data,
-                                      size_t         size);
-
 /* Prints why an input was refused when PM_FUZZ_VERBOSE is set (to check that seeds are read
  * as valid documents); silent otherwise. */
 void        pm_fuzz_note_error     (const GError *error);
