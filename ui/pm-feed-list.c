@@ -185,7 +185,11 @@ pm_feed_list_dispose (GObject *object)
 {
   PmFeedList *self = PM_FEED_LIST (object);
 
-  g_clear_pointer ((GtkWidget **) &self->list, gtk_widget_unparent);
+  if (self->list != NULL)
+    {
+      gtk_widget_unparent (GTK_WIDGET (self->list));
+      self->list = NULL;
+    }
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   G_OBJECT_CLASS (pm_feed_list_parent_class)->dispose (object);
 }

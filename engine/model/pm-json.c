@@ -91,6 +91,11 @@ guard_string (const char *text,
           continue;
         }
       unit = unicode_escape_at (text, size, at);
+      /* json-glib 1.6 leaks when a \u escape is cut short. */
+      if (unit < 0 && at + 1 < size && text[at + 1] == 'u')
+        return guard_fail (error, place, at, JSON_PARSER_ERROR_INVALID_DATA,
+                           "the escape “%.*s” needs four hexadecimal digits after \\u",
+                           (int) MIN (size - at, 6), text + at);
       if (unit >= 0xD800 && unit <= 0xDBFF)
         {
           int low = unicode_escape_at (text, size, at + 6);
