@@ -4,7 +4,8 @@
 # target on a copy of its seed corpus and prints, per target, the runs executed, the coverage
 # reached and any finding (crash, leak, sanitizer report, timeout, out of memory), whose input
 # is kept under BUILD_DIR/fuzz-findings/. Ends with "fuzz: N targets, N clean, N failed" and
-# exits non-zero when any target failed.
+# exits 1 when a regression input fails again (or nothing could be built), 3 when fuzzing found
+# something new, 0 otherwise.
 #   build-aux/fuzz.sh BUILD_DIR [SECONDS_PER_TARGET (default 20)]
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -84,6 +85,7 @@ print_report() {
 mkdir -p "$findings"
 n_clean=0
 n_failed=0
+n_regressions=0
 for name in "${targets[@]}"; do
   exe="$build/tests/fuzz/fuzz-$name"
   work=$(mktemp -d)
@@ -98,6 +100,7 @@ for name in "${targets[@]}"; do
       echo "  REGRESSION: $input still fails:"
       print_report "$work/replay.log"
       failed=1
+      n_regressions=$((n_regressions + 1))
     fi
   done
 
@@ -157,4 +160,9 @@ for name in "${targets[@]}"; do
 done
 
 echo "fuzz: ${#targets[@]} targets, $n_clean clean, $n_failed failed"
-[ "$n_failed" -eq 0 ]
+# 1: a regression input fails again (or the build failed above); 3: only new findings.
+if [ "$n_regressions" -gt 0 ]; then
+  exit 1
+elif [ "$n_failed" -gt 0 ]; then
+  exit 3
+fi
