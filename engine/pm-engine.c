@@ -153,6 +153,16 @@ announced_events (PmEngine *self,
   return events;
 }
 
+/* A sample older than a few steps is stale: its segment shows no data (health and risk) rather
+ * than old good news. */
+static gboolean
+sample_is_stale (PmEngine *self,
+                 gint64    sample_time,
+                 gint64    now_s)
+{
+  return now_s - sample_time > 3 * pm_series_store_get_step (self->store);
+}
+
 static void
 fill_site_states (PmSnapshot *snapshot)
 {
@@ -223,8 +233,7 @@ build_snapshot (PmEngine *self,
       gint64 sample_time;
 
       pm_series_store_latest (self->store, i, &sample_time, &state->sample);
-      /* A sample older than a few steps is stale: show no data rather than old good news. */
-      if (now_s - sample_time > 3 * pm_series_store_get_step (self->store))
+      if (sample_is_stale (self, sample_time, now_s))
         state->sample = PM_SAMPLE_NO_DATA;
       state->sample_time = sample_time;
       state->health = pm_health_score (pm_topology_get_segment (self->topology, i),
@@ -256,7 +265,7 @@ build_snapshot (PmEngine *self,
   /* Without fresh samples (the source is down or the recording is over) a segment's risk is
    * unknown, as its health is: the map shows no data rather than a forecast of old news. */
   for (guint i = 0; i < snapshot->n_segments; i++)
-    if (now_s - snapshot->segments[i].sample_time > 3 * pm_series_store_get_step (self->store))
+    if (sample_is_stale (self, snapshot->segments[i].sample_time, now_s))
       snapshot->segments[i].risk = NAN;
   snapshot->horizon_s = pm_predictor_get_horizon (self->predictor);
   snapshot->predicting = !warming_up;
