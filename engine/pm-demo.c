@@ -93,6 +93,24 @@ is_single_component (const char *id)
 /* Creates <data-dir>/edges/<site>/ for every site that holds replicas in the local directory
  * transport: origin and edge sites without their own storage URL. Existing folders are fine, so
  * this runs on every start. */
+PmResources *
+pm_demo_load_resources_or_file (const char *path,
+                                PmTopology *topology,
+                                GError    **error)
+{
+  PmResources *resources;
+
+  if (path != NULL)
+    return pm_resources_new_from_file (path, topology, error);
+  resources = pm_demo_load_resources (topology, error);
+  if (resources != NULL)
+    {
+      pm_resources_set_origin (resources, (guint) pm_topology_get_origin (topology));
+      pm_resources_spread_demand (resources);
+    }
+  return resources;
+}
+
 gboolean
 pm_demo_prepare_edges (const char *data_dir,
                        PmTopology *topology,

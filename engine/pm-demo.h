@@ -18,6 +18,12 @@ G_BEGIN_DECLS
 PmTopology  *pm_demo_load_topology  (GError    **error);
 PmResources *pm_demo_load_resources (PmTopology *topology,
                                      GError    **error);
+/* The resources file at path or, when path is NULL, the demo's adapted to topology (DESIGN):
+ * every origin moved to the topology's origin site, and the demand spread over its regions
+ * when none of the demo's regions is one of them. */
+PmResources *pm_demo_load_resources_or_file (const char *path,
+                                             PmTopology *topology,
+                                             GError    **error);
 gboolean     pm_demo_prepare_edges  (const char *data_dir,
                                      PmTopology *topology,
                                      GError    **error);

@@ -99,16 +99,8 @@ load_model (PmEngine              *self,
   if (self->topology == NULL)
     return FALSE;
 
-  if (options->resources_path != NULL)
-    {
-      self->resources = pm_resources_new_from_file (options->resources_path, self->topology, error);
-    }
-  else
-    {
-      self->resources = pm_demo_load_resources (self->topology, error);
-      if (self->resources != NULL)
-        pm_resources_set_origin (self->resources, (guint) pm_topology_get_origin (self->topology));
-    }
+  self->resources = pm_demo_load_resources_or_file (options->resources_path, self->topology,
+                                                    error);
   return self->resources != NULL;
 }
 

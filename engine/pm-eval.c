@@ -19,6 +19,8 @@
 #include "model/pm-rfc3339.h"
 #include "pm-demo.h"
 #include "pm-eval-anomaly.h"
+#include "pm-eval-e2e.h"
+#include "pm-eval-e2e-report.h"
 #include "pm-eval-export.h"
 #include "pm-eval-replay.h"
 #include "predict/pm-predictor.h"
@@ -157,22 +159,15 @@ pm_eval_options_check (const PmEvalOptions *options,
                        PmAnomalyParams     *params,
                        GError             **error)
 {
-  const struct
-  {
-    const char *name;
-    gboolean    given;
-  } later[] = {
-    { "--resources", options->resources != NULL },
-    { "--e2e", options->e2e },
-    { "--report", options->report_dir != NULL },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (later); i++)
-    if (later[i].given)
-      return usage_error (error,
-                          "%s is not available yet: this build replays simulator and csv: "
-                          "scenarios and evaluates the degradation detector (--anomaly-scores "
-                          "CSV or --nab DIR)", later[i].name);
+  if (options->report_dir != NULL && !options->e2e)
+    return usage_error (error, "--report writes the end-to-end comparison: give it with --e2e");
+  if (options->e2e && (options->alerts != NULL || options->export_dir != NULL))
+    return usage_error (error, "--e2e compares mirroring policies; %s belongs to the "
+                        "prediction replay (without --e2e)",
+                        options->alerts != NULL ? "--alerts" : "--export");
+  if (options->resources != NULL && !options->e2e)
+    return usage_error (error, "--resources applies to --e2e: the prediction replay does not "
+                        "mirror anything");
 
   if (pm_eval_options_is_replay (options))
     {
@@ -237,7 +232,7 @@ pm_eval_options_is_replay (const PmEvalOptions *options)
          || options->seeds != NULL || options->tune_seeds != NULL || options->truth != NULL
          || options->days != NULL || options->horizon != NULL || options->alerts != NULL
          || options->export_dir != NULL || options->events != NULL || options->from != NULL
-         || options->to != NULL;
+         || options->to != NULL || options->e2e;
 }
 
 static gboolean
@@ -577,94 +572,249 @@ report_csv_stats (PmCsvSource *source,
              "read", path, stats->rows_before_history);
 }
 
+/* A recording opened for a replay: its network, truth, events and metric source, and the
+ * range to score. */
+typedef struct
+{
+  PmTopology         *topology;
+  GArray             *truth;
+  PmEventList        *events;
+  PmCsvSource        *csv;
+  PmPrometheusSource *prometheus;
+  PmSource           *source;
+  gint64              from;
+  gint64              to;
+} Recording;
+
+static void
+recording_clear (Recording *recording)
+{
+  g_clear_object (&recording->topology);
+  g_clear_pointer (&recording->truth, g_array_unref);
+  g_clear_object (&recording->events);
+  g_clear_object (&recording->csv);
+  g_clear_object (&recording->prometheus);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Recording, recording_clear)
+
+/* Returns 0, or the exit status after telling the user what is wrong. */
 static int
-run_recorded_replay (const PmEvalOptions *options,
+recording_open (const PmEvalOptions *options,
                 ReplaySetup         *setup,
-                GString             *alerts,
-                PmEvalReport        *report)
+                Recording           *recording)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PmTopology) topology = NULL;
-  g_autoptr(GArray) truth = NULL;
-  g_autoptr(PmCsvSource) csv = NULL;
-  g_autoptr(PmPrometheusSource) prometheus = NULL;
-  g_autoptr(PmEventList) events = pm_event_list_new ();
-  double thresholds[PM_EVAL_N_METHODS];
-  PmEvalScenario scenario;
-  PmSource *source;
-  gint64 from, to, last;
+  gint64 last;
 
-  if ((options->from != NULL && !parse_time_option ("--from", options->from, &from, &error))
-      || (options->to != NULL && !parse_time_option ("--to", options->to, &to, &error)))
+  if ((options->from != NULL && !parse_time_option ("--from", options->from, &recording->from,
+                                                    &error))
+      || (options->to != NULL && !parse_time_option ("--to", options->to, &recording->to,
+                                                     &error)))
     {
       fprintf (stderr, "premirror-eval: %s\n", error->message);
       return PM_EVAL_EXIT_USAGE;
     }
 
-  topology = load_topology (setup->topology, &error);
-  if (topology == NULL)
+  recording->events = pm_event_list_new ();
+  recording->topology = load_topology (setup->topology, &error);
+  if (recording->topology == NULL)
     goto failed;
-  truth = pm_truth_load_file (topology, setup->truth, &error);
-  if (truth == NULL)
+  recording->truth = pm_truth_load_file (recording->topology, setup->truth, &error);
+  if (recording->truth == NULL)
     goto failed;
   for (guint i = 0; i < setup->events->len; i++)
-    if (!pm_event_list_load_file (events, g_ptr_array_index (setup->events, i), &error))
+    if (!pm_event_list_load_file (recording->events, g_ptr_array_index (setup->events, i),
+                                  &error))
       goto failed;
   if (is_prometheus (options))
     {
       /* --from and --to are given (replay_setup checks): the day before --from is history. */
-      prometheus = pm_prometheus_source_new (topology, options->source, &error);
-      if (prometheus == NULL)
+      recording->prometheus = pm_prometheus_source_new (recording->topology, options->source,
+                                                        &error);
+      if (recording->prometheus == NULL)
         goto failed;
-      pm_prometheus_source_set_range_end (prometheus, to);
-      source = PM_SOURCE (prometheus);
+      pm_prometheus_source_set_range_end (recording->prometheus, recording->to);
+      recording->source = PM_SOURCE (recording->prometheus);
     }
   else
     {
-      csv = pm_csv_source_new (topology, setup->metrics, &error);
-      if (csv == NULL)
+      recording->csv = pm_csv_source_new (recording->topology, setup->metrics, &error);
+      if (recording->csv == NULL)
         goto failed;
-      source = PM_SOURCE (csv);
+      recording->source = PM_SOURCE (recording->csv);
       /* The defaults reproduce the simulator run an export came from: its first day is the
        * history loaded before the scored range, which ends with the minute of the last row. */
       if (options->from == NULL)
-        from = pm_csv_source_get_first_time (csv) + PM_SERIES_DEFAULT_SPAN_S;
+        recording->from = pm_csv_source_get_first_time (recording->csv) + PM_SERIES_DEFAULT_SPAN_S;
       if (options->to == NULL)
         {
-          if (!pm_csv_source_get_last_time (csv, &last, &error))
+          if (!pm_csv_source_get_last_time (recording->csv, &last, &error))
             goto failed;
-          to = (last >= 0 ? last / 60 : (last - 59) / 60) * 60 + 60;
+          recording->to = (last >= 0 ? last / 60 : (last - 59) / 60) * 60 + 60;
         }
     }
-  if (to - from < 60)
+  if (recording->to - recording->from < 60)
     {
       g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    "%s: nothing to score from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
                    " (the first day is history; give --from and --to)",
-                   csv != NULL ? setup->metrics : options->source, from, to);
+                   recording->csv != NULL ? setup->metrics : options->source, recording->from,
+                   recording->to);
       goto failed;
     }
-
-  /* The baselines are tuned on simulated days of the same length and start as the scored
-   * range, so that the replay of an export tunes exactly as the simulator run did. */
-  setup->sim.start_s = from;
-  scenario = (PmEvalScenario) { topology, setup->sim, truth,
-                                (int) MIN ((to - from + 86399) / 86400, 366),
-                                (gint64) setup->horizon_s };
-  if (!pm_eval_replay_tune (&scenario, (const guint64 *) (gpointer) setup->tune_seeds->data,
-                            setup->tune_seeds->len, thresholds, &error))
-    goto failed;
-  pm_eval_report_add_thresholds (report, pm_topology_get_name (topology), thresholds);
-  if (!pm_eval_replay_run_recorded (&scenario, source, events, from, to, thresholds,
-                                    report, alerts, &error))
-    goto failed;
-  if (csv != NULL)
-    report_csv_stats (csv, setup->metrics);
   return 0;
 
 failed:
   fprintf (stderr, "premirror-eval: %s\n", error->message);
   return PM_EVAL_EXIT_FAILED;
+}
+
+/* The scenario of a recording: simulated days of the same length and start as its scored
+ * range (the baselines are tuned on them, so that the replay of an export tunes exactly as the
+ * simulator run did). */
+static PmEvalScenario
+recording_scenario (const Recording *recording,
+                    ReplaySetup     *setup)
+{
+  setup->sim.start_s = recording->from;
+  return (PmEvalScenario) { recording->topology, setup->sim, recording->truth,
+                            (int) MIN ((recording->to - recording->from + 86399) / 86400, 366),
+                            (gint64) setup->horizon_s };
+}
+
+static int
+run_recorded_replay (const PmEvalOptions *options,
+                     ReplaySetup         *setup,
+                     GString             *alerts,
+                     PmEvalReport        *report)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Recording) recording = { 0 };
+  double thresholds[PM_EVAL_N_METHODS];
+  PmEvalScenario scenario;
+  int status = recording_open (options, setup, &recording);
+
+  if (status != 0)
+    return status;
+  scenario = recording_scenario (&recording, setup);
+  if (!pm_eval_replay_tune (&scenario, (const guint64 *) (gpointer) setup->tune_seeds->data,
+                            setup->tune_seeds->len, thresholds, &error))
+    goto failed;
+  pm_eval_report_add_thresholds (report, pm_topology_get_name (recording.topology), thresholds);
+  if (!pm_eval_replay_run_recorded (&scenario, recording.source, recording.events,
+                                    recording.from, recording.to, thresholds, report, alerts,
+                                    &error))
+    goto failed;
+  if (recording.csv != NULL)
+    report_csv_stats (recording.csv, setup->metrics);
+  return 0;
+
+failed:
+  fprintf (stderr, "premirror-eval: %s\n", error->message);
+  return PM_EVAL_EXIT_FAILED;
+}
+
+/* --e2e on a recording. */
+static int
+run_recorded_e2e (const PmEvalOptions *options,
+                  ReplaySetup         *setup,
+                  PmE2eReport         *report)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Recording) recording = { 0 };
+  g_autoptr(PmResources) resources = NULL;
+  PmEvalScenario scenario;
+  int status = recording_open (options, setup, &recording);
+
+  if (status != 0)
+    return status;
+  scenario = recording_scenario (&recording, setup);
+  resources = pm_demo_load_resources_or_file (options->resources, recording.topology, &error);
+  if (resources == NULL
+      || !pm_e2e_run_recorded (&scenario, resources, recording.source, recording.events,
+                               recording.from, recording.to, report, &error))
+    {
+      fprintf (stderr, "premirror-eval: %s\n", error->message);
+      return PM_EVAL_EXIT_FAILED;
+    }
+  if (recording.csv != NULL)
+    report_csv_stats (recording.csv, setup->metrics);
+  return 0;
+}
+
+/* --e2e on simulator scenarios: every topology, every seed. */
+static int
+run_simulated_e2e (const PmEvalOptions *options,
+                   ReplaySetup         *setup,
+                   PmE2eReport         *report)
+{
+  g_autoptr(GError) error = NULL;
+  guint n_topologies = options->topologies != NULL ? g_strv_length (options->topologies) : 1;
+
+  for (guint t = 0; t < n_topologies; t++)
+    {
+      g_autoptr(PmTopology) topology = NULL;
+      g_autoptr(PmResources) resources = NULL;
+      g_autoptr(GArray) truth = NULL;
+      PmEvalScenario scenario;
+
+      topology = load_topology (options->topologies != NULL ? options->topologies[t] : NULL,
+                                &error);
+      if (topology == NULL)
+        goto failed;
+      resources = pm_demo_load_resources_or_file (options->resources, topology, &error);
+      if (resources == NULL)
+        goto failed;
+      if (options->truth != NULL)
+        {
+          truth = pm_truth_load_file (topology, options->truth, &error);
+          if (truth == NULL)
+            goto failed;
+        }
+      scenario = (PmEvalScenario) { topology, setup->sim, truth, (int) setup->days,
+                                    (gint64) setup->horizon_s };
+      for (guint i = 0; i < setup->seeds->len; i++)
+        if (!pm_e2e_run_simulated (&scenario, resources, g_array_index (setup->seeds, guint64, i),
+                                   report, &error))
+          goto failed;
+    }
+  return 0;
+
+failed:
+  fprintf (stderr, "premirror-eval: %s\n", error->message);
+  return PM_EVAL_EXIT_FAILED;
+}
+
+/* The whole --e2e: replays, then the table or JSON, and the report folder. */
+static int
+run_e2e (const PmEvalOptions *options,
+         ReplaySetup         *setup,
+         const char          *command)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(PmE2eReport) report = { 0 };
+  g_autofree char *output = NULL;
+  int status;
+
+  pm_e2e_report_init (&report);
+  if (is_recorded (options))
+    status = run_recorded_e2e (options, setup, &report);
+  else
+    status = run_simulated_e2e (options, setup, &report);
+  if (status != 0)
+    return status;
+  if (options->report_dir != NULL
+      && !pm_e2e_report_write (&report, options->report_dir, command, &error))
+    {
+      fprintf (stderr, "premirror-eval: --report: %s\n", error->message);
+      return PM_EVAL_EXIT_FAILED;
+    }
+  output = options->json ? pm_e2e_report_to_json (&report) : pm_e2e_report_to_table (&report);
+  fputs (output, stdout);
+  if (options->json)
+    fputc ('\n', stdout);
+  return 0;
 }
 
 static int
@@ -753,7 +903,8 @@ failed:
 }
 
 static int
-run_replay (const PmEvalOptions *options)
+run_replay (const PmEvalOptions *options,
+            const char          *command)
 {
   g_autoptr(GError) error = NULL;
   g_auto(ReplaySetup) setup = { 0 };
@@ -769,6 +920,8 @@ run_replay (const PmEvalOptions *options)
     }
   if (options->export_dir != NULL)
     return run_export (options, &setup);
+  if (options->e2e)
+    return run_e2e (options, &setup, command);
 
   if (options->alerts != NULL)
     alerts = g_string_new (NULL);
@@ -799,8 +952,22 @@ pm_eval_main (int    argc,
   g_auto(PmEvalOptions) options = { 0 };
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) files = NULL;
+  g_autofree char *command = NULL;
   PmAnomalyParams params;
 
+  /* Quoted in reports, so that a reader can run it again. */
+  {
+    GString *line = g_string_new ("premirror-eval");
+
+    for (int i = 1; i < argc; i++)
+      {
+        g_autofree char *quoted = g_shell_quote (argv[i]);
+
+        g_string_append_printf (line, " %s", strpbrk (argv[i], " '\"\\$`") != NULL
+                                               ? quoted : argv[i]);
+      }
+    command = g_string_free (line, FALSE);
+  }
   if (!pm_eval_options_parse (&options, &argc, &argv, &error))
     {
       fprintf (stderr, "premirror-eval: %s (see --help)\n", error->message);
@@ -823,7 +990,7 @@ pm_eval_main (int    argc,
     }
 
   if (pm_eval_options_is_replay (&options))
-    return run_replay (&options);
+    return run_replay (&options, command);
 
   if (options.anomaly_scores != NULL)
     {

@@ -439,8 +439,6 @@ pm_resources_get_policy (PmResources *self)
   return &self->policy;
 }
 
-/* Moves every resource's origin to one site: the demo inventory names the demo's origin, and
- * DESIGN has it follow whichever topology is loaded. */
 /* The operator's live policy (the preferences), replacing the file's. */
 void
 pm_resources_set_policy (PmResources               *self,
@@ -452,6 +450,8 @@ pm_resources_set_policy (PmResources               *self,
   self->policy = *policy;
 }
 
+/* Moves every resource's origin to one site: the demo inventory names the demo's origin, and
+ * DESIGN has it follow whichever topology is loaded. */
 void
 pm_resources_set_origin (PmResources *self,
                          guint        site)
@@ -461,6 +461,61 @@ pm_resources_set_origin (PmResources *self,
 
   for (guint i = 0; i < self->resources->len; i++)
     g_array_index (self->resources, PmResource, i).origin = site;
+}
+
+static gboolean
+demand_matches_topology (PmResources *self)
+{
+  guint n_sites = pm_topology_get_n_sites (self->topology);
+
+  for (guint i = 0; i < self->resources->len; i++)
+    {
+      const PmResource *resource = &g_array_index (self->resources, PmResource, i);
+
+      for (guint d = 0; d < resource->n_demand; d++)
+        for (guint s = 0; s < n_sites; s++)
+          if (g_str_equal (resource->demand[d].region,
+                           pm_topology_get_site (self->topology, s)->region))
+            return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+pm_resources_spread_demand (PmResources *self)
+{
+  g_autoptr(GPtrArray) regions = g_ptr_array_new ();
+  guint n_sites;
+
+  g_return_val_if_fail (PM_IS_RESOURCES (self), FALSE);
+
+  if (demand_matches_topology (self))
+    return FALSE;
+  n_sites = pm_topology_get_n_sites (self->topology);
+  for (guint s = 0; s < n_sites; s++)
+    {
+      const char *region = pm_topology_get_site (self->topology, s)->region;
+
+      if (!g_ptr_array_find_with_equal_func (regions, region, g_str_equal, NULL))
+        g_ptr_array_add (regions, (gpointer) region);
+    }
+  for (guint i = 0; i < self->resources->len; i++)
+    {
+      PmResource *resource = &g_array_index (self->resources, PmResource, i);
+      double total = pm_resource_get_total_demand (resource);
+
+      for (guint d = 0; d < resource->n_demand; d++)
+        g_free (resource->demand[d].region);
+      g_free (resource->demand);
+      resource->n_demand = regions->len;
+      resource->demand = g_new (PmDemand, MAX (regions->len, 1));
+      for (guint r = 0; r < regions->len; r++)
+        {
+          resource->demand[r].region = g_strdup (g_ptr_array_index (regions, r));
+          resource->demand[r].requests_per_hour = total / regions->len;
+        }
+    }
+  return TRUE;
 }
 
 /* Requests per hour from one region; a region the file does not mention asks for nothing. */

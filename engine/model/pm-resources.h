@@ -79,6 +79,10 @@ void               pm_resources_set_policy        (PmResources               *se
 void               pm_resources_set_origin        (PmResources *self,
                                                    guint        site);
 
+/* When no region the resources ask from is a region of the topology (the demo inventory on
+ * another network), shares each resource's total demand equally among the topology's regions,
+ * so that its users are somewhere. Returns whether it did. Same thread rule as set_policy. */
+gboolean           pm_resources_spread_demand     (PmResources *self);
 double             pm_resource_get_demand         (const PmResource *resource,
                                                    const char       *region);
 double             pm_resource_get_total_demand   (const PmResource *resource);

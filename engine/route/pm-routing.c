@@ -719,6 +719,23 @@ route_what_if (PmRouting    *self,
   return answer;
 }
 
+/* With the lock held. */
+static void
+count_decision (PmRouting             *self,
+                const PmRouteDecision *decision)
+{
+  PmRouteOutcome outcome;
+
+  if (decision->site < 0)
+    outcome = PM_ROUTE_OUTCOME_NO_ROUTE;
+  else if (g_array_index (decision->alternatives, PmRouteAlternative, 0).verdict
+           == PM_ROUTE_KEPT)
+    outcome = PM_ROUTE_OUTCOME_KEPT;
+  else
+    outcome = PM_ROUTE_OUTCOME_CHOSEN;
+  self->stats.decisions[outcome]++;
+}
+
 PmRouteAnswer *
 pm_routing_route_full (PmRouting    *self,
                        guint         client_site,
@@ -728,7 +745,6 @@ pm_routing_route_full (PmRouting    *self,
   PmRouteAnswer *answer;
   PmRouteDecision *decision = &self->decision;
   GPtrArray *reasons;
-  PmRouteOutcome outcome;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (client_site < pm_topology_get_n_sites (self->topology), NULL);
@@ -782,16 +798,7 @@ pm_routing_route_full (PmRouting    *self,
     g_ptr_array_add (answer->reasons, g_strdup (g_ptr_array_index (reasons, i)));
 
   if (!(flags & PM_ROUTE_FLAG_PEEK))
-    {
-      if (decision->site < 0)
-        outcome = PM_ROUTE_OUTCOME_NO_ROUTE;
-      else if (g_array_index (decision->alternatives, PmRouteAlternative, 0).verdict
-               == PM_ROUTE_KEPT)
-        outcome = PM_ROUTE_OUTCOME_KEPT;
-      else
-        outcome = PM_ROUTE_OUTCOME_CHOSEN;
-      self->stats.decisions[outcome]++;
-    }
+    count_decision (self, decision);
   g_mutex_unlock (&self->lock);
   return answer;
 }
@@ -802,6 +809,28 @@ pm_routing_route (PmRouting *self,
                   guint      resource)
 {
   return pm_routing_route_full (self, client_site, resource, PM_ROUTE_FLAGS_NONE);
+}
+
+int
+pm_routing_decide_site (PmRouting *self,
+                        guint      client_site,
+                        guint      resource)
+{
+  int site = -1;
+
+  g_return_val_if_fail (self != NULL, -1);
+  g_return_val_if_fail (client_site < pm_topology_get_n_sites (self->topology), -1);
+  g_return_val_if_fail (resource < pm_resources_get_n_resources (self->resources), -1);
+
+  g_mutex_lock (&self->lock);
+  if (self->tables != NULL)
+    {
+      pm_router_decide (self->tables->router, client_site, resource, &self->decision);
+      count_decision (self, &self->decision);
+      site = self->decision.site;
+    }
+  g_mutex_unlock (&self->lock);
+  return site;
 }
 
 PmRouteAnswer *

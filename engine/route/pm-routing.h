@@ -114,6 +114,11 @@ PmRouteAnswer *pm_routing_route_full (PmRouting    *self,
                                       guint         resource,
                                       PmRouteFlags  flags);
 
+/* Any thread: the site pm_routing_route() would choose (with its hysteresis), -1 for no route
+ * or before the first update; for callers that route many clients and need no reasons. */
+int            pm_routing_decide_site (PmRouting *self,
+                                       guint      client_site,
+                                       guint      resource);
 /* pm_routing_route_full() with PM_ROUTE_FLAG_ASSUME_PREDICTED. */
 PmRouteAnswer *pm_routing_route_assuming_predicted (PmRouting *self,
                                                     guint      client_site,
