@@ -8,6 +8,7 @@ packages=(
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev libshumate-dev
   libjson-glib-dev libsoup-3.0-dev libsqlite3-dev libical-dev libxml2-dev libgnutls28-dev
+  libcairo2-dev libpango1.0-dev
   # run
   libglib2.0-bin librsvg2-common adwaita-icon-theme fonts-cantarell
 )

@@ -78,26 +78,23 @@ format_share (double share,
 {
   double step = pow (10, -decimals);
   double percent = share * 100;
+  const char *bound = "";
+  g_autofree char *number = NULL;
 
   if (isnan (share))
     return g_strdup (UNDEFINED);
   if (share < 1 && percent >= 100 - step / 2)
     {
-      g_autofree char *bound = format_fixed (100 - step, decimals);
-
-      return g_strdup_printf (">%s%%", bound);
+      bound = ">";
+      percent = 100 - step;
     }
-  if (share > 0 && percent < step / 2)
+  else if (share > 0 && percent < step / 2)
     {
-      g_autofree char *bound = format_fixed (step, decimals);
-
-      return g_strdup_printf ("<%s%%", bound);
+      bound = "<";
+      percent = step;
     }
-  {
-    g_autofree char *number = format_fixed (percent, decimals);
-
-    return g_strdup_printf ("%s%%", number);
-  }
+  number = format_fixed (percent, decimals);
+  return g_strdup_printf ("%s%s%%", bound, number);
 }
 
 /* Decimal units with three significant digits: "0 B", "512 B", "1.50 kB", "12.3 MB", "456 GB". */
@@ -107,6 +104,7 @@ format_bytes (double bytes)
   static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
   guint unit = 0;
   int decimals;
+  g_autofree char *number = NULL;
 
   if (isnan (bytes))
     return g_strdup (UNDEFINED);
@@ -126,11 +124,8 @@ format_bytes (double bytes)
     decimals = 1;
   else
     decimals = 0;
-  {
-    g_autofree char *number = format_fixed (bytes, decimals);
-
-    return g_strdup_printf ("%s %s", number, units[unit]);
-  }
+  number = format_fixed (bytes, decimals);
+  return g_strdup_printf ("%s %s", number, units[unit]);
 }
 
 static char *
@@ -214,13 +209,15 @@ ratio (double numerator,
   return numerator / denominator;
 }
 
+/* Three significant digits: a ratio of bytes may be far below 0.001. */
 static char *
-format_ratio (double value,
-              int    decimals)
+format_ratio (double value)
 {
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
   if (isnan (value))
     return g_strdup (UNDEFINED);
-  return format_fixed (value, decimals);
+  return g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.3g", value));
 }
 
 static char *
@@ -294,9 +291,9 @@ append_comparisons (GString            *md,
   const PmE2eMetrics *all = &metrics[PM_E2E_MIRROR_ALL];
   const PmE2eMetrics *reactive = &metrics[PM_E2E_REACTIVE];
   g_autofree char *served = format_ratio (ratio (premirror->served_cut_off_foreseeable,
-                                                 all->served_cut_off_foreseeable), 3);
+                                                 all->served_cut_off_foreseeable));
   g_autofree char *bytes = format_ratio (ratio (premirror->bytes_replicated,
-                                                all->bytes_replicated), 3);
+                                                all->bytes_replicated));
   g_autofree char *gain = format_points (premirror->served_cut_off_foreseeable
                                          - reactive->served_cut_off_foreseeable);
 
@@ -355,15 +352,15 @@ append_timeline_section (GString             *md,
                        "cut](" PM_E2E_REPORT_TIMELINE ".svg)\n\n");
   g_string_append_printf (md,
                           "One foreseen cut under Premirror (topology %s, seed %s): the first "
-                          "one in these runs for which Premirror placed a mirror. The line is "
-                          "the predicted probability that the clients' site, %s, is cut off "
-                          "from %s's origin, once a minute; the dashed line is the planner's "
-                          "threshold (%s). The shaded band is the cut as it happened. The "
-                          "markers show when Premirror proposed the mirror, the copy to %s "
+                          "one in these runs for which Premirror placed a mirror of %s. The "
+                          "line is the predicted isolation probability of the clients' site, "
+                          "%s, once a minute; the dashed line is the planner's threshold (%s). "
+                          "The shaded band is the cut as it happened. The markers show when "
+                          "Premirror proposed the mirror, the copy to %s "
                           "(bar), when the routing service first answered the mirror for %s, "
                           "and when reactive failover moved the same clients (absent when it "
                           "never did). Times are UTC.\n",
-                          timeline->topology, seed, timeline->users_site, timeline->resource,
+                          timeline->topology, seed, timeline->resource, timeline->users_site,
                           threshold, timeline->target_site, timeline->users_site);
 }
 
@@ -391,11 +388,11 @@ build_markdown (const PmE2eReport  *report,
                    "resource's origin, the share that was served; *foreseeable partitions*: the "
                    "same over sites cut off by foreseeable partitions alone.\n"
                    "- *Availability*: the share of all requests served.\n"
-                   "- *Added latency*: over served requests, compared with the origin.\n"
+                   "- *Added latency*: percentiles over the served requests.\n"
                    "- *Bytes replicated*: initial copies, refreshes and partial copies, all runs "
                    "together (decimal units); *replica-hours*: storage held at edges.\n"
-                   "- *Missed deadlines*: approved proposals with a known partition time whose "
-                   "replica was not usable at that time.\n"
+                   "- *Missed deadlines*: of the approved proposals with a known partition time "
+                   "(the second number), those whose replica was not usable at that time.\n"
                    "- " UNDEFINED ": undefined (nobody cut off, or no proposals made).\n\n"
                    "Compared, from the pooled figures:\n\n");
   append_comparisons (md, metrics);
@@ -713,8 +710,12 @@ draw_bytes_axes (cairo_t         *cr,
           cairo_line_to (cr, mx, axes->bottom);
           cairo_stroke (cr);
         }
-      set_source (cr, &ink, 1);
-      draw_text (cr, label, x, axes->bottom + 6, 0.5, 0, 12, FALSE);
+      /* Many decades (kilobytes beside terabytes) are labelled every other one. */
+      if (axes->log_hi - axes->log_lo <= 8 || (e - (int) axes->log_lo) % 2 == 0)
+        {
+          set_source (cr, &ink, 1);
+          draw_text (cr, label, x, axes->bottom + 6, 0.5, 0, 12, FALSE);
+        }
     }
 
   /* 0 B has no place on a log scale: it gets its own slot left of a break in the axis. */
@@ -748,8 +749,21 @@ marker_label (PmE2ePolicy         policy,
   return g_strdup_printf ("%s: %s, %s", pm_e2e_policy_title (policy), share, bytes);
 }
 
+/* Whether box comes near a pooled marker (width 0: none): a label keeps further from other
+ * policies' markers than from its own, so as not to be read as theirs. */
+static gboolean
+marker_near (const Box *box,
+             const Box *marker,
+             gboolean   own)
+{
+  double reach = own ? 10 : 18;
+  Box around = { marker->x - reach, marker->y - reach * 0.7, 2 * reach, 1.4 * reach };
+
+  return marker->width > 0 && boxes_overlap (box, &around, 2);
+}
+
 /* Labels beside their markers: right of it unless that leaves the plot, then left; when that
- * covers an earlier label or marker, further up or down. */
+ * covers a marker or an earlier label, further up or down, then further sideways. */
 static void
 draw_marker_labels (cairo_t            *cr,
                     const PmE2eReport  *report,
@@ -757,18 +771,19 @@ draw_marker_labels (cairo_t            *cr,
                     const BytesAxes    *axes)
 {
   g_autoptr(GArray) placed = g_array_new (FALSE, FALSE, sizeof (Box));
+  PmE2ePolicy order[PM_E2E_N_POLICIES];
+  Box pooled[PM_E2E_N_POLICIES];
   const double size = 12;
   const double gap = 12;
 
   /* Labels cover no marker, pooled or of a single run. */
   for (int p = 0; p < PM_E2E_N_POLICIES; p++)
     {
-      double bytes = pooled_bytes_per_run (report, &metrics[p]);
       double y = metrics[p].served_cut_off_foreseeable;
 
-      if (!isnan (y))
-        g_array_append_val (placed, ((Box){ bytes_x (axes, bytes) - 10, share_y (axes, y) - 10,
-                                            20, 20 }));
+      pooled[p] = (Box){ bytes_x (axes, pooled_bytes_per_run (report, &metrics[p])),
+                         share_y (axes, y), 0, 0 };
+      pooled[p].width = isnan (y) ? 0 : 1;
       for (guint i = 0; i < n_runs (report); i++)
         {
           const PmE2eMetrics *m = &g_array_index (report->runs, PmE2eRun, i).metrics[p];
@@ -781,14 +796,31 @@ draw_marker_labels (cairo_t            *cr,
         }
     }
 
-  for (int p = 0; p < PM_E2E_N_POLICIES; p++)
+  /* From the top down, so that the labels of a cluster stack in its markers' order. */
+  for (int i = 0; i < PM_E2E_N_POLICIES; i++)
+    order[i] = i;
+  for (int i = 1; i < PM_E2E_N_POLICIES; i++)
     {
+      for (int j = i; j > 0 && !(metrics[order[j - 1]].served_cut_off_foreseeable
+                                 >= metrics[order[j]].served_cut_off_foreseeable); j--)
+        {
+          PmE2ePolicy swap = order[j];
+
+          order[j] = order[j - 1];
+          order[j - 1] = swap;
+        }
+    }
+
+  for (int i = 0; i < PM_E2E_N_POLICIES; i++)
+    {
+      PmE2ePolicy p = order[i];
       double bytes = pooled_bytes_per_run (report, &metrics[p]);
       double share = metrics[p].served_cut_off_foreseeable;
       g_autofree char *label = NULL;
-      double mx, my, w, h;
+      double mx, my, w, h, lx, ly;
       Box box = { 0 };
       gboolean found = FALSE;
+      int n_steps;
 
       if (isnan (share))
         continue;
@@ -796,34 +828,43 @@ draw_marker_labels (cairo_t            *cr,
       my = share_y (axes, share);
       label = marker_label (p, &metrics[p], bytes);
       text_size (cr, label, size, TRUE, &w, &h);
-      for (int step = 0; step < 24 && !found; step++)
+      /* Nearest first: up and down by half a line, then further from the marker sideways,
+       * until a place is clear anywhere in the plot. */
+      n_steps = 2 * (int) ceil ((axes->bottom - axes->top) / (h / 2)) + 1;
+      for (int step = 0; step < n_steps && !found; step++)
         {
-          double dy = (step % 2 == 0 ? 1 : -1) * ((step + 1) / 2) * (h * 0.6);
+          double dy = (step % 2 == 0 ? 1 : -1) * ((step + 1) / 2) * (h / 2);
 
-          for (int side = 0; side < 2 && !found; side++)
+          for (int shift = 0; shift < 4 && !found; shift++)
             {
-              gboolean right = (side == 0) == (mx + gap + w <= axes->right);
+              for (int side = 0; side < 2 && !found; side++)
+                {
+                  gboolean right = (side == 0) == (mx + gap + w <= axes->right);
+                  double dx = gap + shift * 40;
 
-              box = (Box){ right ? mx + gap : mx - gap - w, my - h / 2 + dy, w, h };
-              found = box.x >= axes->left && box.x + box.width <= axes->right
-                      && box.y >= axes->top && box.y + box.height <= axes->bottom;
-              for (guint i = 0; i < placed->len && found; i++)
-                found = !boxes_overlap (&box, &g_array_index (placed, Box, i), 2);
+                  box = (Box){ right ? mx + dx : mx - dx - w, my - h / 2 + dy, w, h };
+                  found = box.x >= axes->left && box.x + box.width <= axes->right
+                          && box.y >= axes->top && box.y + box.height <= axes->bottom;
+                  for (guint k = 0; k < placed->len && found; k++)
+                    found = !boxes_overlap (&box, &g_array_index (placed, Box, k), 2);
+                  for (int q = 0; q < PM_E2E_N_POLICIES && found; q++)
+                    found = !marker_near (&box, &pooled[q], q == (int) p);
+                }
             }
         }
       if (!found)
         box = (Box){ mx + gap, my - h / 2, w, h };
       g_array_append_val (placed, box);
 
-      if (fabs (box.y + h / 2 - my) > h / 2)
+      /* A label moved away from its marker keeps a leader to it. */
+      lx = CLAMP (mx, box.x - 2, box.x + w + 2);
+      ly = CLAMP (my, box.y, box.y + h);
+      if (hypot (lx - mx, ly - my) > gap + 4)
         {
-          /* A label moved away from its marker keeps a leader to it. */
-          double lx = box.x > mx ? box.x - 2 : box.x + w + 2;
-
           set_source (cr, &policy_colors[p], 0.9);
           cairo_set_line_width (cr, 1);
           cairo_move_to (cr, mx, my);
-          cairo_line_to (cr, lx, box.y + h / 2);
+          cairo_line_to (cr, lx, ly);
           cairo_stroke (cr);
         }
       cairo_set_source_rgba (cr, 1, 1, 1, 0.8);
@@ -1082,6 +1123,7 @@ layout_event_labels (cairo_t             *cr,
     {
       EventLabel *label = order[i];
       double w, h;
+      guint lane;
 
       text_size (cr, label->text, 12, FALSE, &w, &h);
       label->leader_x = round (time_x (axes, label->time_s)) + 0.5;
@@ -1089,9 +1131,7 @@ layout_event_labels (cairo_t             *cr,
       label->box = (Box){ label->leader_x + w + 3 > axes->right ? label->leader_x - w - 3
                                                                 : label->leader_x + 3,
                           0, w, LANE_HEIGHT };
-      /* In time order a lane below all others is clear but for labels turned left at the
-       * plot's end; those may, at worst, share the last lane. */
-      for (guint lane = 0; lane < N_EVENTS; lane++)
+      for (lane = 0; lane < lanes; lane++)
         {
           gboolean clear = TRUE;
 
@@ -1101,7 +1141,10 @@ layout_event_labels (cairo_t             *cr,
           if (clear)
             break;
         }
-      lanes = MAX (lanes, (guint) (label->box.y / LANE_HEIGHT) + 1);
+      /* Below all others a label overlaps none, though a label turned left at the plot's end
+       * may have an earlier event's leader behind it: labels are drawn over leaders. */
+      label->box.y = lane * LANE_HEIGHT;
+      lanes = MAX (lanes, lane + 1);
     }
   return lanes;
 }
@@ -1326,6 +1369,18 @@ draw_events (cairo_t             *cr,
       cairo_line_to (cr, x, line_end);
       cairo_stroke (cr);
       cairo_set_dash (cr, NULL, 0, 0);
+    }
+  for (int e = 0; e < N_EVENTS; e++)
+    {
+      const EventLabel *label = &labels[e];
+
+      if (!label->shown)
+        continue;
+      cairo_set_source_rgba (cr, 1, 1, 1, 0.85);
+      cairo_rectangle (cr, label->box.x - 1, lanes_top + label->box.y, label->box.width + 2,
+                       LANE_HEIGHT - 2);
+      cairo_fill (cr);
+      set_source (cr, label->color, 1);
       draw_text (cr, label->text, label->box.x, lanes_top + label->box.y, 0, 0, 12, FALSE);
     }
 }
