@@ -611,7 +611,6 @@ plan_and_approve (Run              *run,
   g_autofree guint64 *free_bytes = g_new (guint64, run->n_sites);
   g_autofree double *throughput = g_new (double, run->n_sites);
   g_autoptr(GPtrArray) planned = NULL;
-  g_auto(PmPlannerStats) stats = { 0 };
   PmPlannerInput input = { 0 };
   gint64 t = snapshot->time_s;
 
@@ -645,12 +644,7 @@ plan_and_approve (Run              *run,
   input.free_bytes = free_bytes;
   input.throughput_bps = throughput;
 
-  planned = pm_planner_plan (&input, &run->planner, &stats);
-  if (stats.n_at_risk_sites > 0)
-    g_debug ("e2e %" G_GINT64_FORMAT ": %u failing segments, %u at-risk sites, %u lost, %u "
-             "underway, %u without a candidate, %u planned", t, stats.n_failing_segments,
-             stats.n_at_risk_sites, stats.n_lost, stats.n_underway, stats.n_no_candidate,
-             planned->len);
+  planned = pm_planner_plan (&input, &run->planner, NULL);
   /* Auto-approval: every proposal becomes a job at once. */
   for (guint i = 0; i < planned->len; i++)
     {
@@ -832,7 +826,8 @@ health_checks (Run    *run,
     }
 }
 
-/* Standing mirrors by demand per byte, within the bytes Premirror replicated. */
+/* Standing mirrors by demand per byte they cost over the run (the first copy and a refresh
+ * for each new version), within the bytes Premirror replicated: equal cost. */
 typedef struct
 {
   guint  resource;
@@ -854,9 +849,10 @@ compare_placement (gconstpointer a,
 }
 
 static void
-place_by_demand (Run    *run,
-                 Policy *policy,
-                 double  budget)
+place_by_demand (Run          *run,
+                 Policy       *policy,
+                 double        budget,
+                 const double *copies)
 {
   g_autoptr(GArray) candidates = g_array_new (FALSE, FALSE, sizeof (Placement));
   double used = 0;
@@ -868,7 +864,7 @@ place_by_demand (Run    *run,
       for (guint s = 0; s < run->n_sites; s++)
         {
           Placement p = { r, s, run->demand[(gsize) r * run->n_sites + s]
-                                / (double) resource->size_bytes };
+                                / ((double) resource->size_bytes * copies[r]) };
 
           if (run->holds[s] && s != resource->origin && p.density > 0)
             g_array_append_val (candidates, p);
@@ -878,11 +874,12 @@ place_by_demand (Run    *run,
   for (guint i = 0; i < candidates->len; i++)
     {
       const Placement *p = &g_array_index (candidates, Placement, i);
-      double size = (double) pm_resources_get_resource (run->resources, p->resource)->size_bytes;
+      double cost = (double) pm_resources_get_resource (run->resources, p->resource)->size_bytes
+                    * copies[p->resource];
 
-      if (used + size > budget)
+      if (used + cost > budget)
         continue;
-      used += size;
+      used += cost;
       place_standing (run, policy, p->resource, p->site);
     }
 }
@@ -1492,11 +1489,16 @@ run_e2e (const PmEvalScenario *scenario,
   /* Pass 2: reactive with Premirror's bytes. */
   if (ok)
     {
+      g_autofree double *copies = g_new (double, run.n_resources);
+
+      /* Versions published during the pass: each one a refresh of every standing copy. */
+      for (guint r = 0; r < run.n_resources; r++)
+        copies[r] = (double) run.latest[r].version;
       for (guint p = 0; p < PM_E2E_N_POLICIES; p++)
         run.policies[p].active = p == PM_E2E_REACTIVE;
       reset_world (&run);
       place_by_demand (&run, &run.policies[PM_E2E_REACTIVE],
-                       run.policies[PM_E2E_PREMIRROR].tally.bytes_replicated);
+                       run.policies[PM_E2E_PREMIRROR].tally.bytes_replicated, copies);
       /* Clients start at the GSLB's answer: their nearest standing mirror. */
       for (guint r = 0; r < run.n_resources; r++)
         for (guint c = 0; c < run.n_sites; c++)
