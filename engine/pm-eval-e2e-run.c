@@ -151,6 +151,7 @@ typedef struct
 
   double      *demand;       /* n_resources × n_sites: requests per hour */
   double      *cycle_phase;  /* per site: solar hour offset, hours */
+  double      *cycle_now;    /* per site: the daily cycle's factor at this step */
   gboolean    *holds;        /* per site: origin or edge */
 
   /* Versions: per resource the latest and the time of the next. */
@@ -495,6 +496,8 @@ advance_running (Run    *run,
       sent = MIN (rate * STEP_S, size - job->bytes_done);
       job->bytes_done += sent;
       policy->tally.bytes_replicated += sent;
+      if (job->users_site < 0)
+        policy->tally.bytes_refreshing += sent;
       if (job->bytes_done >= size)
         {
           gint64 done_at = t + (gint64) ceil (sent / rate);
@@ -568,7 +571,10 @@ check_deadlines (Run    *run,
     {
       Job *job = &g_array_index (policy->jobs, Job, i);
 
-      if (job->users_site < 0 || job->eta_s == 0 || job->deadline_checked || t < job->eta_s)
+      /* A proposal made once its partition time had passed (the cut came unforeseen, and the
+       * planner proposes again while it lasts) had no deadline to keep. */
+      if (job->users_site < 0 || job->eta_s <= job->created_at || job->deadline_checked
+          || t < job->eta_s)
         continue;
       job->deadline_checked = TRUE;
       policy->tally.deadlines++;
@@ -782,6 +788,8 @@ health_checks (Run    *run,
                Checks *checks,
                gint64  t)
 {
+  gboolean changed = policy->tables_dirty;
+
   for (guint c = 0; c < run->n_sites; c++)
     for (guint e = 0; e < run->n_sites; e++)
       {
@@ -794,8 +802,11 @@ health_checks (Run    *run,
           {
             checks->healthy[i] = up;
             checks->streak[i] = 0;
+            changed = TRUE;
           }
       }
+  if (!changed)
+    return;
 
   /* The GSLB answers the nearest endpoint that holds the resource and passes its checks. */
   for (guint r = 0; r < run->n_resources; r++)
@@ -958,14 +969,16 @@ serve (Run    *run,
   return weight;
 }
 
-static double
-daily_cycle (const Run *run,
-             guint      site,
-             gint64     t)
+static void
+update_daily_cycle (Run   *run,
+                    gint64 t)
 {
-  double hour = fmod ((double) (t % DAY_S) / 3600 + run->cycle_phase[site] + 48, 24);
+  for (guint s = 0; s < run->n_sites; s++)
+    {
+      double hour = fmod ((double) (t % DAY_S) / 3600 + run->cycle_phase[s] + 48, 24);
 
-  return 1 + 0.6 * cos (2 * G_PI * (hour - 14) / 24);
+      run->cycle_now[s] = 1 + 0.6 * cos (2 * G_PI * (hour - 14) / 24);
+    }
 }
 
 static void
@@ -987,7 +1000,7 @@ count_requests (Run    *run,
 
           if (rate <= 0)
             continue;
-          w = rate * daily_cycle (run, c, t) * STEP_S / 3600;
+          w = rate * run->cycle_now[c] * STEP_S / 3600;
           switch (policy->policy)
             {
             case PM_E2E_ORIGIN_ONLY:
@@ -1130,6 +1143,7 @@ run_init (Run                  *run,
 
   run->demand = g_new0 (double, (gsize) run->n_resources * run->n_sites);
   run->cycle_phase = g_new (double, run->n_sites);
+  run->cycle_now = g_new (double, run->n_sites);
   run->holds = g_new (gboolean, run->n_sites);
   for (guint s = 0; s < run->n_sites; s++)
     {
@@ -1190,6 +1204,7 @@ run_clear (Run *run)
       policy_clear (&run->policies[p]);
   g_free (run->demand);
   g_free (run->cycle_phase);
+  g_free (run->cycle_now);
   g_free (run->holds);
   g_free (run->latest);
   g_free (run->next_version_at);
@@ -1293,6 +1308,8 @@ run_pass (Run        *run,
   for (gint64 t = run->start_s; t < run->end_s; t += STEP_S)
     {
       gboolean network_changed = update_network (run, t);
+
+      update_daily_cycle (run, t);
 
       if ((t - run->start_s) % TICK_S == 0)
         {

@@ -55,6 +55,7 @@ pm_e2e_tally_merge (PmE2eTally       *tally,
   tally->cut_off_foreseeable += other->cut_off_foreseeable;
   tally->cut_off_foreseeable_served += other->cut_off_foreseeable_served;
   tally->bytes_replicated += other->bytes_replicated;
+  tally->bytes_refreshing += other->bytes_refreshing;
   tally->replica_seconds += other->replica_seconds;
   tally->deadlines += other->deadlines;
   tally->missed_deadlines += other->missed_deadlines;
@@ -194,6 +195,7 @@ pm_e2e_report_to_json (const PmE2eReport *report)
       add_number (builder, "cut_off_served", tally->cut_off_served);
       add_number (builder, "cut_off_foreseeable_requests", tally->cut_off_foreseeable);
       add_number (builder, "cut_off_foreseeable_served", tally->cut_off_foreseeable_served);
+      add_number (builder, "bytes_refreshing", tally->bytes_refreshing);
       json_builder_set_member_name (builder, "deadlines");
       json_builder_add_int_value (builder, (gint64) tally->deadlines);
       json_builder_end_object (builder);

@@ -55,8 +55,10 @@ typedef struct
   double  cut_off_foreseeable;         /* of those, cut off by foreseeable partitions alone */
   double  cut_off_foreseeable_served;
   double  bytes_replicated;            /* bytes sent: initial copies, refreshes, partial copies */
+  double  bytes_refreshing;            /* of those, refreshes of replicas to a newer version */
   double  replica_seconds;             /* storage held at edges, summed over replicas */
-  guint64 deadlines;                   /* approved proposals with a known partition time */
+  guint64 deadlines;                   /* approved proposals made before their predicted
+                                        * partition time */
   guint64 missed_deadlines;            /* of those, not usable at that time */
   double *latency_hist;                /* PM_E2E_LATENCY_BINS: served requests by added latency */
 } PmE2eTally;
