@@ -164,6 +164,7 @@ typedef struct
   guint8      *down_foreseeable;
   guint       *component;
   guint       *component_foreseeable;
+  int         *cut_kind;     /* per site: PmPartitionKind that cut its piece off last, -1 none */
   float       *dist_now;     /* n_sites × n_sites over the segments up */
   gint32      *pred_now;     /* n_sites × n_sites */
   float       *dist_intact;
@@ -234,6 +235,39 @@ reachable (const Run *run,
   return run->component[a] == run->component[b];
 }
 
+/* For each site, the kind of the partition that started last among those on the down segments
+ * leaving its piece of the network. */
+static void
+attribute_cuts (Run   *run,
+                gint64 t)
+{
+  g_autofree gint64 *latest = g_new0 (gint64, run->n_sites);
+
+  for (guint s = 0; s < run->n_sites; s++)
+    run->cut_kind[s] = -1;
+  for (guint i = 0; i < run->truth->len; i++)
+    {
+      const PmPartition *p = &g_array_index (run->truth, PmPartition, i);
+      const PmSegment *segment;
+      guint ends[2];
+
+      if (!(p->start_s <= t && t < p->end_s) || p->segment >= run->n_segments)
+        continue;
+      segment = pm_topology_get_segment (run->topology, p->segment);
+      if (run->component[segment->a] == run->component[segment->b])
+        continue;
+      ends[0] = run->component[segment->a];
+      ends[1] = run->component[segment->b];
+      for (guint s = 0; s < run->n_sites; s++)
+        if ((run->component[s] == ends[0] || run->component[s] == ends[1])
+            && (run->cut_kind[s] < 0 || p->start_s > latest[s]))
+          {
+            run->cut_kind[s] = (int) p->kind;
+            latest[s] = p->start_s;
+          }
+    }
+}
+
 /* Brings the segments' state to time t; TRUE when it changed. */
 static gboolean
 update_network (Run   *run,
@@ -261,6 +295,7 @@ update_network (Run   *run,
   memcpy (run->down_foreseeable, down_foreseeable, run->n_segments);
   components (run, run->down, run->component);
   components (run, run->down_foreseeable, run->component_foreseeable);
+  attribute_cuts (run, t);
   for (guint e = 0; e < run->n_segments; e++)
     run->weight[e] = run->down[e] ? INFINITY
                                   : pm_segment_baseline_rtt_ms (pm_topology_get_segment (run->topology, e));
@@ -1030,6 +1065,11 @@ count_requests (Run    *run,
             {
               tally->cut_off += w;
               tally->cut_off_served += served;
+              if (run->cut_kind[c] >= 0)
+                {
+                  tally->cut_off_by_kind[run->cut_kind[c]] += w;
+                  tally->cut_off_served_by_kind[run->cut_kind[c]] += served;
+                }
             }
           if (foreseeable)
             {
@@ -1170,6 +1210,7 @@ run_init (Run                  *run,
   run->down_foreseeable = g_new0 (guint8, run->n_segments);
   run->component = g_new (guint, run->n_sites);
   run->component_foreseeable = g_new (guint, run->n_sites);
+  run->cut_kind = g_new (int, run->n_sites);
   run->dist_now = g_new (float, (gsize) run->n_sites * run->n_sites);
   run->pred_now = g_new (gint32, (gsize) run->n_sites * run->n_sites);
   run->dist_intact = g_new (float, (gsize) run->n_sites * run->n_sites);
@@ -1213,6 +1254,7 @@ run_clear (Run *run)
   g_free (run->down_foreseeable);
   g_free (run->component);
   g_free (run->component_foreseeable);
+  g_free (run->cut_kind);
   g_free (run->dist_now);
   g_free (run->pred_now);
   g_free (run->dist_intact);

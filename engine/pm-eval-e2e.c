@@ -61,6 +61,11 @@ pm_e2e_tally_merge (PmE2eTally       *tally,
   tally->missed_deadlines += other->missed_deadlines;
   for (guint i = 0; i < PM_E2E_LATENCY_BINS; i++)
     tally->latency_hist[i] += other->latency_hist[i];
+  for (guint k = 0; k < PM_PARTITION_N_KINDS; k++)
+    {
+      tally->cut_off_by_kind[k] += other->cut_off_by_kind[k];
+      tally->cut_off_served_by_kind[k] += other->cut_off_served_by_kind[k];
+    }
 }
 
 /* The q-quantile of the served requests' added latency: the middle of the bin it falls in. */
@@ -196,6 +201,17 @@ pm_e2e_report_to_json (const PmE2eReport *report)
       add_number (builder, "cut_off_foreseeable_requests", tally->cut_off_foreseeable);
       add_number (builder, "cut_off_foreseeable_served", tally->cut_off_foreseeable_served);
       add_number (builder, "bytes_refreshing", tally->bytes_refreshing);
+      json_builder_set_member_name (builder, "served_cut_off_by_kind");
+      json_builder_begin_object (builder);
+      for (guint k = 0; k < PM_PARTITION_N_KINDS; k++)
+        add_number (builder, pm_partition_kind_to_string (k),
+                    share (tally->cut_off_served_by_kind[k], tally->cut_off_by_kind[k]));
+      json_builder_end_object (builder);
+      json_builder_set_member_name (builder, "cut_off_requests_by_kind");
+      json_builder_begin_object (builder);
+      for (guint k = 0; k < PM_PARTITION_N_KINDS; k++)
+        add_number (builder, pm_partition_kind_to_string (k), tally->cut_off_by_kind[k]);
+      json_builder_end_object (builder);
       json_builder_set_member_name (builder, "deadlines");
       json_builder_add_int_value (builder, (gint64) tally->deadlines);
       json_builder_end_object (builder);

@@ -21,6 +21,7 @@
 
 #include "model/pm-resources.h"
 #include "model/pm-topology.h"
+#include "model/pm-truth.h"
 #include "pm-eval-replay.h"
 #include "telemetry/pm-source.h"
 
@@ -61,6 +62,10 @@ typedef struct
                                         * partition time */
   guint64 missed_deadlines;            /* of those, not usable at that time */
   double *latency_hist;                /* PM_E2E_LATENCY_BINS: served requests by added latency */
+  /* Cut-off requests and those served, by the kind of the partition that cut the client off
+   * last (the latest to start among the down segments around its piece of the network). */
+  double  cut_off_by_kind[PM_PARTITION_N_KINDS];
+  double  cut_off_served_by_kind[PM_PARTITION_N_KINDS];
 } PmE2eTally;
 
 typedef struct

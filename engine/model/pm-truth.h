@@ -17,6 +17,7 @@ typedef enum
   PM_PARTITION_WEATHER,
   PM_PARTITION_MAINTENANCE,
   PM_PARTITION_SUDDEN,
+  PM_PARTITION_N_KINDS
 } PmPartitionKind;
 
 typedef struct
