@@ -20,6 +20,7 @@
 #include "model/pm-json-private.h"
 #include "predict/pm-nab-corpus.h"
 #include "predict/pm-value-csv.h"
+#include "route/pm-api-json.h"
 
 static const char *
 flag_reason (PmAnomalyFlags flags)
@@ -78,18 +79,6 @@ pm_eval_anomaly_scores (const char            *csv_path,
 }
 
 static void
-add_number (JsonBuilder *builder,
-            const char  *name,
-            double       value)
-{
-  json_builder_set_member_name (builder, name);
-  if (isfinite (value))
-    json_builder_add_double_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
 add_int (JsonBuilder *builder,
          const char  *name,
          gint64       value)
@@ -106,11 +95,11 @@ build_profile_json (JsonBuilder        *builder,
 {
   json_builder_set_member_name (builder, profile->name);
   json_builder_begin_object (builder);
-  add_number (builder, "score", result->normalised);
-  add_number (builder, "threshold", result->threshold);
-  add_number (builder, "raw", result->raw);
-  add_number (builder, "null_raw", result->null_raw);
-  add_number (builder, "perfect_raw", result->perfect_raw);
+  pm_api_json_add_number (builder, "score", result->normalised);
+  pm_api_json_add_number (builder, "threshold", result->threshold);
+  pm_api_json_add_number (builder, "raw", result->raw);
+  pm_api_json_add_number (builder, "null_raw", result->null_raw);
+  pm_api_json_add_number (builder, "perfect_raw", result->perfect_raw);
   add_int (builder, "windows", result->windows);
   add_int (builder, "detected", result->detected);
   add_int (builder, "false_positives", result->false_positives);
@@ -123,7 +112,7 @@ build_profile_json (JsonBuilder        *builder,
       pm_nab_scorer_score_file_at (scorer, f, profile, result->threshold, &file_result);
       json_builder_set_member_name (builder, pm_nab_scorer_get_file_name (scorer, f));
       json_builder_begin_object (builder);
-      add_number (builder, "raw", file_result.raw);
+      pm_api_json_add_number (builder, "raw", file_result.raw);
       add_int (builder, "windows", file_result.windows);
       add_int (builder, "detected", file_result.detected);
       add_int (builder, "false_positives", file_result.false_positives);
@@ -251,11 +240,11 @@ print_tuned (FILE               *out,
         {
           json_builder_set_member_name (builder, pm_nab_corpus_get_profile (corpus, k)->name);
           json_builder_begin_object (builder);
-          add_number (builder, "threshold", figures[k].threshold);
-          add_number (builder, "tuning", figures[k].tuning);
-          add_number (builder, "held_out", figures[k].held_out);
-          add_number (builder, "all", figures[k].all);
-          add_number (builder, "all_optimised", figures[k].all_optimised);
+          pm_api_json_add_number (builder, "threshold", figures[k].threshold);
+          pm_api_json_add_number (builder, "tuning", figures[k].tuning);
+          pm_api_json_add_number (builder, "held_out", figures[k].held_out);
+          pm_api_json_add_number (builder, "all", figures[k].all);
+          pm_api_json_add_number (builder, "all_optimised", figures[k].all_optimised);
           json_builder_end_object (builder);
         }
       json_builder_end_object (builder);

@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "model/pm-json-private.h"
+#include "route/pm-api-json.h"
 
 const char *
 pm_e2e_policy_name (PmE2ePolicy policy)
@@ -151,29 +152,17 @@ pm_e2e_report_clear (PmE2eReport *report)
 }
 
 static void
-add_number (JsonBuilder *builder,
-            const char  *name,
-            double       value)
-{
-  json_builder_set_member_name (builder, name);
-  if (isfinite (value))
-    json_builder_add_double_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
 add_metrics (JsonBuilder        *builder,
              const PmE2eMetrics *metrics)
 {
-  add_number (builder, "served_cut_off", metrics->served_cut_off);
-  add_number (builder, "served_cut_off_foreseeable", metrics->served_cut_off_foreseeable);
-  add_number (builder, "availability", metrics->availability);
-  add_number (builder, "latency_p50_ms", metrics->latency_p50_ms);
-  add_number (builder, "latency_p99_ms", metrics->latency_p99_ms);
-  add_number (builder, "bytes_replicated", metrics->bytes_replicated);
-  add_number (builder, "replica_hours", metrics->replica_hours);
-  add_number (builder, "missed_deadlines", metrics->missed_deadlines);
+  pm_api_json_add_number (builder, "served_cut_off", metrics->served_cut_off);
+  pm_api_json_add_number (builder, "served_cut_off_foreseeable", metrics->served_cut_off_foreseeable);
+  pm_api_json_add_number (builder, "availability", metrics->availability);
+  pm_api_json_add_number (builder, "latency_p50_ms", metrics->latency_p50_ms);
+  pm_api_json_add_number (builder, "latency_p99_ms", metrics->latency_p99_ms);
+  pm_api_json_add_number (builder, "bytes_replicated", metrics->bytes_replicated);
+  pm_api_json_add_number (builder, "replica_hours", metrics->replica_hours);
+  pm_api_json_add_number (builder, "missed_deadlines", metrics->missed_deadlines);
 }
 
 char *
@@ -194,23 +183,23 @@ pm_e2e_report_to_json (const PmE2eReport *report)
       json_builder_begin_object (builder);
       add_metrics (builder, &metrics);
       /* The counts behind the shares, so that runs can be pooled elsewhere. */
-      add_number (builder, "requests", tally->requests);
-      add_number (builder, "served", tally->served);
-      add_number (builder, "cut_off_requests", tally->cut_off);
-      add_number (builder, "cut_off_served", tally->cut_off_served);
-      add_number (builder, "cut_off_foreseeable_requests", tally->cut_off_foreseeable);
-      add_number (builder, "cut_off_foreseeable_served", tally->cut_off_foreseeable_served);
-      add_number (builder, "bytes_refreshing", tally->bytes_refreshing);
+      pm_api_json_add_number (builder, "requests", tally->requests);
+      pm_api_json_add_number (builder, "served", tally->served);
+      pm_api_json_add_number (builder, "cut_off_requests", tally->cut_off);
+      pm_api_json_add_number (builder, "cut_off_served", tally->cut_off_served);
+      pm_api_json_add_number (builder, "cut_off_foreseeable_requests", tally->cut_off_foreseeable);
+      pm_api_json_add_number (builder, "cut_off_foreseeable_served", tally->cut_off_foreseeable_served);
+      pm_api_json_add_number (builder, "bytes_refreshing", tally->bytes_refreshing);
       json_builder_set_member_name (builder, "served_cut_off_by_kind");
       json_builder_begin_object (builder);
       for (guint k = 0; k < PM_PARTITION_N_KINDS; k++)
-        add_number (builder, pm_partition_kind_to_string (k),
+        pm_api_json_add_number (builder, pm_partition_kind_to_string (k),
                     share (tally->cut_off_served_by_kind[k], tally->cut_off_by_kind[k]));
       json_builder_end_object (builder);
       json_builder_set_member_name (builder, "cut_off_requests_by_kind");
       json_builder_begin_object (builder);
       for (guint k = 0; k < PM_PARTITION_N_KINDS; k++)
-        add_number (builder, pm_partition_kind_to_string (k), tally->cut_off_by_kind[k]);
+        pm_api_json_add_number (builder, pm_partition_kind_to_string (k), tally->cut_off_by_kind[k]);
       json_builder_end_object (builder);
       json_builder_set_member_name (builder, "deadlines");
       json_builder_add_int_value (builder, (gint64) tally->deadlines);
@@ -253,18 +242,6 @@ pm_e2e_report_to_json (const PmE2eReport *report)
   return _pm_json_builder_to_text (builder);
 }
 
-static void
-append_cell (GString *out,
-             double   value,
-             int      width,
-             int      precision)
-{
-  if (isfinite (value))
-    g_string_append_printf (out, "%*.*f", width, precision, value);
-  else
-    g_string_append_printf (out, "%*s", width + 2, "—");  /* the dash is 3 bytes, 1 column */
-}
-
 char *
 pm_e2e_report_to_table (const PmE2eReport *report)
 {
@@ -280,24 +257,24 @@ pm_e2e_report_to_table (const PmE2eReport *report)
     {
       pm_e2e_tally_compute (&report->tally[p], p, &m[p]);
       g_string_append_printf (out, "%-12s", pm_e2e_policy_name (p));
-      append_cell (out, m[p].served_cut_off, 16, 3);
-      append_cell (out, m[p].served_cut_off_foreseeable, 19, 3);
-      append_cell (out, m[p].availability, 14, 4);
-      append_cell (out, m[p].latency_p50_ms, 12, 1);
-      append_cell (out, m[p].latency_p99_ms, 12, 1);
-      append_cell (out, m[p].bytes_replicated / 1e6, 15, 1);
-      append_cell (out, m[p].replica_hours, 11, 1);
-      append_cell (out, m[p].missed_deadlines, 8, 0);
+      pm_eval_append_cell (out, m[p].served_cut_off, 16, 3);
+      pm_eval_append_cell (out, m[p].served_cut_off_foreseeable, 19, 3);
+      pm_eval_append_cell (out, m[p].availability, 14, 4);
+      pm_eval_append_cell (out, m[p].latency_p50_ms, 12, 1);
+      pm_eval_append_cell (out, m[p].latency_p99_ms, 12, 1);
+      pm_eval_append_cell (out, m[p].bytes_replicated / 1e6, 15, 1);
+      pm_eval_append_cell (out, m[p].replica_hours, 11, 1);
+      pm_eval_append_cell (out, m[p].missed_deadlines, 8, 0);
       g_string_append_c (out, '\n');
     }
   g_string_append (out, "\nPremirror over foreseeable partitions: ");
-  append_cell (out, m[PM_E2E_PREMIRROR].served_cut_off_foreseeable
+  pm_eval_append_cell (out, m[PM_E2E_PREMIRROR].served_cut_off_foreseeable
                     / m[PM_E2E_MIRROR_ALL].served_cut_off_foreseeable, 0, 3);
   g_string_append (out, " × mirror-everything's served share with ");
-  append_cell (out, m[PM_E2E_PREMIRROR].bytes_replicated
+  pm_eval_append_cell (out, m[PM_E2E_PREMIRROR].bytes_replicated
                     / m[PM_E2E_MIRROR_ALL].bytes_replicated, 0, 3);
   g_string_append (out, " × its bytes; ");
-  append_cell (out, m[PM_E2E_PREMIRROR].served_cut_off_foreseeable
+  pm_eval_append_cell (out, m[PM_E2E_PREMIRROR].served_cut_off_foreseeable
                     - m[PM_E2E_REACTIVE].served_cut_off_foreseeable, 0, 3);
   g_string_append (out, " above reactive failover\n");
   return g_string_free (out, FALSE);

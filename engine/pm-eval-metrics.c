@@ -178,3 +178,15 @@ pm_eval_tally_compute (const PmEvalTally *tally,
   metrics->duty_cycle = tally->segment_seconds > 0
                           ? tally->firing_seconds / tally->segment_seconds : NAN;
 }
+
+void
+pm_eval_append_cell (GString *out,
+                     double   value,
+                     int      width,
+                     int      precision)
+{
+  if (isfinite (value))
+    g_string_append_printf (out, "%*.*f", width, precision, value);
+  else
+    g_string_append_printf (out, "%*s", width + 2, "—");  /* the dash is 3 bytes, 1 column */
+}

@@ -82,6 +82,13 @@ void   pm_eval_tally_compute  (const PmEvalTally *tally,
 double pm_eval_quantile       (const GArray *values,
                                double        q);
 
+/* Appends value right-aligned in width columns with precision decimals, or a dash when it is
+ * undefined (not finite): the cells of premirror-eval's tables. */
+void   pm_eval_append_cell    (GString      *out,
+                               double        value,
+                               int           width,
+                               int           precision);
+
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PmEvalTally, pm_eval_tally_clear)
 
 G_END_DECLS

@@ -15,6 +15,7 @@
 #include "predict/pm-alerts.h"
 #include "predict/pm-predictor.h"
 #include "telemetry/pm-series.h"
+#include "route/pm-api-json.h"
 
 #define MINUTE_S  60
 #define DAY_S     86400
@@ -522,18 +523,6 @@ pm_eval_replay_run_recorded (const PmEvalScenario *scenario,
   return run_one (scenario, &input, 0, thresholds, report, alerts_jsonl, error);
 }
 
-static void
-add_number (JsonBuilder *builder,
-            const char  *name,
-            double       value)
-{
-  json_builder_set_member_name (builder, name);
-  if (isfinite (value))
-    json_builder_add_double_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
 char *
 pm_eval_report_to_json (const PmEvalReport *report)
 {
@@ -552,23 +541,23 @@ pm_eval_report_to_json (const PmEvalReport *report)
       pm_eval_tally_compute (tally, &metrics);
       json_builder_set_member_name (builder, pm_eval_method_name (m));
       json_builder_begin_object (builder);
-      add_number (builder, "precision", metrics.precision);
-      add_number (builder, "recall", metrics.recall);
-      add_number (builder, "recall_foreseeable", metrics.recall_foreseeable);
-      add_number (builder, "f1", metrics.f1);
-      add_number (builder, "lead_median_s", metrics.lead_median_s);
-      add_number (builder, "lead_p10_s", metrics.lead_p10_s);
-      add_number (builder, "false_alerts_per_segment_day", metrics.false_alerts_per_segment_day);
-      add_number (builder, "duty_cycle", metrics.duty_cycle);
+      pm_api_json_add_number (builder, "precision", metrics.precision);
+      pm_api_json_add_number (builder, "recall", metrics.recall);
+      pm_api_json_add_number (builder, "recall_foreseeable", metrics.recall_foreseeable);
+      pm_api_json_add_number (builder, "f1", metrics.f1);
+      pm_api_json_add_number (builder, "lead_median_s", metrics.lead_median_s);
+      pm_api_json_add_number (builder, "lead_p10_s", metrics.lead_p10_s);
+      pm_api_json_add_number (builder, "false_alerts_per_segment_day", metrics.false_alerts_per_segment_day);
+      pm_api_json_add_number (builder, "duty_cycle", metrics.duty_cycle);
       /* The threshold in force: one number for one topology, else per topology. */
-      add_number (builder, "threshold",
+      pm_api_json_add_number (builder, "threshold",
                   n_topologies == 1 ? g_array_index (report->thresholds, double, m) : NAN);
       if (n_topologies > 1)
         {
           json_builder_set_member_name (builder, "thresholds");
           json_builder_begin_object (builder);
           for (guint t = 0; t < n_topologies; t++)
-            add_number (builder, g_ptr_array_index (report->topologies, t),
+            pm_api_json_add_number (builder, g_ptr_array_index (report->topologies, t),
                         g_array_index (report->thresholds, double,
                                        t * PM_EVAL_N_METHODS + m));
           json_builder_end_object (builder);
@@ -582,8 +571,8 @@ pm_eval_report_to_json (const PmEvalReport *report)
       json_builder_add_int_value (builder, (gint64) tally->partitions_hit);
       json_builder_set_member_name (builder, "foreseeable_hit");
       json_builder_add_int_value (builder, (gint64) tally->foreseeable_hit);
-      add_number (builder, "segment_days", tally->segment_seconds / DAY_S);
-      add_number (builder, "firing_segment_days", tally->firing_seconds / DAY_S);
+      pm_api_json_add_number (builder, "segment_days", tally->segment_seconds / DAY_S);
+      pm_api_json_add_number (builder, "firing_segment_days", tally->firing_seconds / DAY_S);
       json_builder_set_member_name (builder, "lead_times_s");
       json_builder_begin_array (builder);
       for (guint i = 0; i < tally->leads_s->len; i++)
@@ -599,18 +588,6 @@ pm_eval_report_to_json (const PmEvalReport *report)
   json_builder_end_object (builder);
 
   return _pm_json_builder_to_text (builder);
-}
-
-static void
-append_cell (GString *out,
-             double   value,
-             int      width,
-             int      precision)
-{
-  if (isfinite (value))
-    g_string_append_printf (out, "%*.*f", width, precision, value);
-  else
-    g_string_append_printf (out, "%*s", width + 2, "—");  /* the dash is 3 bytes, 1 column */
 }
 
 char *
@@ -630,16 +607,16 @@ pm_eval_report_to_table (const PmEvalReport *report)
 
       pm_eval_tally_compute (&report->tally[m], &metrics);
       g_string_append_printf (out, "%-15s", pm_eval_method_name (m));
-      append_cell (out, report->topologies->len == 1
+      pm_eval_append_cell (out, report->topologies->len == 1
                           ? g_array_index (report->thresholds, double, m) : NAN, 10, 3);
-      append_cell (out, metrics.precision, 11, 3);
-      append_cell (out, metrics.recall, 8, 3);
-      append_cell (out, metrics.recall_foreseeable, 11, 3);
-      append_cell (out, metrics.f1, 7, 3);
-      append_cell (out, metrics.lead_median_s / 60, 14, 1);
-      append_cell (out, metrics.lead_p10_s / 60, 14, 1);
-      append_cell (out, metrics.false_alerts_per_segment_day, 15, 4);
-      append_cell (out, metrics.duty_cycle, 7, 4);
+      pm_eval_append_cell (out, metrics.precision, 11, 3);
+      pm_eval_append_cell (out, metrics.recall, 8, 3);
+      pm_eval_append_cell (out, metrics.recall_foreseeable, 11, 3);
+      pm_eval_append_cell (out, metrics.f1, 7, 3);
+      pm_eval_append_cell (out, metrics.lead_median_s / 60, 14, 1);
+      pm_eval_append_cell (out, metrics.lead_p10_s / 60, 14, 1);
+      pm_eval_append_cell (out, metrics.false_alerts_per_segment_day, 15, 4);
+      pm_eval_append_cell (out, metrics.duty_cycle, 7, 4);
       g_string_append_c (out, '\n');
     }
   for (guint t = 0; report->topologies->len > 1 && t < report->topologies->len; t++)

@@ -591,7 +591,7 @@ recording_clear (Recording *recording)
 {
   g_clear_object (&recording->topology);
   g_clear_pointer (&recording->truth, g_array_unref);
-  g_clear_object (&recording->events);
+  g_clear_pointer (&recording->events, pm_event_list_free);
   g_clear_object (&recording->csv);
   g_clear_object (&recording->prometheus);
 }
