@@ -487,6 +487,34 @@ test_unidentified (void)
 }
 
 static void
+test_cut_now (void)
+{
+  g_auto(Fixture) f = { 0 };
+  g_autoptr(GPtrArray) mirrors = NULL;
+
+  fixture_set_up (&f, "{'resources':[" CRL "]}");
+
+  /* par's two ways out, both down since before now: par is cut off already, no copy can reach
+   * it. */
+  f.risk[FRA_PAR] = 1.0;
+  f.risk[FRA_LYO] = 1.0;
+  f.eta[FRA_PAR] = NOW - 600;
+  f.eta[FRA_LYO] = NOW - 60;
+  f.isolation[PAR] = 1.0;
+  f.isolation[LYO] = 1.0;
+  mirrors = plan (&f);
+  g_assert_cmpuint (mirrors->len, ==, 0);
+  g_assert_cmpuint (f.stats.n_cut_now, ==, 1);
+  g_clear_pointer (&mirrors, g_ptr_array_unref);
+
+  /* One of them is still up, however certain to fail: there is time to copy. */
+  f.eta[FRA_LYO] = NOW + 300;
+  mirrors = plan (&f);
+  g_assert_cmpuint (f.stats.n_cut_now, ==, 0);
+  g_assert_cmpuint (only_mirror (mirrors)->users_site, ==, PAR);
+}
+
+static void
 test_no_demand (void)
 {
   g_auto(Fixture) f = { 0 };
@@ -604,6 +632,7 @@ main (int   argc,
   g_test_add_func ("/planner/own-risk", test_own_risk);
   g_test_add_func ("/planner/storm", test_storm);
   g_test_add_func ("/planner/unidentified", test_unidentified);
+  g_test_add_func ("/planner/cut-now", test_cut_now);
   g_test_add_func ("/planner/no-demand", test_no_demand);
   g_test_add_func ("/planner/ranking", test_ranking);
   g_test_add_func ("/planner/deterministic", test_deterministic);

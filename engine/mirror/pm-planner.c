@@ -11,6 +11,8 @@
  *    isolation is that of its most isolated site, so testing sites covers regions. Each other
  *    piece is a side, speaking for its most isolated site (the users' site, probability p); its
  *    cut is the failing segments with exactly one end in it, its eta their earliest known one.
+ *    A side whose cut is down already (every segment at risk 1 since a time not after now) is cut
+ *    off now: no copy can reach it, so it is counted and gets no proposal.
  * 3. Losses. A side loses resource R when none of its sites holds a usable replica of R (R's
  *    origin always counts). Its users' demand for R is the demand of the regions of its sites,
  *    each region's demand shared equally among that region's sites in the whole network. No
@@ -130,6 +132,23 @@ segment_eta (const Pass *pass,
              guint       segment)
 {
   return pass->in->eta_s != NULL ? pass->in->eta_s[segment] : 0;
+}
+
+/* Whether every segment of a cut is down now (risk 1, failed at a known time not after now): the
+ * side is cut off already and no copy can cross to it. */
+static gboolean
+cut_is_down (const Pass   *pass,
+             const GArray *cut)
+{
+  for (guint i = 0; i < cut->len; i++)
+    {
+      guint e = g_array_index (cut, guint, i);
+      gint64 eta = segment_eta (pass, e);
+
+      if (!(segment_risk (pass, e) >= 1) || eta <= 0 || eta > pass->in->now_s)
+        return FALSE;
+    }
+  return cut->len > 0;
 }
 
 static void
@@ -513,6 +532,11 @@ find_sides (Pass           *pass,
 
               stats->n_unidentified += isolation >= pass->params->isolation_threshold;
             }
+          continue;
+        }
+      if (cut_is_down (pass, side->cut))
+        {
+          stats->n_cut_now++;
           continue;
         }
       g_array_sort_with_data (side->cut, compare_cut_segments, pass);

@@ -96,6 +96,8 @@ typedef struct
   guint   n_at_risk_components;  /* pieces with at-risk sites, cut off from the origin */
   guint   n_unidentified;        /* at-risk sites still connected to the origin without the
                                   * failing segments: no cut to mirror across */
+  guint   n_cut_now;             /* pieces with at-risk sites whose cut is down already: cut
+                                  * off now, nothing can be copied across */
   guint   n_lost;                /* (piece, resource) pairs users would lose, with demand */
   guint   n_underway;            /* of those, already being copied to that side */
   guint   n_no_candidate;        /* of those, with no site that can take it */
