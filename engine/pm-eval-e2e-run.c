@@ -1602,24 +1602,6 @@ run_e2e (const PmEvalScenario *scenario,
   return ok;
 }
 
-static GPtrArray *
-simulator_events (gpointer data,
-                  gint64   from_s,
-                  gint64   to_s)
-{
-  return pm_simulator_get_events (data, from_s, to_s);
-}
-
-static GPtrArray *
-recorded_events (gpointer data,
-                 gint64   from_s,
-                 gint64   to_s)
-{
-  if (data == NULL)
-    return g_ptr_array_new_with_free_func ((GDestroyNotify) pm_event_free);
-  return pm_event_list_get_events (data, from_s, to_s);
-}
-
 gboolean
 pm_e2e_run_simulated (const PmEvalScenario *scenario,
                       PmResources          *resources,
@@ -1638,8 +1620,8 @@ pm_e2e_run_simulated (const PmEvalScenario *scenario,
   if (scenario->truth == NULL)
     own_truth = pm_eval_simulator_truth (simulator, start_s, end_s);
   return run_e2e (scenario, resources, seed, scenario->truth != NULL ? scenario->truth : own_truth,
-                  start_s, end_s, PM_SOURCE (simulator), simulator_events, simulator, report,
-                  error);
+                  start_s, end_s, PM_SOURCE (simulator), pm_eval_simulator_events, simulator,
+                  report, error);
 }
 
 gboolean
@@ -1658,5 +1640,5 @@ pm_e2e_run_recorded (const PmEvalScenario *scenario,
 
   /* The seed only draws the origins' version times. */
   return run_e2e (scenario, resources, 0, scenario->truth, start_s, end_s, source,
-                  recorded_events, events, report, error);
+                  pm_eval_recorded_events, events, report, error);
 }

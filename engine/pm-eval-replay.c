@@ -331,18 +331,18 @@ pm_eval_simulator_truth (PmSimulator *simulator,
   return pm_simulator_get_partitions (simulator, start_s - DAY_S, end_s + DAY_S);
 }
 
-static GPtrArray *
-simulator_events (gpointer data,
-                  gint64   from_s,
-                  gint64   to_s)
+GPtrArray *
+pm_eval_simulator_events (gpointer data,
+                          gint64   from_s,
+                          gint64   to_s)
 {
   return pm_simulator_get_events (data, from_s, to_s);
 }
 
-static GPtrArray *
-recorded_events (gpointer data,
-                 gint64   from_s,
-                 gint64   to_s)
+GPtrArray *
+pm_eval_recorded_events (gpointer data,
+                         gint64   from_s,
+                         gint64   to_s)
 {
   if (data == NULL)
     return g_ptr_array_new_with_free_func ((GDestroyNotify) pm_event_free);
@@ -369,7 +369,7 @@ replay_simulated (const PmEvalScenario *scenario,
   if (scenario->truth == NULL)
     own_truth = pm_eval_simulator_truth (simulator, input.start_s, input.end_s);
   input.source = PM_SOURCE (simulator);
-  input.get_events = simulator_events;
+  input.get_events = pm_eval_simulator_events;
   input.events_data = simulator;
   input.truth = scenario->truth != NULL ? scenario->truth : own_truth;
   return replay (scenario, &input, premirror_tally, alerts_jsonl, baselines, error);
@@ -514,7 +514,7 @@ pm_eval_replay_run_recorded (const PmEvalScenario *scenario,
                              GString              *alerts_jsonl,
                              GError              **error)
 {
-  Input input = { source, recorded_events, events, scenario->truth, start_s, end_s };
+  Input input = { source, pm_eval_recorded_events, events, scenario->truth, start_s, end_s };
 
   g_return_val_if_fail (PM_IS_SOURCE (source), FALSE);
   g_return_val_if_fail (scenario->truth != NULL, FALSE);

@@ -85,6 +85,15 @@ GArray  *pm_eval_simulator_truth    (PmSimulator          *simulator,
                                      gint64                start_s,
                                      gint64                end_s);
 
+/* A replay's events over [from_s, to_s), for its predictor: a simulator's (data: PmSimulator),
+ * or a recording's (data: PmEventList; NULL: none). */
+GPtrArray *pm_eval_simulator_events (gpointer data,
+                                     gint64   from_s,
+                                     gint64   to_s);
+GPtrArray *pm_eval_recorded_events  (gpointer data,
+                                     gint64   from_s,
+                                     gint64   to_s);
+
 /* Pooled results of one or more replays. */
 typedef struct
 {
