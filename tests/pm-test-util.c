@@ -339,3 +339,14 @@ pm_test_pass_over_size_warnings (void)
 {
   g_log_set_writer_func (pass_over_size_warnings_cb, NULL, NULL);
 }
+
+char *
+pm_test_read_text (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  return text;
+}

@@ -37,6 +37,9 @@ char       *pm_test_make_temp_dir      (void);
 char       *pm_test_write_temp_file    (const char   *name,
                                         const char   *contents);
 
+/* The whole file at path (asserts that it can be read); free with g_free(). */
+char *pm_test_read_text (const char *path);
+
 /* JSON written with single quotes to stay readable in C, as bytes with every ' turned into a
  * double quote (so no string in it may hold an apostrophe). */
 GBytes     *pm_test_json_bytes         (const char   *quoted);

@@ -125,17 +125,6 @@ make_report (PmE2eReport *report,
     report->timeline = make_timeline ();
 }
 
-static char *
-read_text (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *text = NULL;
-
-  g_file_get_contents (path, &text, NULL, &error);
-  g_assert_no_error (error);
-  return text;
-}
-
 static void
 assert_png (const char *dir,
             const char *name,
@@ -166,7 +155,7 @@ assert_svg (const char *dir,
             const char *name)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *svg = read_text (path);
+  g_autofree char *svg = pm_test_read_text (path);
 
   g_assert_true (g_str_has_prefix (svg, "<?xml"));
   pm_test_assert_contains (svg, "<svg");
@@ -204,7 +193,7 @@ test_report_files (void)
   g_assert_true (pm_e2e_report_write (&report, dir, COMMAND, &error));
   g_assert_no_error (error);
 
-  md = read_text (md_path);
+  md = pm_test_read_text (md_path);
   pm_test_assert_contains (md, "```sh\n" COMMAND "\n```");
   pm_test_assert_contains (md, "2 runs, 10 partitions starting in the scored ranges, 6 of them "
                                "foreseeable");
@@ -270,7 +259,7 @@ test_report_without_timeline (void)
       g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
     }
   assert_png (dir, "availability-vs-bytes.png", 800, 500);
-  md = read_text (md_path);
+  md = pm_test_read_text (md_path);
   g_assert_null (strstr (md, "timeline.svg"));
   g_assert_null (strstr (md, "timeline.png"));
   pm_test_assert_contains (md, "](availability-vs-bytes.svg)");
@@ -291,7 +280,7 @@ test_report_empty (void)
   g_assert_true (pm_e2e_report_write (&report, dir, COMMAND, &error));
   g_assert_no_error (error);
 
-  md = read_text (md_path);
+  md = pm_test_read_text (md_path);
   pm_test_assert_contains (md, "| Premirror | — | — | — | — | — | 0 B | 0.0 | 0 of 0 |");
   pm_test_assert_contains (md, "Premirror ÷ Mirror everything: **—**");
   assert_png (dir, "availability-vs-bytes.png", 800, 500);

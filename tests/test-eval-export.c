@@ -39,17 +39,6 @@ partitions_of (const char *json)
   return json_object_get_int_member (json_node_get_object (root), "partitions");
 }
 
-static char *
-read_text (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *text = NULL;
-
-  g_file_get_contents (path, &text, NULL, &error);
-  g_assert_no_error (error);
-  return text;
-}
-
 /* The issue's promise: replaying an export gives the simulator run's report, here on a real
  * topology, one day, with the alerts written as well. */
 static void
@@ -92,7 +81,7 @@ test_export_replays_identically (void)
     }
   path = g_build_filename (dir, "metrics.csv", NULL);
   {
-    g_autofree char *text = read_text (path);
+    g_autofree char *text = pm_test_read_text (path);
     /* A day of history and the scored day, every 10 s, for every segment, after the header. */
     guint lines = 0;
 
@@ -124,8 +113,8 @@ test_export_replays_identically (void)
   }
   assert_run (&explicit, 0);
   g_assert_cmpstr (explicit.out, ==, simulated.out);
-  sim_alerts_text = read_text (sim_alerts);
-  csv_alerts_text = read_text (csv_alerts);
+  sim_alerts_text = pm_test_read_text (sim_alerts);
+  csv_alerts_text = pm_test_read_text (csv_alerts);
   g_assert_cmpstr (csv_alerts_text, ==, sim_alerts_text);
 
   /* The folder alone: metrics, truth, feeds and topology found there. */
@@ -153,7 +142,7 @@ test_export_never_overwrites (void)
                        NULL);
   assert_run (&run, 1);
   pm_test_assert_contains (run.err, "truth.json already exists");
-  kept = read_text (truth);
+  kept = pm_test_read_text (truth);
   g_assert_cmpstr (kept, ==, "{\"partitions\": []}");
 }
 
