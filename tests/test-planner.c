@@ -440,6 +440,15 @@ test_storm (void)
                              "1 lacks space, 1 is inside the storm over the cut");
   g_clear_pointer (&mirrors, g_ptr_array_unref);
 
+  /* One over every site of the side: a replica inside it still serves its own site's clients,
+   * so the side takes the one with space rather than nothing. */
+  g_ptr_array_add (f.events, storm (-8, 2, 50, 60));
+  mirrors = plan (&f);
+  g_assert_cmpuint (only_mirror (mirrors)->target, ==, DUB);
+  g_assert_nonnull (strstr (only_mirror (mirrors)->reason, "every site there is inside the storm"));
+  g_clear_pointer (&mirrors, g_ptr_array_unref);
+  g_ptr_array_remove_index (f.events, 2);
+
   /* Maintenance has no polygon that matters. */
   g_ptr_array_remove_index (f.events, 1);
   {

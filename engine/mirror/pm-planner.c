@@ -20,7 +20,8 @@
  *    side means the work is in hand: no second proposal.
  * 4. One target per (side, R): among the side's origin and edge sites (only those hold
  *    replicas), those with free space for R, low own risk and outside every storm polygon over
- *    the cut, the lowest own risk wins, then the most demand for R in its own region, then the
+ *    the cut (inside one only when the storm covers every low-risk site of the side: such a
+ *    replica still serves its own site's clients), the lowest own risk wins, then the most demand for R in its own region, then the
  *    lowest site index (file order), so that the choice is deterministic.
  *    Own risk is the highest risk among the candidate's segments to sites on the same side: the
  *    segments of the cut are the premise of the plan (the side is mirrored because of them), but
@@ -78,7 +79,9 @@ typedef struct
   gint64  eta_s;
   GArray *cut;         /* guint segment indices, riskiest first */
   GArray *regions;     /* RegionShare */
-  GArray *candidates;  /* Candidate: origin and edge sites past the risk and storm tests */
+  GArray *candidates;  /* Candidate: origin and edge sites past the risk and storm tests, or
+                        * past the risk test alone when every such site is in the storm */
+  gboolean stormy;     /* the candidates are inside the storm over the cut */
   guint   n_sites;     /* origin and edge sites */
   guint   n_risky;
   guint   n_in_storm;
@@ -415,6 +418,7 @@ prepare_candidates (const Pass *pass,
 {
   PmTopology *topology = pass->in->topology;
   g_autoptr(GPtrArray) storms = storms_over_cut (pass, side);
+  g_autoptr(GArray) stormy = g_array_new (FALSE, FALSE, sizeof (Candidate));
 
   for (guint i = 0; i < members->len; i++)
     {
@@ -429,10 +433,20 @@ prepare_candidates (const Pass *pass,
       if (!(candidate.risk <= pass->params->candidate_max_risk))
         side->n_risky++;
       else if (in_storm (pass, storms, site))
-        side->n_in_storm++;
+        g_array_append_val (stormy, candidate);
       else
         g_array_append_val (side->candidates, candidate);
     }
+  /* A replica inside the storm may lose its path to the users with the cut, but it still serves
+   * the clients of its own site, which nothing beyond the cut can: when the storm covers every
+   * site that could take it (a site cut off alone, say), the side takes one of those. */
+  if (side->candidates->len == 0 && stormy->len > 0)
+    {
+      g_array_append_vals (side->candidates, stormy->data, stormy->len);
+      side->stormy = TRUE;
+    }
+  else
+    side->n_in_storm = stormy->len;
 }
 
 /* Groups the at-risk sites into sides, and lists the sites of those sides in members (with
@@ -471,7 +485,8 @@ find_sides (Pass           *pass,
         {
           Side fresh = { c, s, isolation, 0, g_array_new (FALSE, FALSE, sizeof (guint)),
                          g_array_new (FALSE, FALSE, sizeof (RegionShare)),
-                         g_array_new (FALSE, FALSE, sizeof (Candidate)), 0, 0, 0, NULL, NULL };
+                         g_array_new (FALSE, FALSE, sizeof (Candidate)), FALSE, 0, 0, 0, NULL,
+                         NULL };
 
           pass->side_of[c] = (int) pass->sides->len;
           g_array_append_val (pass->sides, fresh);
@@ -701,8 +716,9 @@ plan_mirror (Pass             *pass,
   mirror->benefit = demand;
   mirror->score = resource->criticality * side->probability * demand
                   / (resource->size_bytes / BYTES_PER_MIB);
-  mirror->reason = g_strdup_printf ("%s; no replica of %s on that side", side->reason_prefix,
-                                    resource->id);
+  mirror->reason = g_strdup_printf ("%s; no replica of %s on that side%s", side->reason_prefix,
+                                    resource->id,
+                                    side->stormy ? "; every site there is inside the storm" : "");
   mirror->prediction = g_strdup (side->prediction);
   return mirror;
 }

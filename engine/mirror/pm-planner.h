@@ -74,7 +74,8 @@ typedef struct
 
 /* A resource users would lose and no site on their side can take. The candidates are the origin
  * and edge sites on that side; each is counted under the first test it fails, in the order own
- * risk, storm, space. */
+ * risk, storm, space; a site in the storm is a candidate only when no low-risk site is outside
+ * it. */
 typedef struct
 {
   guint  resource;
@@ -85,7 +86,8 @@ typedef struct
   guint  n_sites;      /* origin and edge sites on the users' side */
   guint  n_full;       /* of those, without free space for it */
   guint  n_risky;      /* own risk above candidate_max_risk, or unknown */
-  guint  n_in_storm;   /* inside a storm polygon over the cut */
+  guint  n_in_storm;   /* inside a storm polygon over the cut, while low-risk sites outside it
+                        * lack space */
 } PmPlannerMiss;
 
 typedef struct
