@@ -721,7 +721,7 @@ retire_cooled_down (Run              *run,
     risk[e] = snapshot->segments[e].risk;
   pm_planner_split (run->topology, risk, run->planner.segment_threshold, component);
   for (guint s = 0; s < run->n_sites; s++)
-    if (snapshot->sites[s].isolation >= run->planner.isolation_threshold)
+    if (pm_planner_site_watched (&run->planner, snapshot->sites[s].isolation))
       at_risk[component[s]] = TRUE;
 
   for (guint r = 0; r < run->n_resources; r++)

@@ -362,6 +362,7 @@ test_own_risk (void)
   cut_isles (&f);
 
   /* lon relies on lon--edi inside the side; the cut itself does not count against it. */
+  f.params.segment_threshold = 0.2;
   f.risk[LON_EDI] = 0.1;
   f.params.candidate_max_risk = 0.05;
   mirrors = plan (&f);
@@ -459,6 +460,65 @@ test_storm (void)
   }
   mirrors = plan (&f);
   g_assert_cmpuint (only_mirror (mirrors)->target, ==, DUB);
+}
+
+#define COLD                                                                                      \
+  "{'id':'cold','size_bytes':104857600,'criticality':1,'consistency':'eventual','origin':'fra',"  \
+  "'demand':{'uk':10}}"
+
+static void
+set_isles_risk (Fixture *f,
+                double   p)
+{
+  f->risk[AMS_LON] = p;
+  f->isolation[LON] = p;
+  f->isolation[DUB] = p;
+  f->isolation[EDI] = p;
+}
+
+/* A side at a low isolation gets a small file its users need (score 5 × 0.1 × 6.7 ÷ 1 MiB),
+ * not a large one they rarely fetch (1 × 0.1 × 6.7 ÷ 100 MiB); a likely cut gets both. */
+static void
+test_long_shot (void)
+{
+  g_auto(Fixture) f = { 0 };
+  g_autoptr(GPtrArray) mirrors = NULL;
+
+  fixture_set_up (&f, "{'resources':[" TINY "," COLD "]}");
+  set_isles_risk (&f, 0.1);
+  mirrors = plan (&f);
+  g_assert_cmpuint (only_mirror (mirrors)->resource, ==, 0);
+  g_assert_cmpfloat (only_mirror (mirrors)->probability, ==, 0.1);
+  /* A long shot is no at-risk site in the figures. */
+  g_assert_cmpuint (f.stats.n_at_risk_sites, ==, 0);
+  g_clear_pointer (&mirrors, g_ptr_array_unref);
+
+  /* The score must reach the minimum. */
+  f.params.long_shot_min_score = 3.5;
+  mirrors = plan (&f);
+  g_assert_cmpuint (mirrors->len, ==, 0);
+  g_clear_pointer (&mirrors, g_ptr_array_unref);
+  f.params.long_shot_min_score = 2;
+
+  /* Below the long-shot threshold, or with long shots off, nothing. */
+  set_isles_risk (&f, 0.02);
+  mirrors = plan (&f);
+  g_assert_cmpuint (mirrors->len, ==, 0);
+  g_clear_pointer (&mirrors, g_ptr_array_unref);
+  set_isles_risk (&f, 0.1);
+  f.params.long_shot_threshold = f.params.isolation_threshold;
+  mirrors = plan (&f);
+  g_assert_cmpuint (mirrors->len, ==, 0);
+  g_assert_false (pm_planner_site_watched (&f.params, 0.1));
+  g_assert_true (pm_planner_site_watched (&f.params, 0.3));
+  g_assert_false (pm_planner_site_watched (&f.params, NAN));
+  g_clear_pointer (&mirrors, g_ptr_array_unref);
+
+  /* At risk: whatever the users need. */
+  set_isles_risk (&f, 0.5);
+  mirrors = plan (&f);
+  g_assert_cmpuint (mirrors->len, ==, 2);
+  g_assert_cmpuint (f.stats.n_at_risk_sites, ==, 3);
 }
 
 static void
@@ -640,6 +700,7 @@ main (int   argc,
   g_test_add_func ("/planner/capacity", test_capacity);
   g_test_add_func ("/planner/own-risk", test_own_risk);
   g_test_add_func ("/planner/storm", test_storm);
+  g_test_add_func ("/planner/long-shot", test_long_shot);
   g_test_add_func ("/planner/unidentified", test_unidentified);
   g_test_add_func ("/planner/cut-now", test_cut_now);
   g_test_add_func ("/planner/no-demand", test_no_demand);

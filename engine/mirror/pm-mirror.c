@@ -821,7 +821,7 @@ retire_cooled_down (PmMirror *self,
   gint64 now = snapshot->time_s;
 
   for (guint i = 0; i < n_sites; i++)
-    if (snapshot->sites[i].isolation >= self->params.planner.isolation_threshold)
+    if (pm_planner_site_watched (&self->params.planner, snapshot->sites[i].isolation))
       at_risk_component[tick->component[i]] = TRUE;
 
   for (guint i = 0; i < tick->replicas->len; i++)

@@ -4,7 +4,8 @@
  * 1. The predicted cut. Segments at or above segment_threshold (and, when their eta is known, due
  *    within the horizon) are taken as failing; an unknown risk (NAN) does not cut. The network
  *    without them falls into pieces (breadth-first search, O(V + E)).
- * 2. Users' sides. At-risk sites (isolation ≥ isolation_threshold; NAN is not at risk) are
+ * 2. Users' sides. At-risk sites (isolation ≥ isolation_threshold, or ≥ long_shot_threshold for
+ *    a long shot; NAN is not at risk) are
  *    grouped by piece. Isolation is the risk of losing the origin, so a site whose piece still
  *    holds the origin is at risk for reasons no single failing segment explains (many small
  *    risks, say): its cut is not identified, it is counted and gets no proposal. A region's
@@ -34,7 +35,10 @@
  *    unknown, ÷ the bottleneck bandwidth (bandwidth_bps ÷ 8) of the widest path from R's origin
  *    over today's network, computed once per origin; deadline = eta − transfer time; late when
  *    the deadline has passed; benefit = the side's demand (requests per hour); score =
- *    criticality × p × demand ÷ size in MiB (a small file that many need comes first).
+ *    criticality × p × demand ÷ size in MiB (a small file that many need comes first). A side
+ *    whose p is below isolation_threshold (a long shot) gets only the resources whose score
+ *    reaches long_shot_min_score: a cut of one chance in ten is worth a 3 MiB zone thousands
+ *    query, not a 60 MiB image a few fetch.
  *
  * Sides are disjoint, so (R, target) pairs are unique by construction. The work that grows with
  * resources × sites is one pass over each resource's replica row for the at-risk sites, plus a
@@ -49,8 +53,10 @@
 #include <string.h>
 
 #define DEFAULT_ISOLATION_THRESHOLD 0.3
-#define DEFAULT_SEGMENT_THRESHOLD   0.2
+#define DEFAULT_SEGMENT_THRESHOLD   0.03
 #define DEFAULT_CANDIDATE_MAX_RISK  0.2
+#define DEFAULT_LONG_SHOT_THRESHOLD 0.03
+#define DEFAULT_LONG_SHOT_MIN_SCORE 2.0
 
 /* The prediction JSON lists this many cut segments at most, the reason names at most this many. */
 #define MAX_PREDICTION_SEGMENTS 8
@@ -473,14 +479,19 @@ find_sides (Pass           *pass,
       guint c = pass->component[s];
       Side *side;
 
-      if (!(isolation >= pass->params->isolation_threshold))
+      if (!pm_planner_site_watched (pass->params, isolation))
         continue;
-      stats->n_at_risk_sites++;
+      /* Long shots are counted only by the proposals they get. */
       if (c == origin_component)
         {
-          stats->n_unidentified++;
+          if (isolation >= pass->params->isolation_threshold)
+            {
+              stats->n_at_risk_sites++;
+              stats->n_unidentified++;
+            }
           continue;
         }
+      stats->n_at_risk_sites += isolation >= pass->params->isolation_threshold;
       if (pass->side_of[c] < 0)
         {
           Side fresh = { c, s, isolation, 0, g_array_new (FALSE, FALSE, sizeof (guint)),
@@ -690,6 +701,16 @@ transfer_seconds (Pass             *pass,
   return rate > 0 ? resource->size_bytes / rate : NAN;
 }
 
+/* A small file that many need comes first; 0-byte files count as 1 KiB. */
+static double
+score_of (const PmResource *resource,
+          double            probability,
+          double            demand)
+{
+  return resource->criticality * probability * demand
+         / (MAX (resource->size_bytes, 1024) / BYTES_PER_MIB);
+}
+
 static PmPlannedMirror *
 plan_mirror (Pass             *pass,
              const Side       *side,
@@ -714,8 +735,7 @@ plan_mirror (Pass             *pass,
       mirror->late = mirror->deadline_s < pass->in->now_s;
     }
   mirror->benefit = demand;
-  mirror->score = resource->criticality * side->probability * demand
-                  / (resource->size_bytes / BYTES_PER_MIB);
+  mirror->score = score_of (resource, side->probability, demand);
   mirror->reason = g_strdup_printf ("%s; no replica of %s on that side%s", side->reason_prefix,
                                     resource->id,
                                     side->stormy ? "; every site there is inside the storm" : "");
@@ -743,9 +763,19 @@ pm_planner_params_init (PmPlannerParams *params)
   g_return_if_fail (params != NULL);
 
   params->isolation_threshold = DEFAULT_ISOLATION_THRESHOLD;
+  params->long_shot_threshold = DEFAULT_LONG_SHOT_THRESHOLD;
+  params->long_shot_min_score = DEFAULT_LONG_SHOT_MIN_SCORE;
   params->segment_threshold = DEFAULT_SEGMENT_THRESHOLD;
   params->candidate_max_risk = DEFAULT_CANDIDATE_MAX_RISK;
   params->horizon_s = 0;
+}
+
+gboolean
+pm_planner_site_watched (const PmPlannerParams *params,
+                         double                 isolation)
+{
+  /* NAN compares false: an unknown isolation is never at risk. */
+  return isolation >= MIN (params->isolation_threshold, params->long_shot_threshold);
 }
 
 guint
@@ -885,6 +915,9 @@ pm_planner_plan (const PmPlannerInput  *input,
               demand += share->share * region_demand[share->region];
             }
           if (!(demand > 0))
+            continue;
+          if (side->probability < params->isolation_threshold
+              && score_of (resource, side->probability, demand) < params->long_shot_min_score)
             continue;
           stats->n_lost++;
           if (underway[i] == stamp)

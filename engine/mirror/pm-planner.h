@@ -29,6 +29,12 @@ typedef enum
 typedef struct
 {
   double isolation_threshold; /* a site is at risk from this isolation on (default 0.3) */
+  double long_shot_threshold; /* below isolation_threshold, from this isolation on, a side still
+                               * gets the resources whose score reaches long_shot_min_score:
+                               * small files many need are worth copying on a long shot, as a
+                               * storm that cuts one segment in five (default 0.08; ≥
+                               * isolation_threshold: none) */
+  double long_shot_min_score; /* default 2 (criticality × p × requests per hour ÷ MiB) */
   double segment_threshold;   /* a segment is predicted to fail from this risk on (default 0.2) */
   double candidate_max_risk;  /* a target qualifies when none of its segments to sites on the
                                * users' side has a risk above this, and not all are unknown
@@ -107,6 +113,11 @@ typedef struct
 } PmPlannerStats;
 
 void       pm_planner_params_init   (PmPlannerParams        *params);
+
+/* Whether a site this isolated gets any proposal (at risk, or a long shot): its side's temporary
+ * mirrors are still needed. */
+gboolean   pm_planner_site_watched  (const PmPlannerParams  *params,
+                                     double                  isolation);
 
 /* Returns PmPlannedMirror, highest score first. params NULL: the defaults. stats (optional) is
  * overwritten: clear it with pm_planner_stats_clear() before reusing it and when done. */

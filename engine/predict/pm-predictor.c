@@ -634,11 +634,12 @@ evaluate (PmPredictor   *self,
       read_forecasts (self, i, t, &w);
       build_features (self, i, &w, with_events, &features);
       risk = pm_risk_model_predict (self->model, &features, contributions);
-      /* An announced outage is a partition planned for a known window: its learned chance of
-       * cutting holds from the horizon before the window to its end, however little of it falls
-       * within the next H (the model, trained on "within H", would spread it thin). */
+      /* An announced outage is a partition planned for a known window, a storm alert one forecast
+       * along a known track: the learned chance that such an event cuts the segment holds from
+       * the horizon before it to its end, however little of it falls within the next H (the
+       * model, trained on "within H", would spread it thin). */
       if (with_events)
-        risk = MAX (risk, self->hazards[i].maintenance);
+        risk = MAX (risk, MAX (self->hazards[i].maintenance, self->hazards[i].weather));
       /* Only moments with enough data become training examples: a gap teaches nothing. */
       if (w.n_valid >= 3 && t % EVALUATE_EVERY_S == 0)
         pm_risk_labeler_record (self->labeler, i, t, &features);
