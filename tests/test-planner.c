@@ -141,15 +141,23 @@ plan (Fixture *f)
   return pm_planner_plan (&input, &f->params, &f->stats);
 }
 
+/* ams--lon fails with probability p, and the isles behind it are that isolated. */
+static void
+set_isles_risk (Fixture *f,
+                double   p)
+{
+  f->risk[AMS_LON] = p;
+  f->isolation[LON] = p;
+  f->isolation[DUB] = p;
+  f->isolation[EDI] = p;
+}
+
 /* The British Isles predicted to lose Amsterdam at 01:00 UTC, users at lon and dub. */
 static void
 cut_isles (Fixture *f)
 {
-  f->risk[AMS_LON] = 0.8;
+  set_isles_risk (f, 0.8);
   f->eta[AMS_LON] = NOW + 3600;
-  f->isolation[LON] = 0.8;
-  f->isolation[DUB] = 0.8;
-  f->isolation[EDI] = 0.8;
 }
 
 static const PmPlannedMirror *
@@ -465,16 +473,6 @@ test_storm (void)
 #define COLD                                                                                      \
   "{'id':'cold','size_bytes':104857600,'criticality':1,'consistency':'eventual','origin':'fra',"  \
   "'demand':{'uk':10}}"
-
-static void
-set_isles_risk (Fixture *f,
-                double   p)
-{
-  f->risk[AMS_LON] = p;
-  f->isolation[LON] = p;
-  f->isolation[DUB] = p;
-  f->isolation[EDI] = p;
-}
 
 /* A side at a low isolation gets a small file its users need (score 5 × 0.1 × 6.7 ÷ 1 MiB),
  * not a large one they rarely fetch (1 × 0.1 × 6.7 ÷ 100 MiB); a likely cut gets both. */
