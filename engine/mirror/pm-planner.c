@@ -22,8 +22,9 @@
  * 4. One target per (side, R): among the side's origin and edge sites (only those hold
  *    replicas), those with free space for R, low own risk and outside every storm polygon over
  *    the cut (inside one only when the storm covers every low-risk site of the side: such a
- *    replica still serves its own site's clients), the lowest own risk wins, then the most demand for R in its own region, then the
- *    lowest site index (file order), so that the choice is deterministic.
+ *    replica still serves its own site's clients), the lowest own risk wins, then the most
+ *    demand for R in its own region, then the lowest site index (file order), so that the
+ *    choice is deterministic.
  *    Own risk is the highest risk among the candidate's segments to sites on the same side: the
  *    segments of the cut are the premise of the plan (the side is mirrored because of them), but
  *    any other segment failing could strand the replica away from the users, including a failing

@@ -32,10 +32,10 @@ typedef struct
   double long_shot_threshold; /* below isolation_threshold, from this isolation on, a side still
                                * gets the resources whose score reaches long_shot_min_score:
                                * small files many need are worth copying on a long shot, as a
-                               * storm that cuts one segment in five (default 0.08; ≥
+                               * storm that cuts one segment in five (default 0.03; ≥
                                * isolation_threshold: none) */
   double long_shot_min_score; /* default 2 (criticality × p × requests per hour ÷ MiB) */
-  double segment_threshold;   /* a segment is predicted to fail from this risk on (default 0.2) */
+  double segment_threshold;   /* a segment is predicted to fail from this risk on (default 0.03) */
   double candidate_max_risk;  /* a target qualifies when none of its segments to sites on the
                                * users' side has a risk above this, and not all are unknown
                                * (default 0.2); the cut's own segments do not count */
@@ -119,8 +119,6 @@ void       pm_planner_params_init   (PmPlannerParams        *params);
 gboolean   pm_planner_site_watched  (const PmPlannerParams  *params,
                                      double                  isolation);
 
-/* Returns PmPlannedMirror, highest score first. params NULL: the defaults. stats (optional) is
- * overwritten: clear it with pm_planner_stats_clear() before reusing it and when done. */
 /* Returns PmPlannedMirror, highest score first. params NULL: the defaults. stats (optional) is
  * overwritten: clear it with pm_planner_stats_clear() before reusing it and when done. */
 GPtrArray *pm_planner_plan          (const PmPlannerInput   *input,
