@@ -119,9 +119,9 @@ set_up_with (Fixture    *f,
   g_assert_no_error (error);
   f->now = START;
   for (guint i = 0; i < N_SEGMENTS; i++)
-    f->risk[i] = 0.01;
+    f->risk[i] = 0.001;
   for (guint i = 0; i < N_SITES; i++)
-    f->isolation[i] = 0.01;
+    f->isolation[i] = 0.001;
   open_mirror (f);
 }
 
@@ -381,7 +381,7 @@ test_proposal_follows_risk (Fixture      *f,
   g_clear_pointer (&pending, g_ptr_array_unref);
 
   /* The risk falls: the proposals stay a little (flicker), then are withdrawn. */
-  predict_cut (f, 0.01);
+  predict_cut (f, 0.001);
   tick (f);
   pending = proposals_in (f, PM_PROPOSAL_PENDING);
   g_assert_cmpuint (pending->len, ==, 3);
@@ -655,7 +655,7 @@ test_retire_after_cool_down (Fixture      *f,
   g_clear_error (&error);
 
   /* The risk falls; the mirror stays through the cool-down (600 s), then goes. */
-  predict_cut (f, 0.01);
+  predict_cut (f, 0.001);
   for (int i = 0; i < 8; i++)
     tick (f);
   g_assert_cmpint (pm_test_replica_state (f->catalog, "crl", "lon"), ==, PM_REPLICA_IN_SYNC);

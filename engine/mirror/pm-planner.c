@@ -17,8 +17,9 @@
  * 3. Losses. A side loses resource R when none of its sites holds a usable replica of R (R's
  *    origin always counts). Its users' demand for R is the demand of the regions of its sites,
  *    each region's demand shared equally among that region's sites in the whole network. No
- *    demand: nothing is lost that anyone needs. A replica already underway to any site of the
- *    side means the work is in hand: no second proposal.
+ *    demand, or a score below min_score (see 5): nothing is lost that is worth a copy. A
+ *    replica already underway to any site of the side means the work is in hand: no second
+ *    proposal.
  * 4. One target per (side, R): among the side's origin and edge sites (only those hold
  *    replicas), those with free space for R, low own risk and outside every storm polygon over
  *    the cut (inside one only when the storm covers every low-risk site of the side: such a
@@ -37,9 +38,10 @@
  *    over today's network, computed once per origin; deadline = eta − transfer time; late when
  *    the deadline has passed; benefit = the side's demand (requests per hour); score =
  *    criticality × p × demand ÷ size in MiB (a small file that many need comes first). A side
- *    whose p is below isolation_threshold (a long shot) gets only the resources whose score
- *    reaches long_shot_min_score: a cut of one chance in ten is worth a 3 MiB zone thousands
- *    query, not a 60 MiB image a few fetch.
+ *    gets only the resources whose score reaches min_score: every byte copied is a byte a
+ *    standing mirror could have held instead, so a cut of one chance in a hundred is worth a
+ *    3 MiB zone thousands query, and a 60 MiB image a handful fetch is not worth copying even
+ *    for a certain cut.
  *
  * Sides are disjoint, so (R, target) pairs are unique by construction. The work that grows with
  * resources × sites is one pass over each resource's replica row for the at-risk sites, plus a
@@ -54,10 +56,10 @@
 #include <string.h>
 
 #define DEFAULT_ISOLATION_THRESHOLD 0.3
-#define DEFAULT_SEGMENT_THRESHOLD   0.03
+#define DEFAULT_SEGMENT_THRESHOLD   0.01
 #define DEFAULT_CANDIDATE_MAX_RISK  0.2
-#define DEFAULT_LONG_SHOT_THRESHOLD 0.03
-#define DEFAULT_LONG_SHOT_MIN_SCORE 2.0
+#define DEFAULT_LONG_SHOT_THRESHOLD 0.01
+#define DEFAULT_MIN_SCORE           0.25
 
 /* The prediction JSON lists this many cut segments at most, the reason names at most this many. */
 #define MAX_PREDICTION_SEGMENTS 8
@@ -765,7 +767,7 @@ pm_planner_params_init (PmPlannerParams *params)
 
   params->isolation_threshold = DEFAULT_ISOLATION_THRESHOLD;
   params->long_shot_threshold = DEFAULT_LONG_SHOT_THRESHOLD;
-  params->long_shot_min_score = DEFAULT_LONG_SHOT_MIN_SCORE;
+  params->min_score = DEFAULT_MIN_SCORE;
   params->segment_threshold = DEFAULT_SEGMENT_THRESHOLD;
   params->candidate_max_risk = DEFAULT_CANDIDATE_MAX_RISK;
   params->horizon_s = 0;
@@ -917,8 +919,7 @@ pm_planner_plan (const PmPlannerInput  *input,
             }
           if (!(demand > 0))
             continue;
-          if (side->probability < params->isolation_threshold
-              && score_of (resource, side->probability, demand) < params->long_shot_min_score)
+          if (score_of (resource, side->probability, demand) < params->min_score)
             continue;
           stats->n_lost++;
           if (underway[i] == stamp)

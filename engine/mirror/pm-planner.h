@@ -29,13 +29,14 @@ typedef enum
 typedef struct
 {
   double isolation_threshold; /* a site is at risk from this isolation on (default 0.3) */
-  double long_shot_threshold; /* below isolation_threshold, from this isolation on, a side still
-                               * gets the resources whose score reaches long_shot_min_score:
-                               * small files many need are worth copying on a long shot, as a
-                               * storm that cuts one segment in five (default 0.03; ≥
-                               * isolation_threshold: none) */
-  double long_shot_min_score; /* default 2 (criticality × p × requests per hour ÷ MiB) */
-  double segment_threshold;   /* a segment is predicted to fail from this risk on (default 0.03) */
+  double long_shot_threshold; /* below isolation_threshold, from this isolation on, a side is
+                               * still mirrored for: a long shot, as a storm that cuts one
+                               * segment in twenty (default 0.01; ≥ isolation_threshold: none) */
+  double min_score;           /* a side gets only the resources whose score (criticality × p ×
+                               * requests per hour ÷ MiB) reaches this: small files many need
+                               * first, a large image a few fetch only on a near-certain cut
+                               * (default 0.25; 0: whatever its users need) */
+  double segment_threshold;   /* a segment is predicted to fail from this risk on (default 0.01) */
   double candidate_max_risk;  /* a target qualifies when none of its segments to sites on the
                                * users' side has a risk above this, and not all are unknown
                                * (default 0.2); the cut's own segments do not count */
