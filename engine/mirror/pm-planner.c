@@ -277,8 +277,7 @@ format_eta (gint64 eta_s,
   return g_date_time_format (eta, "at %H:%M UTC");
 }
 
-/* "fra cut off from the origin if par--fra fails (p = 0.82, at 14:05 UTC)"; a long shot adds
- * "usually 0.01, " before the time. */
+/* "fra cut off from the origin if par--fra fails (p = 0.82, at 14:05 UTC)" */
 static char *
 describe_side (const Pass *pass,
                const Side *side)
@@ -287,8 +286,6 @@ describe_side (const Pass *pass,
   g_autoptr(GString) text = g_string_new (NULL);
   g_autofree char *when = NULL;
   guint shown = MIN (side->cut->len, MAX_REASON_SEGMENTS);
-  double usual = pass->in->usual_isolation != NULL ? pass->in->usual_isolation[side->users_site]
-                                                   : NAN;
 
   g_string_append_printf (text, "%s cut off from the origin if ",
                           pm_topology_get_site (topology, side->users_site)->id);
@@ -303,12 +300,8 @@ describe_side (const Pass *pass,
   if (shown < side->cut->len)
     g_string_append_printf (text, " and %u more", side->cut->len - shown);
   when = side->eta_s > 0 ? format_eta (side->eta_s, pass->in->now_s) : g_strdup ("time unknown");
-  g_string_append_printf (text, " %s (p = %.2f, ", side->cut->len == 1 ? "fails" : "fail",
-                          side->probability);
-  /* A long shot is one for its rise: say from what. */
-  if (side->probability < pass->params->isolation_threshold && !isnan (usual))
-    g_string_append_printf (text, "usually %.2f, ", usual);
-  g_string_append_printf (text, "%s)", when);
+  g_string_append_printf (text, " %s (p = %.2f, %s)", side->cut->len == 1 ? "fails" : "fail",
+                          side->probability, when);
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
