@@ -159,7 +159,7 @@ static void
 fill_site_states (PmSnapshot *snapshot)
 {
   for (guint i = 0; i < snapshot->n_sites; i++)
-    snapshot->sites[i] = (PmSiteState) { 0, 0, NAN, NAN, NAN };
+    snapshot->sites[i] = (PmSiteState) { 0, 0, NAN, NAN };
   for (guint i = 0; i < snapshot->n_segments; i++)
     {
       const PmSegment *segment = pm_topology_get_segment (snapshot->topology, i);

@@ -649,7 +649,6 @@ plan_and_approve (Run              *run,
   g_autofree double *risk = g_new (double, run->n_segments);
   g_autofree gint64 *eta = g_new (gint64, run->n_segments);
   g_autofree double *isolation = g_new (double, run->n_sites);
-  g_autofree double *usual_isolation = g_new (double, run->n_sites);
   g_autofree guint64 *free_bytes = g_new (guint64, run->n_sites);
   g_autofree double *throughput = g_new (double, run->n_sites);
   g_autoptr(GPtrArray) planned = NULL;
@@ -667,7 +666,6 @@ plan_and_approve (Run              *run,
       guint64 used = 0;
 
       isolation[s] = snapshot->sites[s].isolation;
-      usual_isolation[s] = snapshot->sites[s].usual_isolation;
       for (guint r = 0; r < run->n_resources; r++)
         if (replica_of (run, policy, r, s)->present || has_active_job (run, policy, r, s))
           used += pm_resources_get_resource (run->resources, r)->size_bytes;
@@ -682,7 +680,6 @@ plan_and_approve (Run              *run,
   input.risk = risk;
   input.eta_s = eta;
   input.isolation = isolation;
-  input.usual_isolation = usual_isolation;
   input.events = snapshot->events;
   input.replicas = matrix;
   input.free_bytes = free_bytes;
@@ -724,8 +721,7 @@ retire_cooled_down (Run              *run,
     risk[e] = snapshot->segments[e].risk;
   pm_planner_split (run->topology, risk, run->planner.segment_threshold, component);
   for (guint s = 0; s < run->n_sites; s++)
-    if (pm_planner_site_watched (&run->planner, snapshot->sites[s].isolation,
-                                 snapshot->sites[s].usual_isolation))
+    if (pm_planner_site_watched (&run->planner, snapshot->sites[s].isolation))
       at_risk[component[s]] = TRUE;
 
   for (guint r = 0; r < run->n_resources; r++)

@@ -37,10 +37,7 @@ pm_snapshot_new (PmTopology *topology)
   self->n_sites = pm_topology_get_n_sites (topology);
   self->sites = g_new0 (PmSiteState, self->n_sites);
   for (guint i = 0; i < self->n_sites; i++)
-    {
-      self->sites[i].isolation = NAN;
-      self->sites[i].usual_isolation = NAN;
-    }
+    self->sites[i].isolation = NAN;
   self->events = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_event_free);
   self->feeds = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_feed_status_free);
   self->alerts = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_alert_free);

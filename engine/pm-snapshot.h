@@ -43,7 +43,6 @@ typedef struct
   double best_health;    /* of the attached segments: a site is as reachable as its best link;
                           * NAN when none has data */
   double isolation;      /* P(site loses every path to the origin within the horizon); NAN = unknown */
-  double usual_isolation; /* its calm level of late (the predictor's; NAN = unknown) */
 } PmSiteState;
 
 typedef enum

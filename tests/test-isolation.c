@@ -8,7 +8,6 @@
 
 #include "pm-test-util.h"
 #include "predict/pm-isolation.h"
-#include "predict/pm-usual-isolation.h"
 
 #define EPS 1e-12
 
@@ -706,34 +705,6 @@ test_large (void)
     }
 }
 
-/* The usual isolation keeps a site's calm level: a storm's hours above it barely move it, an
- * hour cut off lifts it a little, and it comes back down within the hour after. */
-static void
-test_usual (void)
-{
-  double usual = pm_usual_isolation_step (NAN, 0.012, 60);
-
-  g_assert_cmpfloat (usual, ==, 0.012);
-  g_assert_cmpfloat (pm_usual_isolation_step (usual, NAN, 60), ==, usual);
-  g_assert_cmpfloat (pm_usual_isolation_step (usual, 0.5, 0), ==, usual);
-  /* Two hours of a storm at 0.03: a long shot the whole time (≥ 2 × usual). */
-  for (int minute = 0; minute < 120; minute++)
-    {
-      g_assert_cmpfloat (0.03, >=, 2 * usual);
-      usual = pm_usual_isolation_step (usual, 0.03, 60);
-    }
-  g_assert_cmpfloat (usual, <, 0.015);
-  /* An hour cut off. */
-  usual = 0.012;
-  for (int minute = 0; minute < 60; minute++)
-    usual = pm_usual_isolation_step (usual, 1.0, 60);
-  g_assert_cmpfloat_with_epsilon (usual, 0.012 + 0.988 * (1 - exp (-1.0 / 24)), 1e-9);
-  /* Calm again: most of the way back within the hour. */
-  for (int minute = 0; minute < 60; minute++)
-    usual = pm_usual_isolation_step (usual, 0.012, 60);
-  g_assert_cmpfloat (usual, <, 0.012 + 0.2 * 0.988 * (1 - exp (-1.0 / 24)));
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -750,7 +721,6 @@ main (int   argc,
   g_test_add_func ("/isolation/unknown", test_unknown);
   g_test_add_func ("/isolation/pairs-and-roots", test_pairs_and_roots);
   g_test_add_func ("/isolation/many-pairs", test_many_pairs);
-  g_test_add_func ("/isolation/usual", test_usual);
   g_test_add_func ("/isolation/async", test_async);
   g_test_add_func ("/isolation/large", test_large);
   return g_test_run ();

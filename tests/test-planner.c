@@ -80,7 +80,6 @@ typedef struct
   double          risk[N_SEGMENTS];
   gint64          eta[N_SEGMENTS];
   double          isolation[N_SITES];
-  double          usual[N_SITES];
   guint8         *replicas;
   guint64         free_bytes[N_SITES];
   double          throughput[N_SITES];
@@ -104,10 +103,7 @@ fixture_set_up (Fixture    *f,
   for (guint e = 0; e < N_SEGMENTS; e++)
     f->risk[e] = 0.001;
   for (guint s = 0; s < N_SITES; s++)
-    {
-      f->free_bytes[s] = G_MAXUINT64;
-      f->usual[s] = NAN;
-    }
+    f->free_bytes[s] = G_MAXUINT64;
   f->replicas = g_new0 (guint8, pm_resources_get_n_resources (f->resources) * N_SITES);
   f->events = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_event_free);
   pm_planner_params_init (&f->params);
@@ -135,7 +131,6 @@ plan (Fixture *f)
     .risk = f->risk,
     .eta_s = f->eta,
     .isolation = f->isolation,
-    .usual_isolation = f->usual,
     .events = f->events,
     .replicas = f->replicas,
     .free_bytes = f->free_bytes,
@@ -487,7 +482,6 @@ test_long_shot (void)
 {
   g_auto(Fixture) f = { 0 };
   g_autoptr(GPtrArray) mirrors = NULL;
-  double long_shot;
 
   fixture_set_up (&f, "{'resources':[" TINY "," COLD "]}");
   set_isles_risk (&f, 0.1);
@@ -511,33 +505,13 @@ test_long_shot (void)
   g_assert_cmpuint (mirrors->len, ==, 0);
   g_clear_pointer (&mirrors, g_ptr_array_unref);
   set_isles_risk (&f, 0.1);
-  long_shot = f.params.long_shot_threshold;
   f.params.long_shot_threshold = f.params.isolation_threshold;
   mirrors = plan (&f);
   g_assert_cmpuint (mirrors->len, ==, 0);
-  g_assert_false (pm_planner_site_watched (&f.params, 0.1, NAN));
-  g_assert_true (pm_planner_site_watched (&f.params, 0.3, NAN));
-  g_assert_false (pm_planner_site_watched (&f.params, NAN, NAN));
+  g_assert_false (pm_planner_site_watched (&f.params, 0.1));
+  g_assert_true (pm_planner_site_watched (&f.params, 0.3));
+  g_assert_false (pm_planner_site_watched (&f.params, NAN));
   g_clear_pointer (&mirrors, g_ptr_array_unref);
-  f.params.long_shot_threshold = long_shot;
-
-  /* A long shot follows a rising risk: sites always about this isolated get nothing. */
-  for (guint s = 0; s < N_SITES; s++)
-    f.usual[s] = 0.08;
-  mirrors = plan (&f);
-  g_assert_cmpuint (mirrors->len, ==, 0);
-  g_clear_pointer (&mirrors, g_ptr_array_unref);
-  g_assert_false (pm_planner_site_watched (&f.params, 0.1, 0.08));
-  for (guint s = 0; s < N_SITES; s++)
-    f.usual[s] = 0.04;
-  mirrors = plan (&f);
-  g_assert_cmpuint (only_mirror (mirrors)->resource, ==, 0);
-  g_clear_pointer (&mirrors, g_ptr_array_unref);
-  g_assert_true (pm_planner_site_watched (&f.params, 0.1, 0.04));
-  /* At risk is at risk, however usual. */
-  for (guint s = 0; s < N_SITES; s++)
-    f.usual[s] = 0.5;
-  g_assert_true (pm_planner_site_watched (&f.params, 0.3, 0.5));
 
   /* At risk: still only what is worth its bytes, unless every need counts. */
   set_isles_risk (&f, 0.5);

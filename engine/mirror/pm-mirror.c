@@ -769,7 +769,6 @@ plan (PmMirror *self,
   g_autofree double *risk = g_new (double, n_segments);
   g_autofree gint64 *eta = g_new (gint64, n_segments);
   g_autofree double *isolation = g_new (double, n_sites);
-  g_autofree double *usual_isolation = g_new (double, n_sites);
   g_autofree guint64 *free_bytes = g_new (guint64, n_sites);
   g_autofree double *throughput = g_new (double, n_sites);
   g_auto(PmPlannerStats) stats = { 0 };
@@ -787,7 +786,6 @@ plan (PmMirror *self,
       guint64 used = pm_executor_used_bytes (self->executor, tick->replicas, i);
 
       isolation[i] = snapshot->sites[i].isolation;
-      usual_isolation[i] = snapshot->sites[i].usual_isolation;
       free_bytes[i] = site->capacity_bytes == 0 ? G_MAXUINT64
                                                 : site->capacity_bytes - MIN (used,
                                                                               site->capacity_bytes);
@@ -799,7 +797,6 @@ plan (PmMirror *self,
   input.risk = risk;
   input.eta_s = eta;
   input.isolation = isolation;
-  input.usual_isolation = usual_isolation;
   input.events = snapshot->events;
   input.replicas = tick->matrix;
   input.free_bytes = free_bytes;
@@ -824,8 +821,7 @@ retire_cooled_down (PmMirror *self,
   gint64 now = snapshot->time_s;
 
   for (guint i = 0; i < n_sites; i++)
-    if (pm_planner_site_watched (&self->params.planner, snapshot->sites[i].isolation,
-                                 snapshot->sites[i].usual_isolation))
+    if (pm_planner_site_watched (&self->params.planner, snapshot->sites[i].isolation))
       at_risk_component[tick->component[i]] = TRUE;
 
   for (guint i = 0; i < tick->replicas->len; i++)

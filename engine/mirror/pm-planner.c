@@ -4,17 +4,16 @@
  * 1. The predicted cut. Segments at or above segment_threshold (and, when their eta is known, due
  *    within the horizon) are taken as failing; an unknown risk (NAN) does not cut. The network
  *    without them falls into pieces (breadth-first search, O(V + E)).
- * 2. Users' sides. At-risk sites (isolation ≥ isolation_threshold, or for a long shot ≥
- *    long_shot_threshold and ≥ long_shot_rise × the site's usual isolation; NAN is not at
- *    risk) are grouped by piece. Isolation is the risk of losing the origin, so a site whose
- *    piece still holds the origin is at risk for reasons no single failing segment explains
- *    (many small risks, say): its cut is not identified, it is counted and gets no proposal. A
- *    region's isolation is that of its most isolated site, so testing sites covers regions.
- *    Each other piece is a side, speaking for its most isolated site (the users' site,
- *    probability p); its cut is the failing segments with exactly one end in it, its eta their
- *    earliest known one. A side whose cut is down already (every segment at risk 1 since a time
- *    not after now) is cut off now: no copy can reach it, so it is counted and gets no
- *    proposal.
+ * 2. Users' sides. At-risk sites (isolation ≥ isolation_threshold, or ≥ long_shot_threshold for
+ *    a long shot; NAN is not at risk) are
+ *    grouped by piece. Isolation is the risk of losing the origin, so a site whose piece still
+ *    holds the origin is at risk for reasons no single failing segment explains (many small
+ *    risks, say): its cut is not identified, it is counted and gets no proposal. A region's
+ *    isolation is that of its most isolated site, so testing sites covers regions. Each other
+ *    piece is a side, speaking for its most isolated site (the users' site, probability p); its
+ *    cut is the failing segments with exactly one end in it, its eta their earliest known one.
+ *    A side whose cut is down already (every segment at risk 1 since a time not after now) is cut
+ *    off now: no copy can reach it, so it is counted and gets no proposal.
  * 3. Losses. A side loses resource R when none of its sites holds a usable replica of R (R's
  *    origin always counts). Its users' demand for R is the demand of the regions of its sites,
  *    each region's demand shared equally among that region's sites in the whole network. No
@@ -60,7 +59,6 @@
 #define DEFAULT_SEGMENT_THRESHOLD   0.01
 #define DEFAULT_CANDIDATE_MAX_RISK  0.2
 #define DEFAULT_LONG_SHOT_THRESHOLD 0.01
-#define DEFAULT_LONG_SHOT_RISE      2.0
 #define DEFAULT_MIN_SCORE           0.25
 
 /* The prediction JSON lists this many cut segments at most, the reason names at most this many. */
@@ -481,11 +479,10 @@ find_sides (Pass           *pass,
   for (guint s = 0; s < pass->n_sites; s++)
     {
       double isolation = pass->in->isolation != NULL ? pass->in->isolation[s] : NAN;
-      double usual = pass->in->usual_isolation != NULL ? pass->in->usual_isolation[s] : NAN;
       guint c = pass->component[s];
       Side *side;
 
-      if (!pm_planner_site_watched (pass->params, isolation, usual))
+      if (!pm_planner_site_watched (pass->params, isolation))
         continue;
       /* Long shots are counted only by the proposals they get. */
       if (c == origin_component)
@@ -770,7 +767,6 @@ pm_planner_params_init (PmPlannerParams *params)
 
   params->isolation_threshold = DEFAULT_ISOLATION_THRESHOLD;
   params->long_shot_threshold = DEFAULT_LONG_SHOT_THRESHOLD;
-  params->long_shot_rise = DEFAULT_LONG_SHOT_RISE;
   params->min_score = DEFAULT_MIN_SCORE;
   params->segment_threshold = DEFAULT_SEGMENT_THRESHOLD;
   params->candidate_max_risk = DEFAULT_CANDIDATE_MAX_RISK;
@@ -779,14 +775,10 @@ pm_planner_params_init (PmPlannerParams *params)
 
 gboolean
 pm_planner_site_watched (const PmPlannerParams *params,
-                         double                 isolation,
-                         double                 usual_isolation)
+                         double                 isolation)
 {
-  /* NAN compares false: an unknown isolation is never at risk, an unknown usual one no bar. */
-  if (isolation >= params->isolation_threshold)
-    return TRUE;
-  return isolation >= params->long_shot_threshold
-         && !(isolation < params->long_shot_rise * usual_isolation);
+  /* NAN compares false: an unknown isolation is never at risk. */
+  return isolation >= MIN (params->isolation_threshold, params->long_shot_threshold);
 }
 
 guint

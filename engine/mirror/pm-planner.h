@@ -32,10 +32,6 @@ typedef struct
   double long_shot_threshold; /* below isolation_threshold, from this isolation on, a side is
                                * still mirrored for: a long shot, as a storm that cuts one
                                * segment in twenty (default 0.01; ≥ isolation_threshold: none) */
-  double long_shot_rise;      /* … when the site's isolation is also this many times its usual
-                               * isolation: long shots follow a rising risk (a storm, a
-                               * degradation), not the calm level of a site at the end of one
-                               * long line (default 2; ≤ 1 or usual unknown: any) */
   double min_score;           /* a side gets only the resources whose score (criticality × p ×
                                * requests per hour ÷ MiB) reaches this: small files many need
                                * first, a large image a few fetch only on a near-certain cut
@@ -56,8 +52,6 @@ typedef struct
   const double  *risk;            /* per segment: P(fails within the horizon); NAN = unknown */
   const gint64  *eta_s;           /* per segment: expected failure time, 0 = none; may be NULL */
   const double  *isolation;       /* per site; NAN = unknown, never at risk */
-  const double  *usual_isolation; /* per site, the predictor's calm level; NAN = unknown; may be
-                                   * NULL (all unknown) */
   GPtrArray     *events;          /* PmEvent active now (weather polygons matter); may be NULL */
   const guint8  *replicas;        /* PmPlannerReplica, n_resources × n_sites, one row per
                                    * resource; may be NULL (none anywhere). A resource's origin
@@ -121,11 +115,10 @@ typedef struct
 
 void       pm_planner_params_init   (PmPlannerParams        *params);
 
-/* Whether a site this isolated, usually this isolated (NAN: unknown), gets any proposal (at
- * risk, or a long shot): its side's temporary mirrors are still needed. */
+/* Whether a site this isolated gets any proposal (at risk, or a long shot): its side's temporary
+ * mirrors are still needed. */
 gboolean   pm_planner_site_watched  (const PmPlannerParams  *params,
-                                     double                  isolation,
-                                     double                  usual_isolation);
+                                     double                  isolation);
 
 /* Returns PmPlannedMirror, highest score first. params NULL: the defaults. stats (optional) is
  * overwritten: clear it with pm_planner_stats_clear() before reusing it and when done. */

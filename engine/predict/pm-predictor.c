@@ -16,8 +16,7 @@
  * is then already at the newest step, so during that walk the crossing feature falls back to
  * the linear extrapolation. Afterwards a few segments are refitted per tick, each every
  * REFIT_EVERY_S. Event feeds are evaluated at the current time only: the feeds describe the
- * present and future. Each site's isolation comes from the segment risks, with its usual level
- * (pm-usual-isolation.h), against which the planner tells a rising risk from a calm one.
+ * present and future.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -32,7 +31,6 @@
 #include "pm-isolation.h"
 #include "pm-risk-labeler.h"
 #include "pm-risk-model.h"
-#include "pm-usual-isolation.h"
 
 #define EVALUATE_EVERY_S    60
 #define TREND_WINDOW_S      (10 * 60)
@@ -130,8 +128,6 @@ struct _PmPredictor
   PmAlertManager  *alerts;
   double          *risks;
   PmIsolationEstimate *isolation_estimates;
-  double          *usual_isolation;  /* per site, NAN until the first estimate */
-  gint64           usual_at;
   PmSegmentState  *alert_input;
   gint64           evaluated_until;
 };
@@ -660,22 +656,6 @@ evaluate (PmPredictor   *self,
 }
 
 static void
-update_usual_isolation (PmPredictor *self,
-                        gint64       now_s,
-                        PmSnapshot  *snapshot)
-{
-  double elapsed = self->usual_at == G_MININT64 ? 0 : (double) (now_s - self->usual_at);
-
-  for (guint i = 0; i < snapshot->n_sites; i++)
-    {
-      self->usual_isolation[i] = pm_usual_isolation_step (self->usual_isolation[i],
-                                                          snapshot->sites[i].isolation, elapsed);
-      snapshot->sites[i].usual_isolation = self->usual_isolation[i];
-    }
-  self->usual_at = MAX (self->usual_at, now_s);
-}
-
-static void
 pm_predictor_finalize (GObject *object)
 {
   PmPredictor *self = PM_PREDICTOR (object);
@@ -688,7 +668,6 @@ pm_predictor_finalize (GObject *object)
   g_clear_object (&self->alerts);
   g_free (self->risks);
   g_free (self->isolation_estimates);
-  g_free (self->usual_isolation);
   g_free (self->alert_input);
   for (guint i = 0; i < self->n_segments; i++)
     for (guint d = 0; d < N_DETECTORS; d++)
@@ -748,10 +727,6 @@ pm_predictor_new (PmTopology *topology,
   self->risks = g_new (double, MAX (self->n_segments, 1));
   self->isolation_estimates =
     g_new (PmIsolationEstimate, MAX (pm_topology_get_n_sites (topology), 1));
-  self->usual_isolation = g_new (double, MAX (pm_topology_get_n_sites (topology), 1));
-  for (guint i = 0; i < pm_topology_get_n_sites (topology); i++)
-    self->usual_isolation[i] = NAN;
-  self->usual_at = G_MININT64;
   self->alert_input = g_new (PmSegmentState, MAX (self->n_segments, 1));
   self->evaluated_until = G_MININT64;
   return self;
@@ -883,7 +858,6 @@ pm_predictor_update (PmPredictor     *self,
   pm_isolation_compute (self->isolation, self->risks, self->isolation_estimates, NULL);
   for (guint i = 0; i < snapshot->n_sites; i++)
     snapshot->sites[i].isolation = self->isolation_estimates[i].probability;
-  update_usual_isolation (self, now_s, snapshot);
   /* Alerts are predictions: a segment that is already down raises none. Its risk goes to the
    * alert manager as unknown, which neither fires, clears nor times anything, so an alert that
    * fired before the cut stays firing through it, and the cut itself raises no new one (the map
