@@ -262,10 +262,11 @@ pick_target (Fixture     *fixture,
 }
 
 static gint64
-create_proposal_with_reason (Fixture    *fixture,
-                             const char *resource,
-                             const char *site,
-                             const char *reason)
+create_proposal_likely (Fixture    *fixture,
+                        const char *resource,
+                        const char *site,
+                        const char *reason,
+                        double      probability)
 {
   PmCatalog *catalog = pm_mirror_get_catalog (pm_engine_get_mirror (fixture->engine));
   PmResources *resources = pm_engine_get_resources (fixture->engine);
@@ -275,7 +276,7 @@ create_proposal_with_reason (Fixture    *fixture,
     .site = (char *) site,
     .state = PM_PROPOSAL_PENDING,
     .users_site = (char *) site,
-    .probability = 0.42,
+    .probability = probability,
     .eta_s = now + 3600,
     .deadline_s = now + 12 * 60,
     .bytes = pm_resources_get_resource (resources,
@@ -292,6 +293,15 @@ create_proposal_with_reason (Fixture    *fixture,
   g_assert_no_error (error);
   g_assert_cmpint (id, >, 0);
   return id;
+}
+
+static gint64
+create_proposal_with_reason (Fixture    *fixture,
+                             const char *resource,
+                             const char *site,
+                             const char *reason)
+{
+  return create_proposal_likely (fixture, resource, site, reason, 0.42);
 }
 
 static gint64
@@ -694,9 +704,15 @@ test_panels_approve_matching (Fixture       *fixture,
     pick_target (fixture, i, &resource, &sites[i]);
   ids[0] = create_proposal_with_reason (fixture, resource, sites[0], BATCH_A);
   ids[1] = create_proposal_with_reason (fixture, resource, sites[1], BATCH_A);
-  ids[2] = create_proposal_with_reason (fixture, resource, sites[2], BATCH_B);
+  ids[2] = create_proposal_likely (fixture, resource, sites[2], BATCH_B, 0.9);
   refresh (fixture);
   g_assert_cmpuint (count_shown_rows (GTK_WIDGET (fixture->proposals)), >=, 3);
+  /* The most likely cut first; equally likely ones by deadline, then age. */
+  g_assert_cmpint (pm_proposals_panel_get_position (fixture->proposals, ids[2]), >=, 0);
+  g_assert_cmpint (pm_proposals_panel_get_position (fixture->proposals, ids[2]), <,
+                   pm_proposals_panel_get_position (fixture->proposals, ids[0]));
+  g_assert_cmpint (pm_proposals_panel_get_position (fixture->proposals, ids[0]), <,
+                   pm_proposals_panel_get_position (fixture->proposals, ids[1]));
 
   /* The filter (case-insensitive, on the reason here) narrows the list and the batch. */
   pm_proposals_panel_set_filter (fixture->proposals, "squall ALPHA");

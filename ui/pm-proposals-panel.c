@@ -1,9 +1,12 @@
-/* pm-proposals-panel.c: proposals, pending first, rows kept by proposal id so that a refresh
- * never takes keyboard focus away from the button an operator is about to press.
+/* pm-proposals-panel.c: proposals, pending first (the most likely cut first), rows kept by
+ * proposal id so that a refresh never takes keyboard focus away from the button an operator is
+ * about to press.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "pm-proposals-panel.h"
+
+#include <math.h>
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
@@ -336,6 +339,24 @@ compare_decided (gconstpointer a,
   return (pb->updated_at > pa->updated_at) - (pb->updated_at < pa->updated_at);
 }
 
+/* The most likely cut first, then the earliest deadline, then the oldest proposal. */
+static int
+compare_pending (gconstpointer a,
+                 gconstpointer b)
+{
+  const PmProposal *pa = *(const PmProposal *const *) a, *pb = *(const PmProposal *const *) b;
+  double qa = isnan (pa->probability) ? -1 : pa->probability;
+  double qb = isnan (pb->probability) ? -1 : pb->probability;
+  gint64 da = pa->deadline_s > 0 ? pa->deadline_s : G_MAXINT64;
+  gint64 db = pb->deadline_s > 0 ? pb->deadline_s : G_MAXINT64;
+
+  if (qa != qb)
+    return qa > qb ? -1 : 1;
+  if (da != db)
+    return da < db ? -1 : 1;
+  return (pa->id > pb->id) - (pa->id < pb->id);
+}
+
 static void
 view_changed_cb (PmCatalogFeed    *feed,
                  PmCatalogView    *view,
@@ -350,6 +371,7 @@ view_changed_cb (PmCatalogFeed    *feed,
       PmProposal *proposal = g_ptr_array_index (view->proposals, i);
       g_ptr_array_add (proposal->state == PM_PROPOSAL_PENDING ? pending : decided, proposal);
     }
+  g_ptr_array_sort (pending, compare_pending);
   g_ptr_array_sort (decided, compare_decided);
   if (decided->len > MAX_DECIDED)
     g_ptr_array_set_size (decided, MAX_DECIDED);
@@ -762,6 +784,18 @@ pm_proposals_panel_get_n_shown (PmProposalsPanel *self)
   g_return_val_if_fail (PM_IS_PROPOSALS_PANEL (self), 0);
 
   return g_hash_table_size (self->rows);
+}
+
+int
+pm_proposals_panel_get_position (PmProposalsPanel *self,
+                                 gint64            proposal)
+{
+  GtkWidget *row;
+
+  g_return_val_if_fail (PM_IS_PROPOSALS_PANEL (self), -1);
+
+  row = g_hash_table_lookup (self->rows, &proposal);
+  return row != NULL ? gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row)) : -1;
 }
 
 const char *

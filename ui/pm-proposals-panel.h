@@ -36,6 +36,10 @@ void              pm_proposals_panel_set_filter     (PmProposalsPanel *self,
 guint             pm_proposals_panel_get_n_matching (PmProposalsPanel *self);
 /* Rows shown, pending or decided. */
 guint             pm_proposals_panel_get_n_shown    (PmProposalsPanel *self);
+/* Where a proposal's row is in the list (0: top; -1: no row). Pending proposals come first,
+ * the most likely cut first, then the earliest deadline. */
+int               pm_proposals_panel_get_position   (PmProposalsPanel *self,
+                                                     gint64            proposal);
 /* The state a proposal's row shows ("pending", "approved", …), NULL when it has no row. */
 const char       *pm_proposals_panel_get_state      (PmProposalsPanel *self,
                                                      gint64            proposal);
