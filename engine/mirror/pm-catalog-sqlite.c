@@ -10,6 +10,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "pm-catalog-sqlite.h"
+#include "pm-catalog-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -182,13 +183,6 @@ static const char *const *const migrations[] = {
   schema_v2,
 };
 
-static const char *const alert_mark_kinds[] = { "acknowledged", "silenced", NULL };
-static const char *const alert_mark_subjects[] = { "segment", "site", NULL };
-
-static const char *const decision_actions[] = {
-  "approve", "reject", "auto_approve", "mirror", "cancel", "retry", "retire", NULL,
-};
-
 #define REPLICA_COLUMNS \
   "resource, site, state, version, sha256, updated_at, verified_at, temporary, error"
 #define PROPOSAL_COLUMNS                                                                          \
@@ -201,26 +195,6 @@ static const char *const decision_actions[] = {
 #define VERSION_COLUMNS "resource, version, sha256, size_bytes, created_at"
 #define ALERT_MARK_COLUMNS "kind, subject, subject_id, alert_id, who, at, until, reason"
 
-static gboolean refuse (GError        **error,
-                        PmCatalogError  code,
-                        const char     *format,
-                        ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-refuse (GError        **error,
-        PmCatalogError  code,
-        const char     *format,
-        ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, PM_CATALOG_ERROR, code, message);
-  return FALSE;
-}
 
 /* Turns SQLite's last error into ours: a constraint the schema enforces becomes the error the
  * code would have reported for it, everything else names the file. */
@@ -235,28 +209,28 @@ fail (PmCatalogSqlite *self,
     {
     case SQLITE_CONSTRAINT_UNIQUE:
     case SQLITE_CONSTRAINT_PRIMARYKEY:
-      return refuse (error, PM_CATALOG_ERROR_CONFLICT, "Catalogue %s: %s", self->path, message);
+      return _pm_catalog_refuse (error, PM_CATALOG_ERROR_CONFLICT, "Catalogue %s: %s", self->path, message);
     case SQLITE_CONSTRAINT_FOREIGNKEY:
-      return refuse (error, PM_CATALOG_ERROR_NOT_FOUND, "Catalogue %s: %s", self->path, message);
+      return _pm_catalog_refuse (error, PM_CATALOG_ERROR_NOT_FOUND, "Catalogue %s: %s", self->path, message);
     case SQLITE_CONSTRAINT_CHECK:
     case SQLITE_CONSTRAINT_NOTNULL:
-      return refuse (error, PM_CATALOG_ERROR_INVALID, "Catalogue %s: %s", self->path, message);
+      return _pm_catalog_refuse (error, PM_CATALOG_ERROR_INVALID, "Catalogue %s: %s", self->path, message);
     default:
       break;
     }
   switch (code & 0xff)
     {
     case SQLITE_READONLY:
-      return refuse (error, PM_CATALOG_ERROR_READ_ONLY,
+      return _pm_catalog_refuse (error, PM_CATALOG_ERROR_READ_ONLY,
                      "Catalogue %s: %s (check the permissions of the file and its folder)",
                      self->path, message);
     case SQLITE_NOTADB:
     case SQLITE_CORRUPT:
-      return refuse (error, PM_CATALOG_ERROR_BACKEND,
+      return _pm_catalog_refuse (error, PM_CATALOG_ERROR_BACKEND,
                      "Catalogue %s: %s: the file is damaged or is not a Premirror catalogue; "
                      "move it aside to start an empty one", self->path, message);
     default:
-      return refuse (error, PM_CATALOG_ERROR_BACKEND, "Catalogue %s: %s", self->path, message);
+      return _pm_catalog_refuse (error, PM_CATALOG_ERROR_BACKEND, "Catalogue %s: %s", self->path, message);
     }
 }
 
@@ -682,68 +656,9 @@ update_alert_marks_in_transaction (PmCatalogSqlite *self,
 
 /* Argument checks, done before taking the lock. */
 
-static gboolean
-require_text (const char *value,
-              const char *what,
-              GError    **error)
-{
-  for (const char *p = value; p != NULL && *p != '\0'; p++)
-    if (!g_ascii_isspace (*p))
-      return TRUE;
-  return refuse (error, PM_CATALOG_ERROR_INVALID, "%s must not be empty", what);
-}
 
-static gboolean
-check_alert_mark (const PmAlertMark *mark,
-                  GError           **error)
-{
-  if (mark->kind == NULL || !g_strv_contains (alert_mark_kinds, mark->kind))
-    return refuse (error, PM_CATALOG_ERROR_INVALID,
-                   "Unknown alert mark “%s”: expected acknowledged or silenced",
-                   mark->kind != NULL ? mark->kind : "");
-  if (mark->subject == NULL || !g_strv_contains (alert_mark_subjects, mark->subject))
-    return refuse (error, PM_CATALOG_ERROR_INVALID,
-                   "Unknown alert subject “%s”: expected segment or site",
-                   mark->subject != NULL ? mark->subject : "");
-  return require_text (mark->subject_id, "The alert's segment or site", error);
-}
 
-/* Copies a SHA-256 given in hex to out in the stored form, lowercase. */
-static gboolean
-normalize_sha256 (const char *text,
-                  char        out[65],
-                  GError    **error)
-{
-  if (text == NULL || strlen (text) != 64)
-    return refuse (error, PM_CATALOG_ERROR_INVALID,
-                   "SHA-256 “%s” must be 64 hexadecimal digits", text != NULL ? text : "");
-  for (int i = 0; i < 64; i++)
-    {
-      if (!g_ascii_isxdigit (text[i]))
-        return refuse (error, PM_CATALOG_ERROR_INVALID,
-                       "SHA-256 “%s” must be 64 hexadecimal digits", text);
-      out[i] = g_ascii_tolower (text[i]);
-    }
-  out[64] = '\0';
-  return TRUE;
-}
 
-static gboolean
-check_spec (const PmJobSpec *spec,
-            char             sha256[65],
-            GError         **error)
-{
-  if (spec == NULL)
-    return refuse (error, PM_CATALOG_ERROR_INVALID,
-                   "Starting a job needs its spec: the version to copy and its digest");
-  if (spec->version <= 0)
-    return refuse (error, PM_CATALOG_ERROR_INVALID,
-                   "A job's version must be 1 or more, not %" G_GINT64_FORMAT, spec->version);
-  if (!isfinite (spec->priority) || spec->deadline_s < 0)
-    return refuse (error, PM_CATALOG_ERROR_INVALID,
-                   "A job's priority must be a number and its deadline 0 or more");
-  return normalize_sha256 (spec->sha256, sha256, error);
-}
 
 /* Steps of a transaction: the lock is held and begin() was called. */
 
@@ -757,7 +672,7 @@ require_resource (PmCatalogSqlite *self,
   if (!query_one (self, &row, error, "SELECT 1 FROM resources WHERE id = ?", "t", resource))
     return FALSE;
   if (row == NULL)
-    return refuse (error, PM_CATALOG_ERROR_NOT_FOUND,
+    return _pm_catalog_refuse (error, PM_CATALOG_ERROR_NOT_FOUND,
                    "No resource “%s” in the catalogue: is it in the resource inventory?",
                    resource);
   return TRUE;
@@ -802,33 +717,7 @@ save_replica (PmCatalogSqlite *self,
               gint64           now,
               GError         **error)
 {
-  replica->state = to;
-  replica->updated_at = now;
-  replica->temporary = temporary;
-  if (version > 0)
-    {
-      if (version != replica->version)
-        replica->verified_at = 0;
-      replica->version = version;
-      g_strlcpy (replica->sha256, sha256, sizeof replica->sha256);
-    }
-  if (to == PM_REPLICA_GONE)
-    {
-      replica->version = 0;
-      replica->sha256[0] = '\0';
-      replica->verified_at = 0;
-    }
-  else if (to == PM_REPLICA_IN_SYNC)
-    {
-      replica->verified_at = now;
-      g_clear_pointer (&replica->error, g_free);
-    }
-  else if (to == PM_REPLICA_FAILED)
-    {
-      g_free (replica->error);
-      replica->error = g_strdup (error_text);
-    }
-
+  _pm_replica_apply_move (replica, to, version, sha256, temporary, error_text, now);
   return exec (self, error,
                "INSERT INTO replicas (" REPLICA_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                " ON CONFLICT (resource, site) DO UPDATE SET state = excluded.state,"
@@ -892,7 +781,7 @@ load_job (PmCatalogSqlite *self,
     return NULL;
   if (row == NULL)
     {
-      refuse (error, PM_CATALOG_ERROR_NOT_FOUND, "No job %" G_GINT64_FORMAT, id);
+      _pm_catalog_refuse (error, PM_CATALOG_ERROR_NOT_FOUND, "No job %" G_GINT64_FORMAT, id);
       return NULL;
     }
   return read_job (row);
@@ -1001,14 +890,14 @@ move_replica_in_transaction (PmCatalogSqlite *self,
   if (replica == NULL)
     return FALSE;
   if (replica->state != from)
-    return refuse (error, PM_CATALOG_ERROR_CONFLICT,
+    return _pm_catalog_refuse (error, PM_CATALOG_ERROR_CONFLICT,
                    "The replica of “%s” at “%s” is %s, not %s: someone moved it meanwhile",
                    resource, site, pm_replica_state_to_string (replica->state),
                    pm_replica_state_to_string (from));
   /* Checked after the state: a caller unsure which of two states a replica is in tries both,
    * and learns from CONFLICT that it guessed wrong. */
   if (!pm_replica_state_can_move (from, to))
-    return refuse (error, PM_CATALOG_ERROR_ILLEGAL,
+    return _pm_catalog_refuse (error, PM_CATALOG_ERROR_ILLEGAL,
                    "A replica cannot go from %s to %s (“%s” at “%s”)",
                    pm_replica_state_to_string (from), pm_replica_state_to_string (to), resource,
                    site);
@@ -1037,9 +926,9 @@ decide_in_transaction (PmCatalogSqlite *self,
                   "i", proposal))
     return FALSE;
   if (row == NULL)
-    return refuse (error, PM_CATALOG_ERROR_NOT_FOUND, "No proposal %" G_GINT64_FORMAT, proposal);
+    return _pm_catalog_refuse (error, PM_CATALOG_ERROR_NOT_FOUND, "No proposal %" G_GINT64_FORMAT, proposal);
   if (!g_str_equal (column_text (row, 2), "pending"))
-    return refuse (error, PM_CATALOG_ERROR_CONFLICT,
+    return _pm_catalog_refuse (error, PM_CATALOG_ERROR_CONFLICT,
                    "Proposal %" G_GINT64_FORMAT " is already %s: it can be decided only once",
                    proposal, column_text (row, 2));
 
@@ -1095,7 +984,7 @@ mirror_now_in_transaction (PmCatalogSqlite *self,
       || !find_active_job (self, resource, site, &active, error))
     return FALSE;
   if (active != 0)
-    return refuse (error, PM_CATALOG_ERROR_CONFLICT,
+    return _pm_catalog_refuse (error, PM_CATALOG_ERROR_CONFLICT,
                    "Job %" G_GINT64_FORMAT " already copies “%s” to “%s”: wait for it or "
                    "cancel it first", active, resource, site);
   if (!start_job (self, 0, resource, site, spec, sha256, now, &decision.job, error)
@@ -1130,7 +1019,7 @@ act_on_job_in_transaction (PmCatalogSqlite *self,
       g_autoptr(PmReplica) replica = NULL;
 
       if (job->state != PM_JOB_QUEUED && job->state != PM_JOB_RUNNING)
-        return refuse (error, PM_CATALOG_ERROR_CONFLICT,
+        return _pm_catalog_refuse (error, PM_CATALOG_ERROR_CONFLICT,
                        "Job %" G_GINT64_FORMAT " is %s: only a queued or running job can be "
                        "cancelled", id, pm_job_state_to_string (job->state));
       if (!exec (self, error, "UPDATE jobs SET state = 'cancelled', updated_at = ? WHERE id = ?",
@@ -1150,13 +1039,13 @@ act_on_job_in_transaction (PmCatalogSqlite *self,
       gint64 active;
 
       if (job->state != PM_JOB_FAILED && job->state != PM_JOB_CANCELLED)
-        return refuse (error, PM_CATALOG_ERROR_CONFLICT,
+        return _pm_catalog_refuse (error, PM_CATALOG_ERROR_CONFLICT,
                        "Job %" G_GINT64_FORMAT " is %s: only a failed or cancelled job can be "
                        "retried", id, pm_job_state_to_string (job->state));
       if (!find_active_job (self, job->resource, job->site, &active, error))
         return FALSE;
       if (active != 0)
-        return refuse (error, PM_CATALOG_ERROR_CONFLICT,
+        return _pm_catalog_refuse (error, PM_CATALOG_ERROR_CONFLICT,
                        "Job %" G_GINT64_FORMAT " already copies “%s” to “%s”: job %"
                        G_GINT64_FORMAT " cannot be retried meanwhile", active, job->resource,
                        job->site, id);
@@ -1183,7 +1072,7 @@ update_job_in_transaction (PmCatalogSqlite *self,
   if (stored == NULL)
     return FALSE;
   if (stored->state != expected)
-    return refuse (error, PM_CATALOG_ERROR_CONFLICT,
+    return _pm_catalog_refuse (error, PM_CATALOG_ERROR_CONFLICT,
                    "Job %" G_GINT64_FORMAT " is %s, not %s: someone changed it meanwhile",
                    job->id, pm_job_state_to_string (stored->state),
                    pm_job_state_to_string (expected));
@@ -1293,9 +1182,9 @@ withdraw_in_transaction (PmCatalogSqlite *self,
   if (!query_one (self, &row, error, "SELECT state FROM proposals WHERE id = ?", "i", id))
     return FALSE;
   if (row == NULL)
-    return refuse (error, PM_CATALOG_ERROR_NOT_FOUND, "No proposal %" G_GINT64_FORMAT, id);
+    return _pm_catalog_refuse (error, PM_CATALOG_ERROR_NOT_FOUND, "No proposal %" G_GINT64_FORMAT, id);
   if (!g_str_equal (column_text (row, 0), "pending"))
-    return refuse (error, PM_CATALOG_ERROR_CONFLICT,
+    return _pm_catalog_refuse (error, PM_CATALOG_ERROR_CONFLICT,
                    "Proposal %" G_GINT64_FORMAT " is already %s: only a pending one can be "
                    "withdrawn", id, column_text (row, 0));
   g_clear_pointer (&row, sqlite3_finalize);
@@ -1318,14 +1207,14 @@ create_private_file (const char *path,
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
       int saved = errno;
-      return refuse (error, PM_CATALOG_ERROR_BACKEND, "Cannot create the folder %s for the "
+      return _pm_catalog_refuse (error, PM_CATALOG_ERROR_BACKEND, "Cannot create the folder %s for the "
                      "catalogue: %s", dir, g_strerror (saved));
     }
   fd = g_open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
     {
       int saved = errno;
-      return refuse (error, PM_CATALOG_ERROR_BACKEND, "Cannot create the catalogue %s: %s", path,
+      return _pm_catalog_refuse (error, PM_CATALOG_ERROR_BACKEND, "Cannot create the catalogue %s: %s", path,
                      g_strerror (saved));
     }
   g_close (fd, NULL);
@@ -1347,7 +1236,7 @@ configure (PmCatalogSqlite *self,
   wal = mode != NULL && g_ascii_strcasecmp (column_text (mode, 0), "wal") == 0;
   g_clear_pointer (&mode, sqlite3_finalize);
   if (!wal)
-    return refuse (error, PM_CATALOG_ERROR_BACKEND,
+    return _pm_catalog_refuse (error, PM_CATALOG_ERROR_BACKEND,
                    "Catalogue %s: cannot use write-ahead logging (is it on a network file "
                    "system?)", self->path);
   return exec (self, error, "PRAGMA synchronous = FULL", "")
@@ -1367,12 +1256,12 @@ migrate_in_transaction (PmCatalogSqlite *self,
   version = row != NULL ? sqlite3_column_int64 (row, 0) : 0;
   g_clear_pointer (&row, sqlite3_finalize);
   if (version > (gint64) G_N_ELEMENTS (migrations))
-    return refuse (error, PM_CATALOG_ERROR_BACKEND,
+    return _pm_catalog_refuse (error, PM_CATALOG_ERROR_BACKEND,
                    "Catalogue %s has schema version %" G_GINT64_FORMAT ", newer than this build "
                    "of Premirror knows (%u): run a newer Premirror, or use another catalogue",
                    self->path, version, (guint) G_N_ELEMENTS (migrations));
   if (version < 0)
-    return refuse (error, PM_CATALOG_ERROR_BACKEND,
+    return _pm_catalog_refuse (error, PM_CATALOG_ERROR_BACKEND,
                    "Catalogue %s has an invalid schema version %" G_GINT64_FORMAT, self->path,
                    version);
   if (version == (gint64) G_N_ELEMENTS (migrations))
@@ -1449,7 +1338,7 @@ pm_catalog_sqlite_add_version (PmCatalog  *catalog,
   char digest[65];
   gboolean ok;
 
-  if (!require_text (resource, "The resource", error) || !normalize_sha256 (sha256, digest, error))
+  if (!_pm_catalog_require_text (resource, "The resource", error) || !_pm_catalog_normalize_sha256 (sha256, digest, error))
     return FALSE;
   {
     LOCK (self);
@@ -1487,7 +1376,7 @@ pm_catalog_sqlite_get_latest_version (PmCatalog  *catalog,
                   "t", resource))
     return FALSE;
   if (row == NULL)
-    return refuse (error, PM_CATALOG_ERROR_NOT_FOUND, "Resource “%s” has no version yet",
+    return _pm_catalog_refuse (error, PM_CATALOG_ERROR_NOT_FOUND, "Resource “%s” has no version yet",
                    resource != NULL ? resource : "");
   read_version (row, out);
   return TRUE;
@@ -1520,13 +1409,7 @@ pm_catalog_sqlite_move_replica (PmCatalog     *catalog,
   PmCatalogSqlite *self = PM_CATALOG_SQLITE (catalog);
   char digest[65] = "";
 
-  if (!require_text (resource, "The resource", error) || !require_text (site, "The site", error))
-    return FALSE;
-  if (to == PM_REPLICA_IN_SYNC && version <= 0)
-    return refuse (error, PM_CATALOG_ERROR_INVALID,
-                   "The replica of “%s” at “%s” can be in sync only with a verified version and "
-                   "its SHA-256", resource, site);
-  if (version > 0 && !normalize_sha256 (sha256, digest, error))
+  if (!_pm_catalog_check_move (resource, site, to, version, sha256, digest, error))
     return FALSE;
   {
     LOCK (self);
@@ -1548,12 +1431,12 @@ pm_catalog_sqlite_upsert_proposal (PmCatalog        *catalog,
   PmCatalogSqlite *self = PM_CATALOG_SQLITE (catalog);
   gint64 id = 0;
 
-  if (!require_text (proposal->resource, "The proposal's resource", error)
-      || !require_text (proposal->site, "The proposal's site", error))
+  if (!_pm_catalog_require_text (proposal->resource, "The proposal's resource", error)
+      || !_pm_catalog_require_text (proposal->site, "The proposal's site", error))
     return 0;
   if (!(proposal->probability >= 0 && proposal->probability <= 1))
     {
-      refuse (error, PM_CATALOG_ERROR_INVALID, "A proposal's probability must be within 0–1, "
+      _pm_catalog_refuse (error, PM_CATALOG_ERROR_INVALID, "A proposal's probability must be within 0–1, "
               "not %g", proposal->probability);
       return 0;
     }
@@ -1606,9 +1489,9 @@ pm_catalog_sqlite_decide (PmCatalog       *catalog,
   char digest[65];
   gint64 id = 0;
 
-  if (!require_text (who, "The decider's name", error)
-      || (!approve && !require_text (reason, "The reason for a rejection", error))
-      || (approve && !check_spec (spec, digest, error)))
+  if (!_pm_catalog_require_text (who, "The decider's name", error)
+      || (!approve && !_pm_catalog_require_text (reason, "The reason for a rejection", error))
+      || (approve && !_pm_catalog_check_spec (spec, digest, error)))
     return 0;
   {
     LOCK (self);
@@ -1637,8 +1520,8 @@ pm_catalog_sqlite_mirror_now (PmCatalog       *catalog,
   char digest[65];
   gint64 id = 0;
 
-  if (!require_text (resource, "The resource", error) || !require_text (site, "The site", error)
-      || !require_text (who, "The operator's name", error) || !check_spec (spec, digest, error))
+  if (!_pm_catalog_require_text (resource, "The resource", error) || !_pm_catalog_require_text (site, "The site", error)
+      || !_pm_catalog_require_text (who, "The operator's name", error) || !_pm_catalog_check_spec (spec, digest, error))
     return 0;
   {
     LOCK (self);
@@ -1702,10 +1585,10 @@ pm_catalog_sqlite_act_on_job (PmCatalog  *catalog,
   gboolean cancel = g_strcmp0 (action, "cancel") == 0;
 
   if (!cancel && g_strcmp0 (action, "retry") != 0)
-    return refuse (error, PM_CATALOG_ERROR_INVALID,
+    return _pm_catalog_refuse (error, PM_CATALOG_ERROR_INVALID,
                    "Unknown action “%s” on a job: expected cancel or retry",
                    action != NULL ? action : "");
-  if (!require_text (who, "The operator's name", error))
+  if (!_pm_catalog_require_text (who, "The operator's name", error))
     return FALSE;
   {
     LOCK (self);
@@ -1723,12 +1606,8 @@ pm_catalog_sqlite_record_decision (PmCatalog        *catalog,
 {
   PmCatalogSqlite *self = PM_CATALOG_SQLITE (catalog);
 
-  if (!require_text (decision->who, "The decider's name", error))
+  if (!_pm_catalog_check_decision (decision, error))
     return FALSE;
-  if (decision->action == NULL || !g_strv_contains (decision_actions, decision->action))
-    return refuse (error, PM_CATALOG_ERROR_INVALID,
-                   "Unknown decision “%s”: expected approve, reject, auto_approve, mirror, "
-                   "cancel, retry or retire", decision->action != NULL ? decision->action : "");
   {
     LOCK (self);
 
@@ -1782,24 +1661,7 @@ pm_catalog_sqlite_update_alert_marks (PmCatalog *catalog,
 {
   PmCatalogSqlite *self = PM_CATALOG_SQLITE (catalog);
 
-  for (guint i = 0; put != NULL && i < put->len; i++)
-    {
-      const PmAlertMark *mark = g_ptr_array_index (put, i);
-
-      if (!check_alert_mark (mark, error)
-          || !require_text (mark->who, "The operator's name", error))
-        return FALSE;
-      if (g_str_equal (mark->kind, "silenced") && mark->until <= mark->at)
-        return refuse (error, PM_CATALOG_ERROR_INVALID,
-                       "The silence of %s “%s” must end after it was made (at %" G_GINT64_FORMAT
-                       ", until %" G_GINT64_FORMAT ")", mark->subject, mark->subject_id,
-                       mark->at, mark->until);
-      if (g_str_equal (mark->kind, "silenced")
-          && !require_text (mark->reason, "A silence's reason", error))
-        return FALSE;
-    }
-  for (guint i = 0; remove != NULL && i < remove->len; i++)
-    if (!check_alert_mark (g_ptr_array_index (remove, i), error))
+  if (!_pm_catalog_check_alert_marks (put, remove, error))
       return FALSE;
   {
     LOCK (self);
@@ -1870,7 +1732,7 @@ pm_catalog_sqlite_open (const char *path,
   if (rc != SQLITE_OK)
     {
       if (self->db == NULL)
-        refuse (error, PM_CATALOG_ERROR_BACKEND, "Cannot open the catalogue %s: %s", path,
+        _pm_catalog_refuse (error, PM_CATALOG_ERROR_BACKEND, "Cannot open the catalogue %s: %s", path,
                 sqlite3_errstr (rc));
       else
         fail (self, error);
