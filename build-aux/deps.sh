@@ -12,13 +12,14 @@ packages=(
   # run
   libglib2.0-bin librsvg2-common adwaita-icon-theme fonts-cantarell
 )
-# The tests start real servers (nginx, Prometheus, PowerDNS) on loopback. Their packages also
+# The tests start real servers (nginx, Prometheus, PowerDNS, etcd) on loopback. Their packages also
 # install system services, so only the test command asks for them, never the demo.
 if [ "${1:-}" = "--test" ]; then
   packages+=(
     xvfb xauth desktop-file-utils appstream libgtk-4-bin libxml2-utils python3 xdotool imagemagick
     nginx-light curl prometheus openssl clang libclang-rt-dev
     pdns-server pdns-backend-remote pdns-backend-bind dnsutils wrk dnsperf
+    etcd-server etcd-client
   )
 fi
 
