@@ -1,7 +1,11 @@
-/* test-catalog.c: the SQLite replica catalogue: schema and reopening, the replica state machine,
+/* test-catalog.c: the replica catalogue: schema and reopening, the replica state machine,
  * proposals that are never duplicated, decisions (also two at once), manual mirrors, operators'
  * actions on jobs, the audit trail, recovery after a crash, a writer killed mid-transaction, and
  * files it must refuse.
+ *
+ * The cases that hold for any backend run twice: on SQLite, and under /catalog/etcd/ on the etcd
+ * backend against a real 3-member cluster on loopback ports (each case under its own prefix; two
+ * catalogues opened on one prefix are two consoles sharing it).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,7 +17,9 @@
 
 #include <glib/gstdio.h>
 
+#include "pm-catalog-etcd.h"
 #include "pm-catalog-sqlite.h"
+#include "pm-test-etcd.h"
 #include "pm-test-util.h"
 
 #define NETWORK                                                                                   \
@@ -47,12 +53,45 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmReplica, pm_replica_free)
 static const PmJobSpec spec = { .version = 1, .sha256 = SHA_B, .bytes = 3000, .priority = 2.5,
                                 .deadline_s = 600 };
 
-/* A catalogue file path in a folder that does not exist yet. */
+/* The cluster the /catalog/etcd/ cases share, started by the first of them. */
+static PmTestEtcd *cluster;
+static gboolean    cluster_missing;
+
+/* Runs a backend-agnostic case on the etcd backend: new_path then names a fresh prefix. */
+static void
+on_etcd (gconstpointer data)
+{
+  GTestFunc test = (GTestFunc) data;
+  g_autoptr(GError) error = NULL;
+
+  if (cluster == NULL && !cluster_missing)
+    {
+      cluster = pm_test_etcd_start (3, &error);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        cluster_missing = TRUE;
+      else
+        g_assert_no_error (error);
+    }
+  if (cluster_missing)
+    {
+      g_test_skip ("etcd is not installed (Debian package etcd-server)");
+      return;
+    }
+  test ();
+}
+
+/* A catalogue file path in a folder that does not exist yet; in an etcd case, an etcd URI with
+ * a prefix of its own. */
 static char *
 new_path (void)
 {
-  g_autofree char *dir = pm_test_make_temp_dir ();
+  static guint n;
+  g_autofree char *dir = NULL;
 
+  if (cluster != NULL)
+    return g_strdup_printf ("etcd:%s?prefix=/test-catalog-%d-%u/",
+                            pm_test_etcd_get_endpoints (cluster), (int) getpid (), ++n);
+  dir = pm_test_make_temp_dir ();
   return g_build_filename (dir, "state", "mirror", "catalog.sqlite", NULL);
 }
 
@@ -60,7 +99,8 @@ static PmCatalog *
 open_catalog (const char *path)
 {
   g_autoptr(GError) error = NULL;
-  PmCatalog *catalog = pm_catalog_sqlite_open (path, &error);
+  PmCatalog *catalog = g_str_has_prefix (path, "etcd:") ? pm_catalog_etcd_open (path, &error)
+                                                        : pm_catalog_sqlite_open (path, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (catalog);
@@ -1065,6 +1105,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/catalog/schema", test_schema);
@@ -1080,5 +1122,15 @@ main (int   argc,
   g_test_add_func ("/catalog/garbage-file", test_garbage_file);
   g_test_add_func ("/catalog/newer-schema", test_newer_schema);
 
-  return g_test_run ();
+  g_test_add_data_func ("/catalog/etcd/replica-transitions", test_replica_transitions, on_etcd);
+  g_test_add_data_func ("/catalog/etcd/proposals/upsert", test_proposals_upsert, on_etcd);
+  g_test_add_data_func ("/catalog/etcd/decide", test_decide, on_etcd);
+  g_test_add_data_func ("/catalog/etcd/decide/concurrent", test_decide_concurrent, on_etcd);
+  g_test_add_data_func ("/catalog/etcd/mirror-now", test_mirror_now, on_etcd);
+  g_test_add_data_func ("/catalog/etcd/jobs/act", test_act_on_job, on_etcd);
+  g_test_add_data_func ("/catalog/etcd/recover", test_recover, on_etcd);
+
+  status = g_test_run ();
+  g_clear_pointer (&cluster, pm_test_etcd_free);
+  return status;
 }

@@ -94,6 +94,28 @@ pm_catalog_default_init (PmCatalogInterface *iface)
   iface = PM_CATALOG_GET_IFACE (self);                                                            \
   g_return_val_if_fail (iface->method != NULL, value)
 
+PmCatalogState
+pm_catalog_get_state (PmCatalog *self)
+{
+  PmCatalogInterface *iface;
+
+  g_return_val_if_fail (PM_IS_CATALOG (self), PM_CATALOG_STATE_UNREACHABLE);
+  iface = PM_CATALOG_GET_IFACE (self);
+  return iface->get_state != NULL ? iface->get_state (self) : PM_CATALOG_STATE_OK;
+}
+
+const char *
+pm_catalog_state_to_string (PmCatalogState state)
+{
+  static const char *const names[] = {
+    [PM_CATALOG_STATE_OK] = "ok",
+    [PM_CATALOG_STATE_READ_ONLY] = "read_only",
+    [PM_CATALOG_STATE_UNREACHABLE] = "unreachable",
+  };
+
+  return name_of (names, G_N_ELEMENTS (names), state);
+}
+
 const char *
 pm_catalog_describe (PmCatalog *self)
 {

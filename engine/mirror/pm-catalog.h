@@ -29,6 +29,15 @@ typedef enum
   PM_CATALOG_ERROR_READ_ONLY,   /* the store accepts no writes now */
 } PmCatalogError;
 
+/* Whether the catalogue takes changes now. A shared store that lost its quorum keeps showing
+ * the last state it knew but refuses changes (READ_ONLY); one never reached holds nothing. */
+typedef enum
+{
+  PM_CATALOG_STATE_OK,
+  PM_CATALOG_STATE_READ_ONLY,
+  PM_CATALOG_STATE_UNREACHABLE,
+} PmCatalogState;
+
 /* A replica of one resource at one site. Only IN_SYNC replicas (of a version the resource's
  * consistency level allows, see pm-consistency.h) may serve clients.
  *
@@ -213,9 +222,16 @@ struct _PmCatalogInterface
   gboolean    (*update_alert_marks) (PmCatalog *self, GPtrArray *put, GPtrArray *remove,
                                      GError **error);
   GPtrArray  *(*list_alert_mark_log) (PmCatalog *self, GError **error);
+  /* Optional: a backend without it is always OK. */
+  PmCatalogState (*get_state)     (PmCatalog *self);
 };
 
 GQuark          pm_catalog_error_quark          (void);
+
+/* OK, or why changes are refused now. */
+PmCatalogState  pm_catalog_get_state            (PmCatalog *self);
+/* "ok", "read_only", "unreachable": the API's names. */
+const char     *pm_catalog_state_to_string      (PmCatalogState state);
 
 /* "sqlite:/path/catalog.sqlite", … */
 const char     *pm_catalog_describe             (PmCatalog *self);

@@ -39,6 +39,7 @@ struct _PmEtcdWatch
   SoupMessage      *message;
   GDataInputStream *lines;
   GCancellable     *cancellable;
+  gboolean          own_cancellable;  /* made here, so cancelled when the watch ends */
 };
 
 G_DEFINE_QUARK (pm-etcd-error-quark, pm_etcd_error)
@@ -738,6 +739,7 @@ pm_etcd_watch_open (PmEtcd       *self,
   text = json_to_string (body, FALSE);
   bytes = g_bytes_new (text, strlen (text));
 
+  watch->own_cancellable = cancellable == NULL;
   watch->cancellable = cancellable != NULL ? g_object_ref (cancellable) : g_cancellable_new ();
   watch->message = soup_message_new (SOUP_METHOD_POST, url);
   soup_message_set_request_body_from_bytes (watch->message, "application/json", bytes);
@@ -813,7 +815,7 @@ pm_etcd_watch_free (PmEtcdWatch *watch)
 {
   if (watch == NULL)
     return;
-  if (watch->cancellable != NULL)
+  if (watch->own_cancellable)
     g_cancellable_cancel (watch->cancellable);
   g_clear_object (&watch->lines);
   g_clear_object (&watch->message);
