@@ -65,6 +65,7 @@ struct _PmApplication
   char          *cli_source;
   char         **cli_events;
   char          *cli_catalog;
+  char          *import_catalog;  /* --import-catalog: copied in by the first engine only */
   char          *cli_api;
   gboolean       policy_from_file;  /* the --resources file's auto-approve policy applies */
 };
@@ -86,8 +87,12 @@ static const GOptionEntry option_entries[] = {
     N_("Folder for the catalogue and the local edges (default: <user data dir>/premirror)"),
     N_("DIR") },
   { "catalog", 0, 0, G_OPTION_ARG_STRING, NULL,
-    N_("Replica catalogue: sqlite:PATH (default: the stored setting, else "
-       "<data dir>/catalog.sqlite)"), N_("URI") },
+    N_("Replica catalogue: sqlite:PATH, or etcd:http://HOST:PORT,…[?prefix=/PATH/] shared by "
+       "several consoles (default: the stored setting, else <data dir>/catalog.sqlite)"),
+    N_("URI") },
+  { "import-catalog", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Copy this catalogue (sqlite:PATH) into the shared one of --catalog at start, then "
+       "continue"), N_("URI") },
   { "add-token", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("Create an API token for operator NAME, print it and exit"), N_("NAME") },
   { "api", 0, 0, G_OPTION_ARG_STRING, NULL,
@@ -232,6 +237,7 @@ create_engine (PmApplication *self,
   options.event_feeds = (const char *const *) self->event_feeds;
   options.data_dir = self->data_dir;
   options.catalog_uri = catalog;
+  options.import_catalog_uri = self->import_catalog;
   options.route_margin_ms = self->route_margin_ms;
   /* The demo inventory gets real origin files, so that its replicas are real copies. */
   options.demo_files = TRUE;
@@ -357,6 +363,7 @@ pm_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "data-dir", "^ay", &self->data_dir);
   g_variant_dict_lookup (options, "api", "s", &self->cli_api);
   g_variant_dict_lookup (options, "catalog", "s", &self->cli_catalog);
+  g_variant_dict_lookup (options, "import-catalog", "s", &self->import_catalog);
   g_variant_dict_lookup (options, "clients", "^ay", &self->clients_path);
   g_variant_dict_lookup (options, "dns-zone", "s", &dns_zone);
   g_variant_dict_lookup (options, "tls-cert", "^ay", &self->tls_cert);
@@ -403,6 +410,8 @@ pm_application_handle_local_options (GApplication *app,
       g_printerr ("premirror: %s\n", error->message);
       return 1;
     }
+  /* Imported once: an engine made later, on another catalogue, starts from what it holds. */
+  g_clear_pointer (&self->import_catalog, g_free);
 
   /* Started after the engine's first tick, so that the API never answers without a state. */
   self->tokens = open_tokens (self, self->data_dir, &error);
@@ -688,6 +697,7 @@ pm_application_finalize (GObject *object)
   g_strfreev (self->cli_events);
   g_free (self->cli_source);
   g_free (self->cli_catalog);
+  g_free (self->import_catalog);
   g_free (self->cli_api);
 
   G_OBJECT_CLASS (pm_application_parent_class)->finalize (object);

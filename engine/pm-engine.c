@@ -13,6 +13,7 @@
 #include "pm-health.h"
 #include "pm-risk-history.h"
 #include "pm-source-open.h"
+#include "mirror/pm-catalog-open.h"
 #include "mirror/pm-catalog-sqlite.h"
 #include "model/pm-event-list.h"
 #include "predict/pm-alerts.h"
@@ -38,6 +39,7 @@ struct _PmEngine
   GMutex         snapshot_lock;  /* guards the snapshot pointer: the API thread reads it */
   char          *source_error;
   char          *catalog_uri;
+  char          *import_uri;     /* --import-catalog, NULL when none */
   gboolean       demo_files;
   PmMirror      *mirror;
   PmRouting     *routing;
@@ -342,7 +344,10 @@ run_tick (PmEngine *self,
   if (self->alert_store != NULL)
     pm_alert_store_save (self->alert_store, now_s);
   if (self->mirror != NULL)
-    pm_mirror_update (self->mirror, snapshot);
+    {
+      snapshot->catalog_state = pm_catalog_get_state (pm_mirror_get_catalog (self->mirror));
+      pm_mirror_update (self->mirror, snapshot);
+    }
   pm_routing_update (self->routing, snapshot,
                      self->mirror != NULL ? pm_mirror_get_usable (self->mirror) : NULL);
   g_mutex_lock (&self->snapshot_lock);
@@ -616,6 +621,7 @@ pm_engine_finalize (GObject *object)
   g_mutex_clear (&self->store_lock);
   g_free (self->data_dir);
   g_free (self->catalog_uri);
+  g_free (self->import_uri);
   g_free (self->source_error);
   g_mutex_clear (&self->snapshot_lock);
   g_mutex_clear (&self->settings_lock);
@@ -693,6 +699,7 @@ pm_engine_new (const PmEngineOptions *options,
                      : g_build_filename (g_get_user_data_dir (), "premirror", NULL);
   self->tick_ms = options->tick_ms > 0 ? options->tick_ms : 500;
   self->catalog_uri = g_strdup (options->catalog_uri);
+  self->import_uri = g_strdup (options->import_catalog_uri);
   self->demo_files = options->demo_files && options->resources_path == NULL;
 
   if (!load_model (self, options, error) || !open_source (self, options, error))
@@ -720,7 +727,7 @@ pm_engine_new (const PmEngineOptions *options,
   return g_steal_pointer (&self);
 }
 
-/* "sqlite:PATH"; the default lives in the data folder. */
+/* --catalog's URI; the default lives in the data folder. */
 static PmCatalog *
 open_catalog (PmEngine *self,
               GError  **error)
@@ -728,16 +735,36 @@ open_catalog (PmEngine *self,
   g_autofree char *path = NULL;
 
   if (self->catalog_uri == NULL)
-    path = g_build_filename (self->data_dir, "catalog.sqlite", NULL);
-  else if (g_str_has_prefix (self->catalog_uri, "sqlite:") && self->catalog_uri[7] != '\0')
-    path = g_strdup (self->catalog_uri + 7);
-  else
+    {
+      path = g_build_filename (self->data_dir, "catalog.sqlite", NULL);
+      return pm_catalog_sqlite_open (path, error);
+    }
+  return pm_catalog_open (self->catalog_uri, error);
+}
+
+/* --import-catalog: the other catalogue's content, copied into the one in use. */
+static gboolean
+import_catalog (PmEngine  *self,
+                PmCatalog *catalog,
+                GError   **error)
+{
+  g_autoptr(PmCatalog) from = NULL;
+  g_autoptr(GError) local_error = NULL;
+  guint n = 0;
+
+  if (self->import_uri == NULL)
+    return TRUE;
+  from = pm_catalog_open (self->import_uri, &local_error);
+  if (from == NULL || !pm_catalog_import (catalog, from, self->resources, &n, &local_error))
     {
       g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_CATALOG,
-                   "Unknown catalogue “%s”: expected sqlite:PATH", self->catalog_uri);
-      return NULL;
+                   "Cannot import %s into %s: %s", self->import_uri,
+                   pm_catalog_describe (catalog), local_error->message);
+      return FALSE;
     }
-  return pm_catalog_sqlite_open (path, error);
+  g_message ("Imported %u records from %s into %s", n, self->import_uri,
+             pm_catalog_describe (catalog));
+  return TRUE;
 }
 
 static gboolean
@@ -747,7 +774,7 @@ start_mirror (PmEngine *self,
   g_autoptr(PmCatalog) catalog = open_catalog (self, error);
   g_autoptr(PmMirror) mirror = NULL;
 
-  if (catalog == NULL)
+  if (catalog == NULL || !import_catalog (self, catalog, error))
     return FALSE;
   mirror = pm_mirror_new (self->resources, catalog, self->data_dir, self->demo_files, NULL);
   if (!pm_mirror_start (mirror, pm_clock_now_s (self->clock), error))

@@ -37,6 +37,7 @@ typedef struct
   gboolean    start_paused;    /* the virtual clock starts paused (tests, replays) */
   gint64      horizon_s;       /* risk horizon H; 0: 30 min */
   const char *catalog_uri;     /* NULL: sqlite:<data-dir>/catalog.sqlite */
+  const char *import_catalog_uri; /* copied into the catalogue at start; NULL: none */
   gboolean    demo_files;      /* write the demo resources' origin files on first start (the
                                 * console does with the demo inventory; tests need not) */
   double      route_margin_ms; /* a client region's replica changes only for one faster by this

@@ -7,6 +7,7 @@
 
 #include <glib-object.h>
 
+#include "mirror/pm-catalog.h"
 #include "model/pm-event.h"
 #include "model/pm-topology.h"
 #include "telemetry/pm-series.h"
@@ -114,6 +115,7 @@ struct _PmSnapshot
   char           *source_description;
   PmSourceState   source_state;
   char           *source_error;     /* NULL unless the source reported one */
+  PmCatalogState  catalog_state;    /* whether the catalogue takes decisions now */
   guint           n_segments;
   PmSegmentState *segments;
   guint           n_sites;

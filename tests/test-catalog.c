@@ -1101,6 +1101,61 @@ test_newer_schema (void)
   g_test_message ("%s", error->message);
 }
 
+/* A console whose watch was away while the history it needed was compacted reads the catalogue
+ * whole again and shows what changed meanwhile. It knows only member 0, so that its watch stays
+ * broken while member 0 is down. */
+static void
+test_etcd_watch_compaction (void)
+{
+  g_autofree char *uri = NULL;
+  g_autoptr(PmCatalog) writer = new_catalog (&uri);
+  g_autofree char *only_m0 = g_strdup_printf ("etcd:%s%s",
+                                              pm_test_etcd_get_member_url (cluster, 0),
+                                              strchr (uri, '?'));
+  g_autoptr(PmCatalog) watcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmProposal) seen_before = NULL;
+  gint64 first, during, revision, known;
+  gint64 deadline;
+
+  first = propose (writer, "dns", "par", 0.5, 10);
+  watcher = open_catalog (only_m0);
+  seen_before = find_proposal (watcher, first);
+  g_assert_nonnull (seen_before);
+  known = pm_catalog_etcd_get_revision (PM_CATALOG_ETCD (watcher));
+
+  g_assert_true (pm_test_etcd_kill_member (cluster, 0, &error));
+  g_assert_no_error (error);
+  /* The writer moves on to the other members; etcd forgets the history up to now. */
+  during = propose (writer, "fw", "lon", 0.7, 20);
+  g_assert_true (pm_catalog_withdraw_proposal (writer, first, 30, &error));
+  g_assert_no_error (error);
+  /* The writer's own watch reports the revisions of both changes. */
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while ((revision = pm_catalog_etcd_get_revision (PM_CATALOG_ETCD (writer))) <= known + 1)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20000);
+    }
+  g_assert_true (pm_test_etcd_compact (cluster, revision, &error));
+  g_assert_no_error (error);
+  g_assert_true (pm_test_etcd_restart_member (cluster, 0, &error));
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_autoptr(PmProposal) seen = find_proposal (watcher, during);
+      g_autoptr(PmProposal) withdrawn = find_proposal (watcher, first);
+
+      if (seen != NULL && withdrawn->state == PM_PROPOSAL_WITHDRAWN)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50000);
+    }
+  g_assert_cmpint (pm_catalog_get_state (watcher), ==, PM_CATALOG_STATE_OK);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1129,6 +1184,7 @@ main (int   argc,
   g_test_add_data_func ("/catalog/etcd/mirror-now", test_mirror_now, on_etcd);
   g_test_add_data_func ("/catalog/etcd/jobs/act", test_act_on_job, on_etcd);
   g_test_add_data_func ("/catalog/etcd/recover", test_recover, on_etcd);
+  g_test_add_data_func ("/catalog/etcd/watch-compaction", test_etcd_watch_compaction, on_etcd);
 
   status = g_test_run ();
   g_clear_pointer (&cluster, pm_test_etcd_free);

@@ -2131,6 +2131,217 @@ pm_catalog_etcd_open (const char *uri,
   return PM_CATALOG (g_steal_pointer (&self));
 }
 
+/* Import */
+
+#define IMPORT_BATCH 100   /* keys per transaction: etcd allows 128 operations in one */
+
+typedef struct
+{
+  GPtrArray *keys;
+  GPtrArray *values;
+} Records;
+
+static void
+records_add (Records *records,
+             char    *key,
+             char    *value)
+{
+  g_ptr_array_add (records->keys, key);
+  g_ptr_array_add (records->values, value);
+}
+
+static void
+add_counter (PmCatalogEtcd *self,
+             Records       *records,
+             const char    *kind,
+             gint64         last)
+{
+  g_autoptr(JsonObject) o = json_object_new ();
+
+  json_object_set_int_member (o, "last", last);
+  records_add (records, key_of_one (self, "counters", kind), object_to_text (o));
+}
+
+/* Everything from holds, as keys and values of this layout. */
+static gboolean
+collect_records (PmCatalogEtcd *self,
+                 PmCatalog     *from,
+                 PmResources   *resources,
+                 Records       *records,
+                 GError       **error)
+{
+  g_autoptr(GPtrArray) replicas = pm_catalog_list_replicas (from, error);
+  g_autoptr(GPtrArray) proposals = replicas != NULL ? pm_catalog_list_proposals (from, error)
+                                                    : NULL;
+  g_autoptr(GPtrArray) jobs = proposals != NULL ? pm_catalog_list_jobs (from, error) : NULL;
+  g_autoptr(GPtrArray) decisions = jobs != NULL ? pm_catalog_list_decisions (from, error) : NULL;
+  g_autoptr(GPtrArray) marks = decisions != NULL ? pm_catalog_list_alert_marks (from, error)
+                                                 : NULL;
+  g_autoptr(GPtrArray) log = marks != NULL ? pm_catalog_list_alert_mark_log (from, error) : NULL;
+  gint64 last_proposal = 0, last_job = 0, last_decision = 0;
+
+  if (log == NULL)
+    return FALSE;
+  for (guint i = 0; i < pm_resources_get_n_resources (resources); i++)
+    {
+      const char *id = pm_resources_get_resource (resources, i)->id;
+      PmVersion version = { 0 };
+      g_autofree char *r = escape (id);
+
+      if (!pm_catalog_get_latest_version (from, id, &version, NULL))
+        continue;
+      records_add (records, g_strdup_printf ("%sversions/%s/%016" G_GINT64_FORMAT, self->prefix,
+                                             r, version.version),
+                   version_to_text (&version));
+      records_add (records, key_of_one (self, "latest", id), version_to_text (&version));
+      pm_version_clear (&version);
+    }
+  for (guint i = 0; i < replicas->len; i++)
+    {
+      PmReplica *replica = g_ptr_array_index (replicas, i);
+
+      records_add (records, key_of_pair (self, "replicas", replica->resource, replica->site),
+                   replica_to_text (replica));
+    }
+  for (guint i = 0; i < proposals->len; i++)
+    {
+      PmProposal *proposal = g_ptr_array_index (proposals, i);
+
+      records_add (records, key_of_id (self, "proposals", proposal->id),
+                   proposal_to_text (proposal));
+      if (proposal->state == PM_PROPOSAL_PENDING)
+        records_add (records, key_of_pair (self, "pending", proposal->resource, proposal->site),
+                     id_to_text (proposal->id));
+      last_proposal = MAX (last_proposal, proposal->id);
+    }
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      PmJob *job = g_ptr_array_index (jobs, i);
+
+      records_add (records, key_of_id (self, "jobs", job->id), job_to_text (job));
+      if (job->state == PM_JOB_QUEUED || job->state == PM_JOB_RUNNING)
+        records_add (records, key_of_pair (self, "active", job->resource, job->site),
+                     id_to_text (job->id));
+      last_job = MAX (last_job, job->id);
+    }
+  for (guint i = 0; i < decisions->len; i++)
+    {
+      PmDecision *decision = g_ptr_array_index (decisions, i);
+
+      records_add (records, key_of_id (self, "decisions", decision->id),
+                   decision_to_text (decision));
+      last_decision = MAX (last_decision, decision->id);
+    }
+  for (guint i = 0; i < marks->len; i++)
+    records_add (records, key_of_mark (self, g_ptr_array_index (marks, i)),
+                 mark_to_text (g_ptr_array_index (marks, i)));
+  for (guint i = 0; i < log->len; i++)
+    records_add (records, key_of_id (self, "alert-mark-log", i + 1),
+                 mark_to_text (g_ptr_array_index (log, i)));
+  add_counter (self, records, "proposals", last_proposal);
+  add_counter (self, records, "jobs", last_job);
+  add_counter (self, records, "decisions", last_decision);
+  add_counter (self, records, "alert-mark-log", log->len);
+  return TRUE;
+}
+
+gboolean
+pm_catalog_etcd_import (PmCatalogEtcd *self,
+                        PmCatalog     *from,
+                        PmResources   *resources,
+                        guint         *n_records,
+                        GError       **error)
+{
+  Records records = { g_ptr_array_new_with_free_func (g_free),
+                      g_ptr_array_new_with_free_func (g_free) };
+  gboolean ok = FALSE;
+  guint n = 0;
+
+  g_return_val_if_fail (PM_IS_CATALOG_ETCD (self), FALSE);
+
+  if (!pm_catalog_sync_resources (PM_CATALOG (self), resources, error)
+      || !collect_records (self, from, resources, &records, error))
+    goto out;
+  for (guint i = 0; i < records.keys->len; i += IMPORT_BATCH)
+    {
+      g_autoptr(PmEtcdTxn) txn = pm_etcd_txn_new ();
+      g_autoptr(GError) etcd_error = NULL;
+      gboolean succeeded = FALSE;
+      gint64 revision = 0;
+
+      for (guint j = i; j < MIN (i + IMPORT_BATCH, records.keys->len); j++)
+        {
+          const char *key = records.keys->pdata[j];
+          const char *value = records.values->pdata[j];
+          g_autofree char *held = NULL;
+          gint64 held_revision = 0;
+
+          g_mutex_lock (&self->lock);
+          {
+            const Entry *entry = g_tree_lookup (self->copy, key);
+
+            if (entry != NULL && entry->value != NULL)
+              {
+                held = g_strdup (entry->value);
+                held_revision = entry->mod_revision;
+              }
+          }
+          g_mutex_unlock (&self->lock);
+          /* An import run again after it was cut short finds what it wrote. */
+          if (g_strcmp0 (held, value) == 0)
+            continue;
+          /* A counter only moves up: ids given out there stay given out. */
+          if (held != NULL && g_str_has_prefix (key + strlen (self->prefix), "counters/"))
+            {
+              g_autoptr(JsonObject) h = parse_record (key, held);
+              g_autoptr(JsonObject) v = parse_record (key, value);
+
+              if (h != NULL && v != NULL && get_int (h, "last") >= get_int (v, "last"))
+                continue;
+            }
+          /* The counters are the only keys an import may overwrite (an empty catalogue's
+           * first start sets none yet); anything else there is another console's work. */
+          if (held != NULL && !g_str_has_prefix (key + strlen (self->prefix), "counters/")
+              && !g_str_has_prefix (key + strlen (self->prefix), "resources/"))
+            {
+              _pm_catalog_refuse (error, PM_CATALOG_ERROR_CONFLICT,
+                                  "The shared catalogue %s already holds %s with other content: "
+                                  "import only into an empty catalogue (or another prefix)",
+                                  self->description, key);
+              goto out;
+            }
+          pm_etcd_txn_expect (txn, key, held_revision);
+          pm_etcd_txn_put (txn, key, value, 0);
+          n++;
+        }
+      if (pm_etcd_txn_is_empty (txn))
+        continue;
+      if (!pm_etcd_txn_commit (self->etcd, txn, &succeeded, &revision, &etcd_error))
+        {
+          fail_from_etcd (self, etcd_error, error);
+          goto out;
+        }
+      if (!succeeded)
+        {
+          _pm_catalog_refuse (error, PM_CATALOG_ERROR_CONFLICT,
+                              "Another console wrote to %s during the import: nothing of this "
+                              "batch was written; run the import again", self->description);
+          goto out;
+        }
+      g_mutex_lock (&self->lock);
+      for (guint j = i; j < MIN (i + IMPORT_BATCH, records.keys->len); j++)
+        copy_apply (self, records.keys->pdata[j], records.values->pdata[j], revision);
+      g_mutex_unlock (&self->lock);
+    }
+  ok = TRUE;
+  if (n_records != NULL)
+    *n_records = n;
+out:
+  g_ptr_array_unref (records.keys);
+  g_ptr_array_unref (records.values);
+  return ok;
+}
+
 gint64
 pm_catalog_etcd_get_revision (PmCatalogEtcd *self)
 {

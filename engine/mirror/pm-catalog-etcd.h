@@ -46,6 +46,16 @@ G_DECLARE_FINAL_TYPE (PmCatalogEtcd, pm_catalog_etcd, PM, CATALOG_ETCD, GObject)
 PmCatalog *pm_catalog_etcd_open     (const char *uri,
                                      GError    **error);
 
+/* Copies from (see pm_catalog_import) key by key, at most 100 keys per transaction, each key
+ * created only if absent; a key that already holds what would be written is skipped, so an
+ * import cut short can run again. CONFLICT when a key holds something else. */
+gboolean   pm_catalog_etcd_import   (PmCatalogEtcd *self,
+                                     PmCatalog     *from,
+                                     PmResources   *resources,
+                                     guint         *n_records,
+                                     GError       **error);
+/* No proposal, job or decision yet. */
+
 /* The revision of the store the in-memory copy is complete up to. */
 gint64     pm_catalog_etcd_get_revision (PmCatalogEtcd *self);
 

@@ -10,9 +10,6 @@
 #include "pm-api-json.h"
 #include "pm-health.h"
 
-/* Until a catalogue exists every replica lives in the embedded default, which cannot be away. */
-#define CATALOG_STATE "ok"
-
 static const char *
 health_state_to_string (double health)
 {
@@ -132,7 +129,8 @@ health_cb (PmApiServer        *server,
   pm_api_json_add_string (builder, "error", snapshot->source_error);
   json_builder_end_object (builder);
   add_feeds (builder, snapshot->feeds);
-  pm_api_json_add_string (builder, "catalog", CATALOG_STATE);
+  pm_api_json_add_string (builder, "catalog",
+                          pm_catalog_state_to_string (snapshot->catalog_state));
   pm_api_json_add_string (builder, "dns_zone", pm_api_server_get_dns_zone (server));
   pm_api_json_respond (request, SOUP_STATUS_OK, builder);
 }
