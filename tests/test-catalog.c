@@ -923,7 +923,8 @@ test_decisions (void)
 static void
 test_recover (void)
 {
-  g_autoptr(PmCatalog) catalog = new_catalog (NULL);
+  g_autofree char *path = NULL;
+  g_autoptr(PmCatalog) catalog = new_catalog (&path);
   g_autoptr(GError) error = NULL;
   g_autoptr(PmJob) running = NULL;
   g_autoptr(PmJob) queued = NULL;
@@ -941,6 +942,9 @@ test_recover (void)
   move (catalog, "lon", PM_REPLICA_COPYING, PM_REPLICA_VERIFYING, 110);
   reach (catalog, "ams", PM_REPLICA_IN_SYNC);
 
+  /* A restart: in a shared catalogue, the running job's lease goes with the old console. */
+  g_clear_object (&catalog);
+  catalog = open_catalog (path);
   g_assert_true (pm_catalog_recover (catalog, 200, &n_reset, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_reset, ==, 3);
@@ -1156,6 +1160,41 @@ test_etcd_watch_compaction (void)
   g_assert_cmpint (pm_catalog_get_state (watcher), ==, PM_CATALOG_STATE_OK);
 }
 
+/* Of two consoles on one catalogue exactly one runs jobs; when it closes, the other takes
+ * over. */
+static void
+test_etcd_election (void)
+{
+  g_autofree char *uri = NULL;
+  g_autoptr(PmCatalog) first = new_catalog (&uri);
+  g_autoptr(PmCatalog) second = open_catalog (uri);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmJob) job = NULL;
+  gint64 id, deadline;
+
+  g_assert_true (pm_catalog_is_executor (first));
+  g_assert_false (pm_catalog_is_executor (second));
+
+  id = pm_catalog_mirror_now (second, "dns", "par", "carol", NULL, &spec, 100, &error);
+  g_assert_no_error (error);
+  job = get_job (second, id);
+  job->state = PM_JOB_RUNNING;
+  /* Only the executor may start a job. */
+  g_assert_false (pm_catalog_update_job (second, job, PM_JOB_QUEUED, 110, &error));
+  g_assert_error (error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_CONFLICT);
+  g_clear_error (&error);
+  g_assert_true (pm_catalog_update_job (first, job, PM_JOB_QUEUED, 110, &error));
+  g_assert_no_error (error);
+
+  g_clear_object (&first);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!pm_catalog_is_executor (second))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50000);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1184,6 +1223,7 @@ main (int   argc,
   g_test_add_data_func ("/catalog/etcd/mirror-now", test_mirror_now, on_etcd);
   g_test_add_data_func ("/catalog/etcd/jobs/act", test_act_on_job, on_etcd);
   g_test_add_data_func ("/catalog/etcd/recover", test_recover, on_etcd);
+  g_test_add_data_func ("/catalog/etcd/election", test_etcd_election, on_etcd);
   g_test_add_data_func ("/catalog/etcd/watch-compaction", test_etcd_watch_compaction, on_etcd);
 
   status = g_test_run ();

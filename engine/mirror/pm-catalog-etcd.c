@@ -17,6 +17,7 @@
 #include "pm-catalog-etcd.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "model/pm-json-private.h"
 #include "pm-catalog-private.h"
@@ -27,6 +28,9 @@
 #define MAX_ATTEMPTS       32
 #define HEALTH_INTERVAL_US (1 * G_USEC_PER_SEC)
 #define RETRY_WATCH_US     (G_USEC_PER_SEC / 2)
+/* A console that dies is replaced after at most this long: its lease, and with it the leader
+ * key and its jobs' running keys, expire. */
+#define LEASE_TTL_S        5
 
 typedef struct
 {
@@ -52,6 +56,12 @@ struct _PmCatalogEtcd
   GCancellable *cancellable;
   GThread      *watcher;
   GThread      *prober;
+
+  /* The election of the console that runs jobs (guarded by lock too). */
+  char         *console;       /* this console's name in the leader key */
+  gint64        lease;         /* 0 while it holds none */
+  gint64        renewed_us;    /* monotonic time of the last keep-alive etcd answered */
+  gboolean      leader;
 };
 
 typedef struct
@@ -61,6 +71,7 @@ typedef struct
   GHashTable    *writes;   /* full key → new value, NULL to delete */
   GPtrArray     *order;    /* the written keys in order */
   GPtrArray     *strings;  /* values handed to the function */
+  GHashTable    *leases;   /* full key → gint64 *: the lease a written key is bound to */
 } Tx;
 
 typedef gboolean (*TxFunc) (Tx *tx, gpointer data, GError **error);
@@ -552,6 +563,7 @@ tx_init (Tx            *tx,
   tx->writes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   tx->order = g_ptr_array_new_with_free_func (g_free);
   tx->strings = g_ptr_array_new_with_free_func (g_free);
+  tx->leases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 static void
@@ -561,6 +573,7 @@ tx_clear (Tx *tx)
   g_hash_table_unref (tx->writes);
   g_ptr_array_unref (tx->order);
   g_ptr_array_unref (tx->strings);
+  g_hash_table_unref (tx->leases);
 }
 
 /* The key's value as this transaction sees it: its own write, else the copy's; NULL when
@@ -612,6 +625,20 @@ tx_write (Tx         *tx,
   if (!g_hash_table_contains (tx->writes, key))
     g_ptr_array_add (tx->order, g_strdup (key));
   g_hash_table_replace (tx->writes, g_strdup (key), value);
+}
+
+/* Writes value bound to lease: etcd deletes the key when the lease expires. */
+static void
+tx_write_leased (Tx         *tx,
+                 const char *key,
+                 char       *value,
+                 gint64      lease)
+{
+  gint64 *owned = g_new (gint64, 1);
+
+  *owned = lease;
+  tx_write (tx, key, value);
+  g_hash_table_replace (tx->leases, g_strdup (key), owned);
 }
 
 /* The next id of a kind of record: counters/KIND, read and written in the transaction. */
@@ -721,8 +748,10 @@ run (PmCatalogEtcd *self,
             const char *key = tx.order->pdata[i];
             const char *value = g_hash_table_lookup (tx.writes, key);
 
+            const gint64 *lease = g_hash_table_lookup (tx.leases, key);
+
             if (value != NULL)
-              pm_etcd_txn_put (txn, key, value, 0);
+              pm_etcd_txn_put (txn, key, value, lease != NULL ? *lease : 0);
             else
               pm_etcd_txn_delete (txn, key);
           }
@@ -1249,6 +1278,52 @@ mirror_now_tx (Tx       *tx,
   return TRUE;
 }
 
+/* A running job is bound to the lease of the console running it: running/ID, which vanishes
+ * with that console's lease, tells the next one which jobs nobody runs any more. */
+static gboolean
+bind_running (Tx      *tx,
+              gint64   id,
+              GError **error)
+{
+  PmCatalogEtcd *self = tx->self;
+  g_autofree char *key = key_of_id (self, "running", id);
+  g_autoptr(JsonObject) o = json_object_new ();
+  gint64 lease;
+  gboolean leader;
+
+  g_mutex_lock (&self->lock);
+  lease = self->lease;
+  leader = self->leader;
+  set_string (o, "console", self->console);
+  g_mutex_unlock (&self->lock);
+  if (!leader || lease == 0)
+    return _pm_catalog_refuse (error, PM_CATALOG_ERROR_CONFLICT,
+                               "Job %" G_GINT64_FORMAT " cannot start here: another console "
+                               "runs the jobs of %s", id, self->description);
+  tx_write_leased (tx, key, object_to_text (o), lease);
+  return TRUE;
+}
+
+static void
+unbind_running (Tx     *tx,
+                gint64  id)
+{
+  g_autofree char *key = key_of_id (tx->self, "running", id);
+
+  if (tx_read (tx, key) != NULL)
+    tx_write (tx, key, NULL);
+}
+
+/* Whether a console with a live lease runs the job. */
+static gboolean
+is_bound (Tx     *tx,
+          gint64  id)
+{
+  g_autofree char *key = key_of_id (tx->self, "running", id);
+
+  return tx_read (tx, key) != NULL;
+}
+
 typedef struct
 {
   const PmJob *job;
@@ -1272,6 +1347,11 @@ update_job_tx (Tx       *tx,
                                "meanwhile", args->job->id,
                                pm_job_state_to_string (stored->state),
                                pm_job_state_to_string (args->expected));
+  if (args->job->state == PM_JOB_RUNNING && stored->state != PM_JOB_RUNNING
+      && !bind_running (tx, stored->id, error))
+    return FALSE;
+  if (args->job->state != PM_JOB_RUNNING && stored->state == PM_JOB_RUNNING)
+    unbind_running (tx, stored->id);
   stored->state = args->job->state;
   stored->attempts = args->job->attempts;
   stored->next_attempt_at = args->job->next_attempt_at;
@@ -1317,6 +1397,8 @@ act_on_job_tx (Tx       *tx,
                                    "Job %" G_GINT64_FORMAT " is %s: only a queued or running "
                                    "job can be cancelled", args->id,
                                    pm_job_state_to_string (job->state));
+      if (job->state == PM_JOB_RUNNING)
+        unbind_running (tx, job->id);
       job->state = PM_JOB_CANCELLED;
       job->updated_at = args->now;
       save_job (tx, job);
@@ -1398,7 +1480,8 @@ recover_tx (Tx       *tx,
       job = load_job (tx, listed->id, error);
       if (job == NULL)
         return FALSE;
-      if (job->state != PM_JOB_RUNNING)
+      /* One with a live lease is another console's, still running. */
+      if (job->state != PM_JOB_RUNNING || is_bound (tx, job->id))
         continue;
       job->state = PM_JOB_QUEUED;
       job->updated_at = args->now;
@@ -1409,6 +1492,7 @@ recover_tx (Tx       *tx,
     {
       PmReplica *listed = g_ptr_array_index (replicas, i);
       g_autoptr(PmReplica) replica = NULL;
+      gint64 active;
 
       if (listed->state != PM_REPLICA_COPYING && listed->state != PM_REPLICA_VERIFYING)
         continue;
@@ -1416,6 +1500,9 @@ recover_tx (Tx       *tx,
       if (replica == NULL)
         return FALSE;
       if (replica->state != PM_REPLICA_COPYING && replica->state != PM_REPLICA_VERIFYING)
+        continue;
+      active = read_index (tx, "active", replica->resource, replica->site);
+      if (active != 0 && is_bound (tx, active))
         continue;
       replica->state = PM_REPLICA_PLANNED;
       replica->updated_at = args->now;
@@ -1632,7 +1719,80 @@ watch_thread (gpointer data)
   return NULL;
 }
 
-/* Every second: does a linearizable read (which needs a quorum) go through? */
+/* The leader key holds the console that runs jobs, bound to its lease: created only where
+ * absent, so that of several consoles exactly one holds it, and gone when that console's lease
+ * expires. Returns whether this console holds it. */
+static gboolean
+campaign (PmCatalogEtcd *self,
+          gint64         lease,
+          GError       **error)
+{
+  g_autofree char *key = g_strconcat (self->prefix, "leader", NULL);
+  g_autoptr(PmEtcdKv) held = NULL;
+  g_autoptr(PmEtcdTxn) txn = NULL;
+  g_autoptr(JsonObject) o = json_object_new ();
+  g_autofree char *value = NULL;
+  gboolean succeeded = FALSE;
+
+  if (!pm_etcd_get (self->etcd, key, &held, NULL, error))
+    return FALSE;
+  if (held != NULL)
+    return held->lease == lease;
+  set_string (o, "console", self->console);
+  json_object_set_int_member (o, "lease", lease);
+  value = object_to_text (o);
+  txn = pm_etcd_txn_new ();
+  pm_etcd_txn_expect (txn, key, 0);
+  pm_etcd_txn_put (txn, key, value, lease);
+  if (!pm_etcd_txn_commit (self->etcd, txn, &succeeded, NULL, error))
+    return FALSE;
+  return succeeded;
+}
+
+/* One round of the election: a lease held and renewed, then the leader key. */
+static void
+elect (PmCatalogEtcd *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 lease, renewed_us;
+  gboolean leader = FALSE;
+
+  g_mutex_lock (&self->lock);
+  lease = self->lease;
+  renewed_us = self->renewed_us;
+  g_mutex_unlock (&self->lock);
+
+  if (lease != 0 && !pm_etcd_lease_keep_alive (self->etcd, lease, NULL, &error))
+    {
+      if (g_error_matches (error, PM_ETCD_ERROR, PM_ETCD_ERROR_LEASE_GONE))
+        lease = 0;
+      g_debug ("%s: %s", self->description, error->message);
+      g_clear_error (&error);
+    }
+  else if (lease != 0)
+    renewed_us = g_get_monotonic_time ();
+  if (lease == 0 && (lease = pm_etcd_lease_grant (self->etcd, LEASE_TTL_S, &error)) != 0)
+    renewed_us = g_get_monotonic_time ();
+  if (lease != 0 && error == NULL)
+    leader = campaign (self, lease, &error);
+  if (error != NULL)
+    g_debug ("%s: the election: %s", self->description, error->message);
+  /* Without a renewal for a lease's lifetime, another console may lead by now. */
+  if (g_get_monotonic_time () - renewed_us >= (LEASE_TTL_S - 1) * G_USEC_PER_SEC)
+    leader = FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (leader != self->leader)
+    g_message ("%s: this console %s", self->description,
+               leader ? "now runs the jobs" : "no longer runs the jobs");
+  self->lease = lease;
+  self->renewed_us = renewed_us;
+  self->leader = leader;
+  g_mutex_unlock (&self->lock);
+}
+
+/* Every second: does a linearizable read (which needs a quorum) go through? Then the
+ * election. */
 static gpointer
 probe_thread (gpointer data)
 {
@@ -1651,6 +1811,8 @@ probe_thread (gpointer data)
           g_debug ("%s: %s", self->description, error->message);
           set_state (self, PM_CATALOG_STATE_READ_ONLY);
         }
+      if (!is_stopping (self))
+        elect (self);
       pause_for (self, HEALTH_INTERVAL_US);
     }
   return NULL;
@@ -1670,6 +1832,16 @@ pm_catalog_etcd_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_pointer (&self->watcher, g_thread_join);
   g_clear_pointer (&self->prober, g_thread_join);
+  /* Stepping down at once: the next console need not wait for the lease to expire. */
+  if (self->lease != 0 && self->etcd != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!pm_etcd_lease_revoke (self->etcd, self->lease, &error))
+        g_debug ("%s: %s", self->description, error->message);
+      self->lease = 0;
+      self->leader = FALSE;
+    }
   G_OBJECT_CLASS (pm_catalog_etcd_parent_class)->dispose (object);
 }
 
@@ -1683,6 +1855,7 @@ pm_catalog_etcd_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_free (self->prefix);
   g_free (self->description);
+  g_free (self->console);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->changed);
   G_OBJECT_CLASS (pm_catalog_etcd_parent_class)->finalize (object);
@@ -1725,6 +1898,18 @@ pm_catalog_etcd_get_state (PmCatalog *catalog)
   state = self->state;
   g_mutex_unlock (&self->lock);
   return state;
+}
+
+static gboolean
+pm_catalog_etcd_is_executor (PmCatalog *catalog)
+{
+  PmCatalogEtcd *self = PM_CATALOG_ETCD (catalog);
+  gboolean leader;
+
+  g_mutex_lock (&self->lock);
+  leader = self->leader;
+  g_mutex_unlock (&self->lock);
+  return leader;
 }
 
 static gboolean
@@ -2072,6 +2257,7 @@ pm_catalog_etcd_iface_init (PmCatalogInterface *iface)
   iface->update_alert_marks = pm_catalog_etcd_update_alert_marks;
   iface->list_alert_mark_log = pm_catalog_etcd_list_alert_mark_log;
   iface->get_state = pm_catalog_etcd_get_state;
+  iface->is_executor = pm_catalog_etcd_is_executor;
 }
 
 /* Public API */
@@ -2126,6 +2312,10 @@ pm_catalog_etcd_open (const char *uri,
                           "%s: %s", uri, local_error->message);
       return NULL;
     }
+  self->console = g_strdup_printf ("%s:%d", g_get_host_name (), (int) getpid ());
+  /* The first round before returning: a console alone on the catalogue runs its jobs from
+   * the first tick. */
+  elect (self);
   self->watcher = g_thread_new ("pm-catalog-watch", watch_thread, self);
   self->prober = g_thread_new ("pm-catalog-probe", probe_thread, self);
   return PM_CATALOG (g_steal_pointer (&self));

@@ -104,6 +104,16 @@ pm_catalog_get_state (PmCatalog *self)
   return iface->get_state != NULL ? iface->get_state (self) : PM_CATALOG_STATE_OK;
 }
 
+gboolean
+pm_catalog_is_executor (PmCatalog *self)
+{
+  PmCatalogInterface *iface;
+
+  g_return_val_if_fail (PM_IS_CATALOG (self), FALSE);
+  iface = PM_CATALOG_GET_IFACE (self);
+  return iface->is_executor == NULL || iface->is_executor (self);
+}
+
 const char *
 pm_catalog_state_to_string (PmCatalogState state)
 {

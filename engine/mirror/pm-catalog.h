@@ -224,12 +224,17 @@ struct _PmCatalogInterface
   GPtrArray  *(*list_alert_mark_log) (PmCatalog *self, GError **error);
   /* Optional: a backend without it is always OK. */
   PmCatalogState (*get_state)     (PmCatalog *self);
+  /* Optional: a backend without it has one console, which always runs the jobs. */
+  gboolean    (*is_executor)      (PmCatalog *self);
 };
 
 GQuark          pm_catalog_error_quark          (void);
 
 /* OK, or why changes are refused now. */
 PmCatalogState  pm_catalog_get_state            (PmCatalog *self);
+/* Whether this console runs the jobs (and plans, refreshes and retires): a shared catalogue
+ * elects one console among those using it; the others show what it does. */
+gboolean        pm_catalog_is_executor          (PmCatalog *self);
 /* "ok", "read_only", "unreachable": the API's names. */
 const char     *pm_catalog_state_to_string      (PmCatalogState state);
 

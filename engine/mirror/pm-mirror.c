@@ -49,6 +49,7 @@ struct _PmMirror
   GHashTable     *last_needed;   /* "resource\nsite" → gint64 * (clock s) */
   GHashTable     *refreshing;    /* "resource\nsite" → Refresh */
   guint8         *usable;        /* n_resources × n_sites: the replicas that may serve now */
+  gboolean        executing;     /* this console ran the jobs at the last tick */
 };
 
 typedef struct
@@ -310,6 +311,7 @@ pm_mirror_start (PmMirror *self,
     return FALSE;
   if (n_reset > 0)
     g_message ("Resuming what the last shutdown interrupted: %u jobs and replicas reset", n_reset);
+  self->executing = pm_catalog_is_executor (self->catalog);
   load_latest_versions (self);
   start_scan (self, now);
   return TRUE;
@@ -896,6 +898,23 @@ pm_mirror_get_usable (PmMirror *self)
   return self->usable;
 }
 
+/* This console became the one that runs jobs: what the last one left running without a live
+ * lease goes back to the queue (the first start's recovery did that for a console alone). */
+static void
+take_over (PmMirror *self,
+           gint64    now)
+{
+  g_autoptr(GError) error = NULL;
+  guint n_reset = 0;
+
+  if (!pm_catalog_recover (self->catalog, now, &n_reset, &error))
+    g_warning ("Taking over the jobs of %s: %s", pm_catalog_describe (self->catalog),
+               error->message);
+  else if (n_reset > 0)
+    g_message ("This console now runs the jobs of %s: %u jobs and replicas the last one left "
+               "were reset", pm_catalog_describe (self->catalog), n_reset);
+}
+
 void
 pm_mirror_update (PmMirror         *self,
                   const PmSnapshot *snapshot)
@@ -905,6 +924,7 @@ pm_mirror_update (PmMirror         *self,
   Tick tick = { .snapshot = snapshot, .predicting = snapshot->predicting };
   g_autofree double *risk = g_new (double, snapshot->n_segments);
   gint64 now = snapshot->time_s;
+  gboolean executing;
 
   if (!self->scanning && now - self->last_scan >= self->params.scan_interval_s)
     start_scan (self, now);
@@ -935,14 +955,22 @@ pm_mirror_update (PmMirror         *self,
   pm_planner_split (self->topology, risk, self->params.planner.segment_threshold,
                     tick.component);
 
-  keep_consistent (self, &tick);
+  /* Consoles sharing a catalogue elect one to act; the others show what it does. */
+  executing = pm_catalog_is_executor (self->catalog);
+  if (executing && !self->executing)
+    take_over (self, now);
+  self->executing = executing;
+  if (executing)
+    keep_consistent (self, &tick);
   tick.matrix = replica_matrix (self, &tick);
-  if (snapshot->predicting)
+  if (executing && snapshot->predicting)
     plan (self, &tick);
-  retire_cooled_down (self, &tick);
+  if (executing)
+    retire_cooled_down (self, &tick);
   /* After retiring: a replica whose removal has started serves nobody. */
   mark_usable (self, tick.matrix);
-  pm_executor_poll (self->executor, now, snapshot->speed);
+  if (executing)
+    pm_executor_poll (self->executor, now, snapshot->speed);
 
   for (guint i = 0; i < n_resources; i++)
     pm_version_clear (&tick.latest[i]);
