@@ -76,6 +76,8 @@ typedef struct
 
 typedef gboolean (*TxFunc) (Tx *tx, gpointer data, GError **error);
 
+static PmCatalogState pm_catalog_etcd_get_state (PmCatalog *catalog);
+
 static void pm_catalog_etcd_iface_init (PmCatalogInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (PmCatalogEtcd, pm_catalog_etcd, G_TYPE_OBJECT,
@@ -730,6 +732,13 @@ run (PmCatalogEtcd *self,
      gpointer       data,
      GError       **error)
 {
+  /* Known to be without quorum (the probe checks every second): refused at once rather than
+   * after every member's timeout, so that no caller stalls. */
+  if (pm_catalog_etcd_get_state (PM_CATALOG (self)) != PM_CATALOG_STATE_OK)
+    return _pm_catalog_refuse (error, PM_CATALOG_ERROR_READ_ONLY,
+                               "The shared catalogue (%s) takes no changes now: etcd has lost "
+                               "its quorum or cannot be reached. Nothing was changed; decisions "
+                               "are taken again once the cluster is back", self->description);
   for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
     {
       g_autoptr(GError) refusal = NULL;
