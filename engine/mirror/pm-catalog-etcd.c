@@ -21,6 +21,7 @@
 
 #include "model/pm-json-private.h"
 #include "pm-catalog-private.h"
+#include "pm-catalog-records.h"
 #include "pm-consistency.h"
 #include "pm-etcd.h"
 
@@ -123,340 +124,6 @@ key_of_one (PmCatalogEtcd *self,
   return g_strdup_printf ("%s%s/%s", self->prefix, kind, e);
 }
 
-/* JSON records */
-
-static char *
-object_to_text (JsonObject *object)
-{
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-
-  json_node_set_object (node, object);
-  return json_to_string (node, FALSE);
-}
-
-static JsonObject *
-parse_record (const char *key,
-              const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) error = NULL;
-  JsonNode *root;
-
-  if (text == NULL)
-    return NULL;
-  if (!_pm_json_parser_load (parser, text, -1, key, &error))
-    {
-      g_warning ("Catalogue key %s is not JSON (%s); it is skipped", key, error->message);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_warning ("Catalogue key %s does not hold a JSON object; it is skipped", key);
-      return NULL;
-    }
-  return json_object_ref (json_node_get_object (root));
-}
-
-static const char *
-get_string (JsonObject *object,
-            const char *field)
-{
-  JsonNode *node = json_object_get_member (object, field);
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node)
-             && json_node_get_value_type (node) == G_TYPE_STRING
-           ? json_node_get_string (node)
-           : NULL;
-}
-
-static char *
-dup_string (JsonObject *object,
-            const char *field)
-{
-  return g_strdup (get_string (object, field));
-}
-
-static void
-set_string (JsonObject *object,
-            const char *field,
-            const char *value)
-{
-  if (value != NULL)
-    json_object_set_string_member (object, field, value);
-}
-
-static gint64
-get_int (JsonObject *object,
-         const char *field)
-{
-  return json_object_get_int_member_with_default (object, field, 0);
-}
-
-static void
-copy_sha256 (JsonObject *object,
-             char        out[65])
-{
-  g_strlcpy (out, get_string (object, "sha256") != NULL ? get_string (object, "sha256") : "", 65);
-}
-
-static char *
-replica_to_text (const PmReplica *replica)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-
-  set_string (o, "resource", replica->resource);
-  set_string (o, "site", replica->site);
-  set_string (o, "state", pm_replica_state_to_string (replica->state));
-  json_object_set_int_member (o, "version", replica->version);
-  set_string (o, "sha256", replica->sha256);
-  json_object_set_int_member (o, "updated_at", replica->updated_at);
-  json_object_set_int_member (o, "verified_at", replica->verified_at);
-  json_object_set_boolean_member (o, "temporary", replica->temporary);
-  set_string (o, "error", replica->error);
-  return object_to_text (o);
-}
-
-static PmReplica *
-replica_from (JsonObject *o)
-{
-  PmReplica *replica = g_new0 (PmReplica, 1);
-
-  replica->resource = dup_string (o, "resource");
-  replica->site = dup_string (o, "site");
-  if (!pm_replica_state_from_string (get_string (o, "state"), &replica->state)
-      || replica->resource == NULL || replica->site == NULL)
-    {
-      pm_replica_free (replica);
-      return NULL;
-    }
-  replica->version = get_int (o, "version");
-  copy_sha256 (o, replica->sha256);
-  replica->updated_at = get_int (o, "updated_at");
-  replica->verified_at = get_int (o, "verified_at");
-  replica->temporary = json_object_get_boolean_member_with_default (o, "temporary", FALSE);
-  replica->error = dup_string (o, "error");
-  return replica;
-}
-
-static char *
-proposal_to_text (const PmProposal *p)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-
-  json_object_set_int_member (o, "id", p->id);
-  set_string (o, "resource", p->resource);
-  set_string (o, "site", p->site);
-  set_string (o, "state", pm_proposal_state_to_string (p->state));
-  json_object_set_int_member (o, "created_at", p->created_at);
-  json_object_set_int_member (o, "updated_at", p->updated_at);
-  set_string (o, "users_site", p->users_site);
-  json_object_set_double_member (o, "probability", p->probability);
-  json_object_set_int_member (o, "eta_s", p->eta_s);
-  json_object_set_int_member (o, "deadline_s", p->deadline_s);
-  json_object_set_boolean_member (o, "late", p->late);
-  json_object_set_int_member (o, "bytes", (gint64) p->bytes);
-  json_object_set_double_member (o, "benefit", p->benefit);
-  json_object_set_double_member (o, "score", p->score);
-  set_string (o, "reason", p->reason);
-  set_string (o, "prediction", p->prediction);
-  return object_to_text (o);
-}
-
-static PmProposal *
-proposal_from (JsonObject *o)
-{
-  PmProposal *p = g_new0 (PmProposal, 1);
-
-  p->id = get_int (o, "id");
-  p->resource = dup_string (o, "resource");
-  p->site = dup_string (o, "site");
-  if (!pm_proposal_state_from_string (get_string (o, "state"), &p->state) || p->id <= 0
-      || p->resource == NULL || p->site == NULL)
-    {
-      pm_proposal_free (p);
-      return NULL;
-    }
-  p->created_at = get_int (o, "created_at");
-  p->updated_at = get_int (o, "updated_at");
-  p->users_site = dup_string (o, "users_site");
-  p->probability = json_object_get_double_member_with_default (o, "probability", 0);
-  p->eta_s = get_int (o, "eta_s");
-  p->deadline_s = get_int (o, "deadline_s");
-  p->late = json_object_get_boolean_member_with_default (o, "late", FALSE);
-  p->bytes = (guint64) get_int (o, "bytes");
-  p->benefit = json_object_get_double_member_with_default (o, "benefit", 0);
-  p->score = json_object_get_double_member_with_default (o, "score", 0);
-  p->reason = dup_string (o, "reason");
-  p->prediction = dup_string (o, "prediction");
-  return p;
-}
-
-static char *
-job_to_text (const PmJob *job)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-
-  json_object_set_int_member (o, "id", job->id);
-  json_object_set_int_member (o, "proposal", job->proposal);
-  set_string (o, "resource", job->resource);
-  set_string (o, "site", job->site);
-  json_object_set_int_member (o, "version", job->version);
-  set_string (o, "sha256", job->sha256);
-  json_object_set_int_member (o, "bytes", (gint64) job->bytes);
-  json_object_set_double_member (o, "priority", job->priority);
-  json_object_set_int_member (o, "deadline_s", job->deadline_s);
-  set_string (o, "state", pm_job_state_to_string (job->state));
-  json_object_set_int_member (o, "attempts", job->attempts);
-  json_object_set_int_member (o, "next_attempt_at", job->next_attempt_at);
-  json_object_set_int_member (o, "created_at", job->created_at);
-  json_object_set_int_member (o, "updated_at", job->updated_at);
-  json_object_set_int_member (o, "bytes_done", (gint64) job->bytes_done);
-  set_string (o, "error", job->error);
-  return object_to_text (o);
-}
-
-static PmJob *
-job_from (JsonObject *o)
-{
-  PmJob *job = g_new0 (PmJob, 1);
-
-  job->id = get_int (o, "id");
-  job->resource = dup_string (o, "resource");
-  job->site = dup_string (o, "site");
-  if (!pm_job_state_from_string (get_string (o, "state"), &job->state) || job->id <= 0
-      || job->resource == NULL || job->site == NULL)
-    {
-      pm_job_free (job);
-      return NULL;
-    }
-  job->proposal = get_int (o, "proposal");
-  job->version = get_int (o, "version");
-  copy_sha256 (o, job->sha256);
-  job->bytes = (guint64) get_int (o, "bytes");
-  job->priority = json_object_get_double_member_with_default (o, "priority", 0);
-  job->deadline_s = get_int (o, "deadline_s");
-  job->attempts = (guint) get_int (o, "attempts");
-  job->next_attempt_at = get_int (o, "next_attempt_at");
-  job->created_at = get_int (o, "created_at");
-  job->updated_at = get_int (o, "updated_at");
-  job->bytes_done = (guint64) get_int (o, "bytes_done");
-  job->error = dup_string (o, "error");
-  return job;
-}
-
-static char *
-decision_to_text (const PmDecision *d)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-
-  json_object_set_int_member (o, "id", d->id);
-  json_object_set_int_member (o, "at", d->at);
-  set_string (o, "who", d->who);
-  set_string (o, "action", d->action);
-  json_object_set_int_member (o, "proposal", d->proposal);
-  json_object_set_int_member (o, "job", d->job);
-  set_string (o, "resource", d->resource);
-  set_string (o, "site", d->site);
-  set_string (o, "reason", d->reason);
-  return object_to_text (o);
-}
-
-static PmDecision *
-decision_from (JsonObject *o)
-{
-  PmDecision *d = g_new0 (PmDecision, 1);
-
-  d->id = get_int (o, "id");
-  d->at = get_int (o, "at");
-  d->who = dup_string (o, "who");
-  d->action = dup_string (o, "action");
-  d->proposal = get_int (o, "proposal");
-  d->job = get_int (o, "job");
-  d->resource = dup_string (o, "resource");
-  d->site = dup_string (o, "site");
-  d->reason = dup_string (o, "reason");
-  if (d->who == NULL || d->action == NULL)
-    {
-      pm_decision_free (d);
-      return NULL;
-    }
-  return d;
-}
-
-static char *
-version_to_text (const PmVersion *v)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-
-  set_string (o, "resource", v->resource);
-  json_object_set_int_member (o, "version", v->version);
-  set_string (o, "sha256", v->sha256);
-  json_object_set_int_member (o, "size_bytes", (gint64) v->size_bytes);
-  json_object_set_int_member (o, "created_at", v->created_at);
-  return object_to_text (o);
-}
-
-static gboolean
-version_from (JsonObject *o,
-              PmVersion  *v)
-{
-  if (o == NULL || get_int (o, "version") <= 0)
-    return FALSE;
-  v->resource = dup_string (o, "resource");
-  v->version = get_int (o, "version");
-  copy_sha256 (o, v->sha256);
-  v->size_bytes = (guint64) get_int (o, "size_bytes");
-  v->created_at = get_int (o, "created_at");
-  return TRUE;
-}
-
-static char *
-mark_to_text (const PmAlertMark *m)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-
-  set_string (o, "kind", m->kind);
-  set_string (o, "subject", m->subject);
-  set_string (o, "subject_id", m->subject_id);
-  set_string (o, "alert_id", m->alert_id);
-  set_string (o, "who", m->who);
-  json_object_set_int_member (o, "at", m->at);
-  json_object_set_int_member (o, "until", m->until);
-  set_string (o, "reason", m->reason);
-  return object_to_text (o);
-}
-
-static PmAlertMark *
-mark_from (JsonObject *o)
-{
-  PmAlertMark *m = g_new0 (PmAlertMark, 1);
-
-  m->kind = dup_string (o, "kind");
-  m->subject = dup_string (o, "subject");
-  m->subject_id = dup_string (o, "subject_id");
-  m->alert_id = dup_string (o, "alert_id");
-  m->who = dup_string (o, "who");
-  m->at = get_int (o, "at");
-  m->until = get_int (o, "until");
-  m->reason = dup_string (o, "reason");
-  if (m->kind == NULL || m->subject == NULL || m->subject_id == NULL || m->who == NULL)
-    {
-      pm_alert_mark_free (m);
-      return NULL;
-    }
-  return m;
-}
-
-static char *
-id_to_text (gint64 id)
-{
-  g_autoptr(JsonObject) o = json_object_new ();
-
-  json_object_set_int_member (o, "id", id);
-  return object_to_text (o);
-}
-
 /* The in-memory copy */
 
 static void
@@ -542,7 +209,7 @@ list_records (PmCatalogEtcd *self,
 
   for (guint i = 0; i < values->len; i++)
     {
-      g_autoptr(JsonObject) object = parse_record (keys->pdata[i], values->pdata[i]);
+      g_autoptr(JsonObject) object = _pm_record_parse_record (keys->pdata[i], values->pdata[i]);
       gpointer record = object != NULL ? from (object) : NULL;
 
       if (record != NULL)
@@ -615,7 +282,7 @@ static JsonObject *
 tx_read_object (Tx         *tx,
                 const char *key)
 {
-  return parse_record (key, tx_read (tx, key));
+  return _pm_record_parse_record (key, tx_read (tx, key));
 }
 
 /* Takes value; NULL deletes the key. */
@@ -650,11 +317,11 @@ tx_next_id (Tx         *tx,
 {
   g_autofree char *key = key_of_one (tx->self, "counters", kind);
   g_autoptr(JsonObject) counter = tx_read_object (tx, key);
-  gint64 id = (counter != NULL ? get_int (counter, "last") : 0) + 1;
+  gint64 id = (counter != NULL ? _pm_record_get_int (counter, "last") : 0) + 1;
   g_autoptr(JsonObject) o = json_object_new ();
 
   json_object_set_int_member (o, "last", id);
-  tx_write (tx, key, object_to_text (o));
+  tx_write (tx, key, _pm_record_object_to_text (o));
   return id;
 }
 
@@ -825,7 +492,7 @@ load_replica (Tx         *tx,
 {
   g_autofree char *key = key_of_pair (tx->self, "replicas", resource, site);
   g_autoptr(JsonObject) object = tx_read_object (tx, key);
-  PmReplica *replica = object != NULL ? replica_from (object) : NULL;
+  PmReplica *replica = object != NULL ? _pm_record_replica_from (object) : NULL;
 
   if (replica != NULL)
     return replica;
@@ -844,7 +511,7 @@ save_replica (Tx        *tx,
 {
   g_autofree char *key = key_of_pair (tx->self, "replicas", replica->resource, replica->site);
 
-  tx_write (tx, key, replica_to_text (replica));
+  tx_write (tx, key, _pm_record_replica_to_text (replica));
 }
 
 /* As the SQLite backend: a replica with nothing on the way becomes planned. */
@@ -879,7 +546,7 @@ read_index (Tx         *tx,
   g_autofree char *key = key_of_pair (tx->self, kind, resource, site);
   g_autoptr(JsonObject) object = tx_read_object (tx, key);
 
-  return object != NULL ? get_int (object, "id") : 0;
+  return object != NULL ? _pm_record_get_int (object, "id") : 0;
 }
 
 static void
@@ -891,7 +558,7 @@ write_index (Tx         *tx,
 {
   g_autofree char *key = key_of_pair (tx->self, kind, resource, site);
 
-  tx_write (tx, key, id != 0 ? id_to_text (id) : NULL);
+  tx_write (tx, key, id != 0 ? _pm_record_id_to_text (id) : NULL);
 }
 
 static PmJob *
@@ -901,7 +568,7 @@ load_job (Tx      *tx,
 {
   g_autofree char *key = key_of_id (tx->self, "jobs", id);
   g_autoptr(JsonObject) object = tx_read_object (tx, key);
-  PmJob *job = object != NULL ? job_from (object) : NULL;
+  PmJob *job = object != NULL ? _pm_record_job_from (object) : NULL;
 
   if (job == NULL)
     _pm_catalog_refuse (error, PM_CATALOG_ERROR_NOT_FOUND, "No job %" G_GINT64_FORMAT, id);
@@ -917,7 +584,7 @@ save_job (Tx          *tx,
   gboolean active = job->state == PM_JOB_QUEUED || job->state == PM_JOB_RUNNING;
   gint64 indexed = read_index (tx, "active", job->resource, job->site);
 
-  tx_write (tx, key, job_to_text (job));
+  tx_write (tx, key, _pm_record_job_to_text (job));
   if (active && indexed != job->id)
     write_index (tx, "active", job->resource, job->site, job->id);
   else if (!active && indexed == job->id)
@@ -931,7 +598,7 @@ load_proposal (Tx      *tx,
 {
   g_autofree char *key = key_of_id (tx->self, "proposals", id);
   g_autoptr(JsonObject) object = tx_read_object (tx, key);
-  PmProposal *proposal = object != NULL ? proposal_from (object) : NULL;
+  PmProposal *proposal = object != NULL ? _pm_record_proposal_from (object) : NULL;
 
   if (proposal == NULL)
     _pm_catalog_refuse (error, PM_CATALOG_ERROR_NOT_FOUND, "No proposal %" G_GINT64_FORMAT, id);
@@ -945,7 +612,7 @@ save_proposal (Tx               *tx,
 {
   g_autofree char *key = key_of_id (tx->self, "proposals", proposal->id);
 
-  tx_write (tx, key, proposal_to_text (proposal));
+  tx_write (tx, key, _pm_record_proposal_to_text (proposal));
   if (proposal->state == PM_PROPOSAL_PENDING)
     write_index (tx, "pending", proposal->resource, proposal->site, proposal->id);
   else if (read_index (tx, "pending", proposal->resource, proposal->site) == proposal->id)
@@ -961,7 +628,7 @@ insert_decision (Tx               *tx,
 
   stored.id = tx_next_id (tx, "decisions");
   key = key_of_id (tx->self, "decisions", stored.id);
-  tx_write (tx, key, decision_to_text (&stored));
+  tx_write (tx, key, _pm_record_decision_to_text (&stored));
   return stored.id;
 }
 
@@ -1015,15 +682,15 @@ sync_resources_tx (Tx       *tx,
       g_autofree char *text = NULL;
       const char *stored;
 
-      set_string (o, "id", resource->id);
-      set_string (o, "name", resource->name);
+      _pm_record_set_string (o, "id", resource->id);
+      _pm_record_set_string (o, "name", resource->name);
       json_object_set_int_member (o, "size_bytes", (gint64) resource->size_bytes);
       json_object_set_int_member (o, "criticality", resource->criticality);
-      set_string (o, "consistency", pm_consistency_to_string (resource->consistency));
+      _pm_record_set_string (o, "consistency", pm_consistency_to_string (resource->consistency));
       json_object_set_int_member (o, "staleness_s", resource->staleness_s);
       if (topology != NULL && resource->origin < pm_topology_get_n_sites (topology))
-        set_string (o, "origin", pm_topology_get_site (topology, resource->origin)->id);
-      text = object_to_text (o);
+        _pm_record_set_string (o, "origin", pm_topology_get_site (topology, resource->origin)->id);
+      text = _pm_record_object_to_text (o);
       stored = tx_read (tx, key);
       /* Unchanged metadata is not written: every console syncs it at start. */
       if (g_strcmp0 (stored, text) != 0)
@@ -1058,7 +725,7 @@ add_version_tx (Tx       *tx,
   if (!require_resource (tx, args->resource, error))
     return FALSE;
   latest = tx_read_object (tx, latest_key);
-  if (latest != NULL && version_from (latest, &args->version)
+  if (latest != NULL && _pm_record_version_from (latest, &args->version)
       && g_str_equal (args->version.sha256, args->sha256))
     {
       args->is_new = FALSE;
@@ -1073,8 +740,8 @@ add_version_tx (Tx       *tx,
   r = escape (args->resource);
   version_key = g_strdup_printf ("%sversions/%s/%016" G_GINT64_FORMAT, tx->self->prefix, r,
                                  version.version);
-  tx_write (tx, version_key, version_to_text (&version));
-  tx_write (tx, latest_key, version_to_text (&version));
+  tx_write (tx, version_key, _pm_record_version_to_text (&version));
+  tx_write (tx, latest_key, _pm_record_version_to_text (&version));
   args->version = version;
   args->version.resource = g_strdup (args->resource);
   args->is_new = TRUE;
@@ -1303,13 +970,13 @@ bind_running (Tx      *tx,
   g_mutex_lock (&self->lock);
   lease = self->lease;
   leader = self->leader;
-  set_string (o, "console", self->console);
+  _pm_record_set_string (o, "console", self->console);
   g_mutex_unlock (&self->lock);
   if (!leader || lease == 0)
     return _pm_catalog_refuse (error, PM_CATALOG_ERROR_CONFLICT,
                                "Job %" G_GINT64_FORMAT " cannot start here: another console "
                                "runs the jobs of %s", id, self->description);
-  tx_write_leased (tx, key, object_to_text (o), lease);
+  tx_write_leased (tx, key, _pm_record_object_to_text (o), lease);
   return TRUE;
 }
 
@@ -1472,9 +1139,9 @@ recover_tx (Tx       *tx,
             GError  **error)
 {
   Recover *args = data;
-  g_autoptr(GPtrArray) jobs = list_records (tx->self, "jobs", (RecordFrom) job_from,
+  g_autoptr(GPtrArray) jobs = list_records (tx->self, "jobs", (RecordFrom) _pm_record_job_from,
                                             (GDestroyNotify) pm_job_free);
-  g_autoptr(GPtrArray) replicas = list_records (tx->self, "replicas", (RecordFrom) replica_from,
+  g_autoptr(GPtrArray) replicas = list_records (tx->self, "replicas", (RecordFrom) _pm_record_replica_from,
                                                 (GDestroyNotify) pm_replica_free);
 
   args->n_reset = 0;
@@ -1557,7 +1224,7 @@ update_marks_tx (Tx       *tx,
       const PmAlertMark *mark = g_ptr_array_index (args->put, i);
       g_autofree char *key = key_of_mark (tx->self, mark);
       g_autoptr(JsonObject) object = tx_read_object (tx, key);
-      g_autoptr(PmAlertMark) stored = object != NULL ? mark_from (object) : NULL;
+      g_autoptr(PmAlertMark) stored = object != NULL ? _pm_record_mark_from (object) : NULL;
       gboolean same = stored != NULL && g_strcmp0 (stored->who, mark->who) == 0
                       && stored->at == mark->at && stored->until == mark->until
                       && g_strcmp0 (stored->reason, mark->reason) == 0;
@@ -1568,9 +1235,9 @@ update_marks_tx (Tx       *tx,
           g_autofree char *log_key = key_of_id (tx->self, "alert-mark-log",
                                                 tx_next_id (tx, "alert-mark-log"));
 
-          tx_write (tx, log_key, mark_to_text (mark));
+          tx_write (tx, log_key, _pm_record_mark_to_text (mark));
         }
-      tx_write (tx, key, mark_to_text (mark));
+      tx_write (tx, key, _pm_record_mark_to_text (mark));
     }
   return TRUE;
 }
@@ -1747,9 +1414,9 @@ campaign (PmCatalogEtcd *self,
     return FALSE;
   if (held != NULL)
     return held->lease == lease;
-  set_string (o, "console", self->console);
+  _pm_record_set_string (o, "console", self->console);
   json_object_set_int_member (o, "lease", lease);
-  value = object_to_text (o);
+  value = _pm_record_object_to_text (o);
   txn = pm_etcd_txn_new ();
   pm_etcd_txn_expect (txn, key, 0);
   pm_etcd_txn_put (txn, key, value, lease);
@@ -1979,9 +1646,9 @@ pm_catalog_etcd_get_latest_version (PmCatalog  *catalog,
     text = entry != NULL ? g_strdup (entry->value) : NULL;
   }
   g_mutex_unlock (&self->lock);
-  object = parse_record (key, text);
+  object = _pm_record_parse_record (key, text);
   g_free (text);
-  if (!version_from (object, out))
+  if (!_pm_record_version_from (object, out))
     return _pm_catalog_refuse (error, PM_CATALOG_ERROR_NOT_FOUND,
                                "Resource “%s” has no version yet", resource != NULL ? resource
                                                                                      : "");
@@ -1993,7 +1660,7 @@ pm_catalog_etcd_list_replicas (PmCatalog *catalog,
                                GError   **error)
 {
   GPtrArray *replicas = list_records (PM_CATALOG_ETCD (catalog), "replicas",
-                                      (RecordFrom) replica_from, (GDestroyNotify) pm_replica_free);
+                                      (RecordFrom) _pm_record_replica_from, (GDestroyNotify) pm_replica_free);
 
   g_ptr_array_sort (replicas, compare_replicas);
   return replicas;
@@ -2056,7 +1723,7 @@ pm_catalog_etcd_list_proposals (PmCatalog *catalog,
                                 GError   **error)
 {
   GPtrArray *proposals = list_records (PM_CATALOG_ETCD (catalog), "proposals",
-                                       (RecordFrom) proposal_from,
+                                       (RecordFrom) _pm_record_proposal_from,
                                        (GDestroyNotify) pm_proposal_free);
 
   g_ptr_array_sort (proposals, compare_PmProposal);
@@ -2108,7 +1775,7 @@ static GPtrArray *
 pm_catalog_etcd_list_jobs (PmCatalog *catalog,
                            GError   **error)
 {
-  GPtrArray *jobs = list_records (PM_CATALOG_ETCD (catalog), "jobs", (RecordFrom) job_from,
+  GPtrArray *jobs = list_records (PM_CATALOG_ETCD (catalog), "jobs", (RecordFrom) _pm_record_job_from,
                                   (GDestroyNotify) pm_job_free);
 
   g_ptr_array_sort (jobs, compare_PmJob);
@@ -2133,9 +1800,9 @@ pm_catalog_etcd_get_job (PmCatalog *catalog,
     text = entry != NULL ? g_strdup (entry->value) : NULL;
   }
   g_mutex_unlock (&self->lock);
-  object = parse_record (key, text);
+  object = _pm_record_parse_record (key, text);
   g_free (text);
-  job = object != NULL ? job_from (object) : NULL;
+  job = object != NULL ? _pm_record_job_from (object) : NULL;
   if (job == NULL)
     _pm_catalog_refuse (error, PM_CATALOG_ERROR_NOT_FOUND, "No job %" G_GINT64_FORMAT, id);
   return job;
@@ -2188,7 +1855,7 @@ pm_catalog_etcd_list_decisions (PmCatalog *catalog,
                                 GError   **error)
 {
   GPtrArray *decisions = list_records (PM_CATALOG_ETCD (catalog), "decisions",
-                                       (RecordFrom) decision_from,
+                                       (RecordFrom) _pm_record_decision_from,
                                        (GDestroyNotify) pm_decision_free);
 
   g_ptr_array_sort (decisions, compare_decisions);
@@ -2215,7 +1882,7 @@ pm_catalog_etcd_list_alert_marks (PmCatalog *catalog,
                                   GError   **error)
 {
   /* Keys sort by kind, subject and subject id, as the interface lists them. */
-  return list_records (PM_CATALOG_ETCD (catalog), "alert-marks", (RecordFrom) mark_from,
+  return list_records (PM_CATALOG_ETCD (catalog), "alert-marks", (RecordFrom) _pm_record_mark_from,
                        (GDestroyNotify) pm_alert_mark_free);
 }
 
@@ -2237,7 +1904,7 @@ pm_catalog_etcd_list_alert_mark_log (PmCatalog *catalog,
                                      GError   **error)
 {
   /* Keys sort by id: oldest first. */
-  return list_records (PM_CATALOG_ETCD (catalog), "alert-mark-log", (RecordFrom) mark_from,
+  return list_records (PM_CATALOG_ETCD (catalog), "alert-mark-log", (RecordFrom) _pm_record_mark_from,
                        (GDestroyNotify) pm_alert_mark_free);
 }
 
@@ -2358,7 +2025,7 @@ add_counter (PmCatalogEtcd *self,
   g_autoptr(JsonObject) o = json_object_new ();
 
   json_object_set_int_member (o, "last", last);
-  records_add (records, key_of_one (self, "counters", kind), object_to_text (o));
+  records_add (records, key_of_one (self, "counters", kind), _pm_record_object_to_text (o));
 }
 
 /* Everything from holds, as keys and values of this layout. */
@@ -2391,8 +2058,8 @@ collect_records (PmCatalogEtcd *self,
         continue;
       records_add (records, g_strdup_printf ("%sversions/%s/%016" G_GINT64_FORMAT, self->prefix,
                                              r, version.version),
-                   version_to_text (&version));
-      records_add (records, key_of_one (self, "latest", id), version_to_text (&version));
+                   _pm_record_version_to_text (&version));
+      records_add (records, key_of_one (self, "latest", id), _pm_record_version_to_text (&version));
       pm_version_clear (&version);
     }
   for (guint i = 0; i < replicas->len; i++)
@@ -2400,27 +2067,27 @@ collect_records (PmCatalogEtcd *self,
       PmReplica *replica = g_ptr_array_index (replicas, i);
 
       records_add (records, key_of_pair (self, "replicas", replica->resource, replica->site),
-                   replica_to_text (replica));
+                   _pm_record_replica_to_text (replica));
     }
   for (guint i = 0; i < proposals->len; i++)
     {
       PmProposal *proposal = g_ptr_array_index (proposals, i);
 
       records_add (records, key_of_id (self, "proposals", proposal->id),
-                   proposal_to_text (proposal));
+                   _pm_record_proposal_to_text (proposal));
       if (proposal->state == PM_PROPOSAL_PENDING)
         records_add (records, key_of_pair (self, "pending", proposal->resource, proposal->site),
-                     id_to_text (proposal->id));
+                     _pm_record_id_to_text (proposal->id));
       last_proposal = MAX (last_proposal, proposal->id);
     }
   for (guint i = 0; i < jobs->len; i++)
     {
       PmJob *job = g_ptr_array_index (jobs, i);
 
-      records_add (records, key_of_id (self, "jobs", job->id), job_to_text (job));
+      records_add (records, key_of_id (self, "jobs", job->id), _pm_record_job_to_text (job));
       if (job->state == PM_JOB_QUEUED || job->state == PM_JOB_RUNNING)
         records_add (records, key_of_pair (self, "active", job->resource, job->site),
-                     id_to_text (job->id));
+                     _pm_record_id_to_text (job->id));
       last_job = MAX (last_job, job->id);
     }
   for (guint i = 0; i < decisions->len; i++)
@@ -2428,15 +2095,15 @@ collect_records (PmCatalogEtcd *self,
       PmDecision *decision = g_ptr_array_index (decisions, i);
 
       records_add (records, key_of_id (self, "decisions", decision->id),
-                   decision_to_text (decision));
+                   _pm_record_decision_to_text (decision));
       last_decision = MAX (last_decision, decision->id);
     }
   for (guint i = 0; i < marks->len; i++)
     records_add (records, key_of_mark (self, g_ptr_array_index (marks, i)),
-                 mark_to_text (g_ptr_array_index (marks, i)));
+                 _pm_record_mark_to_text (g_ptr_array_index (marks, i)));
   for (guint i = 0; i < log->len; i++)
     records_add (records, key_of_id (self, "alert-mark-log", i + 1),
-                 mark_to_text (g_ptr_array_index (log, i)));
+                 _pm_record_mark_to_text (g_ptr_array_index (log, i)));
   add_counter (self, records, "proposals", last_proposal);
   add_counter (self, records, "jobs", last_job);
   add_counter (self, records, "decisions", last_decision);
@@ -2492,10 +2159,10 @@ pm_catalog_etcd_import (PmCatalogEtcd *self,
           /* A counter only moves up: ids given out there stay given out. */
           if (held != NULL && g_str_has_prefix (key + strlen (self->prefix), "counters/"))
             {
-              g_autoptr(JsonObject) h = parse_record (key, held);
-              g_autoptr(JsonObject) v = parse_record (key, value);
+              g_autoptr(JsonObject) h = _pm_record_parse_record (key, held);
+              g_autoptr(JsonObject) v = _pm_record_parse_record (key, value);
 
-              if (h != NULL && v != NULL && get_int (h, "last") >= get_int (v, "last"))
+              if (h != NULL && v != NULL && _pm_record_get_int (h, "last") >= _pm_record_get_int (v, "last"))
                 continue;
             }
           /* The counters are the only keys an import may overwrite (an empty catalogue's
