@@ -449,16 +449,12 @@ mirror_now (Fixture    *f,
                                            site);
   g_autoptr(JsonNode) reply = NULL;
   guint status = request (f, console, "POST", "/v1/mirror", body, &reply);
+  g_autofree char *text = reply != NULL ? json_to_string (reply, FALSE) : g_strdup ("");
 
-  if (status != expected_status && reply != NULL)
-    g_test_message ("POST /v1/mirror: %s", json_to_string (reply, FALSE));
+  g_test_message ("POST /v1/mirror answered %u: %s", status, text);
   g_assert_cmpuint (status, ==, expected_status);
   if (expected_status != 200)
-    {
-      g_test_message ("POST /v1/mirror answered %u: %s", expected_status,
-                      reply != NULL ? json_to_string (reply, FALSE) : "");
-      return 0;
-    }
+    return 0;
   return json_object_get_int_member (json_node_get_object (reply), "job");
 }
 
