@@ -36,6 +36,8 @@ struct _PmEtcdTxn
 
 struct _PmEtcdWatch
 {
+  PmEtcd           *etcd;      /* the client it came from, which outlives it */
+  int               endpoint;  /* the member it streams from */
   SoupMessage      *message;
   GDataInputStream *lines;
   GCancellable     *cancellable;
@@ -651,12 +653,16 @@ read_message (PmEtcdWatch *watch,
           if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
             g_propagate_error (error, g_steal_pointer (&local_error));
           else
-            fail (error, PM_ETCD_ERROR_UNAVAILABLE, "The etcd watch stream broke: %s",
-                  local_error->message);
+            {
+              advance_endpoint (watch->etcd, watch->endpoint);
+              fail (error, PM_ETCD_ERROR_UNAVAILABLE, "The etcd watch stream broke: %s",
+                    local_error->message);
+            }
           return NULL;
         }
       if (line == NULL)
         {
+          advance_endpoint (watch->etcd, watch->endpoint);
           fail (error, PM_ETCD_ERROR_UNAVAILABLE, "The etcd watch stream ended");
           return NULL;
         }
@@ -670,11 +676,17 @@ read_message (PmEtcdWatch *watch,
       if (problem != NULL)
         {
           int code = (int) read_int64 (problem, "grpc_code");
+          gint64 http_code = read_int64 (problem, "http_code");
           const char *text = json_object_get_string_member_with_default (problem, "message",
                                                                          "no message");
+          gboolean unavailable = code == GRPC_UNAVAILABLE || code == 0
+                                 || http_code == SOUP_STATUS_SERVICE_UNAVAILABLE
+                                 || http_code == SOUP_STATUS_REQUEST_TIMEOUT;
 
-          fail (error, code == GRPC_UNAVAILABLE || code == 0 ? PM_ETCD_ERROR_UNAVAILABLE
-                                                             : PM_ETCD_ERROR_FAILED,
+          /* The member lost its leader or timed out: the next stream goes to another. */
+          if (unavailable)
+            advance_endpoint (watch->etcd, watch->endpoint);
+          fail (error, unavailable ? PM_ETCD_ERROR_UNAVAILABLE : PM_ETCD_ERROR_FAILED,
                 "The etcd watch stream failed: %s", text);
           return NULL;
         }
@@ -739,6 +751,8 @@ pm_etcd_watch_open (PmEtcd       *self,
   text = json_to_string (body, FALSE);
   bytes = g_bytes_new (text, strlen (text));
 
+  watch->etcd = self;
+  watch->endpoint = index;
   watch->own_cancellable = cancellable == NULL;
   watch->cancellable = cancellable != NULL ? g_object_ref (cancellable) : g_cancellable_new ();
   watch->message = soup_message_new (SOUP_METHOD_POST, url);
