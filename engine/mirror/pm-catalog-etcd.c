@@ -364,6 +364,32 @@ refresh_seen (Tx      *tx,
   return TRUE;
 }
 
+/* After a write whose outcome etcd did not report: whether every key written holds what tx
+ * wrote (its values carry fresh ids and times, so another console's write does not match). */
+static gboolean
+find_out (Tx       *tx,
+          gboolean *applied,
+          gint64   *revision,
+          GError  **error)
+{
+  *applied = TRUE;
+  *revision = 0;
+  for (guint i = 0; i < tx->order->len; i++)
+    {
+      const char *key = tx->order->pdata[i];
+      const char *wrote = g_hash_table_lookup (tx->writes, key);
+      g_autoptr(PmEtcdKv) kv = NULL;
+
+      if (!pm_etcd_get (tx->self->etcd, key, &kv, NULL, error))
+        return FALSE;
+      if (kv != NULL ? g_strcmp0 (kv->value, wrote) != 0 : wrote != NULL)
+        *applied = FALSE;
+      if (kv != NULL)
+        *revision = MAX (*revision, kv->mod_revision);
+    }
+  return TRUE;
+}
+
 static void
 set_state (PmCatalogEtcd *self,
            PmCatalogState state)
@@ -387,6 +413,14 @@ fail_from_etcd (PmCatalogEtcd *self,
                                  "quorum or cannot be reached (%s). Nothing was changed; try "
                                  "again once the cluster is back", self->description,
                                  etcd_error->message);
+    }
+  if (g_error_matches (etcd_error, PM_ETCD_ERROR, PM_ETCD_ERROR_INDETERMINATE))
+    {
+      set_state (self, PM_CATALOG_STATE_READ_ONLY);
+      return _pm_catalog_refuse (error, PM_CATALOG_ERROR_READ_ONLY,
+                                 "The shared catalogue (%s) did not confirm this change before "
+                                 "losing contact (%s): it may have been made, and shows here once "
+                                 "the cluster is back", self->description, etcd_error->message);
     }
   return _pm_catalog_refuse (error, PM_CATALOG_ERROR_BACKEND, "The shared catalogue (%s): %s",
                              self->description, etcd_error->message);
@@ -436,7 +470,9 @@ run (PmCatalogEtcd *self,
           tx_clear (&tx);
           return TRUE;
         }
-      if (!pm_etcd_txn_commit (self->etcd, txn, &succeeded, &revision, &etcd_error))
+      if (!pm_etcd_txn_commit (self->etcd, txn, &succeeded, &revision, &etcd_error)
+          && !(g_error_matches (etcd_error, PM_ETCD_ERROR, PM_ETCD_ERROR_INDETERMINATE) && ok
+               && find_out (&tx, &succeeded, &revision, NULL)))
         {
           tx_clear (&tx);
           return fail_from_etcd (self, etcd_error, error);

@@ -287,8 +287,11 @@ pm_etcd_new (const char *const *endpoints,
         n--;
       self->endpoints[i] = g_strndup (endpoints[i], n);
     }
+  /* Several threads call at once (the engine, the executor's workers, the API, the probe):
+   * libsoup's default of 2 connections per host would queue them. */
   self->session = soup_session_new_with_options ("timeout", request_timeout_s,
-                                                 "idle-timeout", 30, NULL);
+                                                 "idle-timeout", 30, "max-conns-per-host", 8,
+                                                 NULL);
   self->stream_session = soup_session_new_with_options ("timeout", 0, NULL);
   return g_steal_pointer (&self);
 }
@@ -310,15 +313,31 @@ pm_etcd_dup_endpoint (PmEtcd *self)
   return g_strdup (self->endpoints[g_atomic_int_get (&self->current)]);
 }
 
-JsonObject *
-pm_etcd_call (PmEtcd      *self,
-              const char  *path,
-              JsonNode    *body,
-              GError     **error)
+/* Whether a failed request surely never reached etcd's log, so that sending it to another
+ * member cannot apply it twice. */
+static gboolean
+surely_not_applied (GError     *transport_error,
+                    const char *message)
+{
+  if (transport_error != NULL)
+    return g_error_matches (transport_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED)
+           || g_error_matches (transport_error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE)
+           || g_error_matches (transport_error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE)
+           || g_error_matches (transport_error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND);
+  return message != NULL && strstr (message, "no leader") != NULL;
+}
+
+static JsonObject *
+call (PmEtcd      *self,
+      const char  *path,
+      JsonNode    *body,
+      gboolean     idempotent,
+      GError     **error)
 {
   g_autofree char *text = json_to_string (body, FALSE);
   g_autoptr(GBytes) request = g_bytes_new (text, strlen (text));
   g_autofree char *last_problem = NULL;
+  gboolean maybe_applied = FALSE;
 
   for (guint attempt = 0; attempt < self->n_endpoints; attempt++)
     {
@@ -344,6 +363,11 @@ pm_etcd_call (PmEtcd      *self,
           g_free (last_problem);
           last_problem = g_strdup_printf ("%s: %s", self->endpoints[index], local_error->message);
           advance_endpoint (self, index);
+          if (!idempotent && !surely_not_applied (local_error, NULL))
+            {
+              maybe_applied = TRUE;
+              break;
+            }
           continue;
         }
       status = soup_message_get_status (msg);
@@ -365,15 +389,33 @@ pm_etcd_call (PmEtcd      *self,
           g_free (last_problem);
           last_problem = g_strdup_printf ("%s: %s", self->endpoints[index], message);
           advance_endpoint (self, index);
+          if (!idempotent && !surely_not_applied (NULL, message))
+            {
+              maybe_applied = TRUE;
+              break;
+            }
           continue;
         }
       fail (error, PM_ETCD_ERROR_FAILED, "etcd at %s refused %s: %s (HTTP %u)",
             self->endpoints[index], path, message, status);
       return NULL;
     }
-  fail (error, PM_ETCD_ERROR_UNAVAILABLE, "No etcd member could answer (last: %s)",
-        last_problem != NULL ? last_problem : "none tried");
+  if (maybe_applied)
+    fail (error, PM_ETCD_ERROR_INDETERMINATE, "etcd did not say whether it took the change (%s)",
+          last_problem);
+  else
+    fail (error, PM_ETCD_ERROR_UNAVAILABLE, "No etcd member could answer (last: %s)",
+          last_problem != NULL ? last_problem : "none tried");
   return NULL;
+}
+
+JsonObject *
+pm_etcd_call (PmEtcd      *self,
+              const char  *path,
+              JsonNode    *body,
+              GError     **error)
+{
+  return call (self, path, body, TRUE, error);
 }
 
 static GPtrArray *
@@ -552,7 +594,8 @@ pm_etcd_txn_commit (PmEtcd    *self,
   json_object_set_array_member (request, "compare", json_array_ref (txn->compare));
   json_object_set_array_member (request, "success", json_array_ref (txn->success));
   json_node_set_object (body, request);
-  reply = pm_etcd_call (self, "/v3/kv/txn", body, error);
+  /* Reads and compares only can go to any member; a write once. */
+  reply = call (self, "/v3/kv/txn", body, pm_etcd_txn_is_empty (txn), error);
   if (reply == NULL)
     return FALSE;
   /* A false "succeeded" is its default, and defaults are left out. */

@@ -30,6 +30,8 @@ typedef enum
   PM_ETCD_ERROR_COMPACTED,    /* a watch asked for revisions compacted away */
   PM_ETCD_ERROR_LEASE_GONE,   /* the lease expired or was revoked */
   PM_ETCD_ERROR_BAD_REPLY,    /* an answer that is not what the gateway sends */
+  PM_ETCD_ERROR_INDETERMINATE, /* a write reached a member that did not answer in time: it may
+                                * or may not have been applied */
 } PmEtcdError;
 
 typedef struct _PmEtcd PmEtcd;
@@ -110,7 +112,9 @@ void        pm_etcd_txn_delete        (PmEtcdTxn  *txn,
                                        const char *key);
 gboolean    pm_etcd_txn_is_empty      (PmEtcdTxn  *txn);
 /* *succeeded: whether every compare held (and the writes happened); *revision: the store's
- * revision after it (the writes' mod_revision when they happened). */
+ * revision after it (the writes' mod_revision when they happened). A transaction that writes is
+ * sent to another member only when the first could not have received it (connection refused, no
+ * leader); after a timeout it fails with INDETERMINATE, for the caller to read what happened. */
 gboolean    pm_etcd_txn_commit        (PmEtcd     *self,
                                        PmEtcdTxn  *txn,
                                        gboolean   *succeeded,
