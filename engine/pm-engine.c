@@ -748,14 +748,12 @@ import_catalog (PmEngine  *self,
                 PmCatalog *catalog,
                 GError   **error)
 {
-  g_autoptr(PmCatalog) from = NULL;
   g_autoptr(GError) local_error = NULL;
   guint n = 0;
 
   if (self->import_uri == NULL)
     return TRUE;
-  from = pm_catalog_open (self->import_uri, &local_error);
-  if (from == NULL || !pm_catalog_import (catalog, from, self->resources, &n, &local_error))
+  if (!pm_catalog_import (catalog, self->import_uri, self->resources, &n, &local_error))
     {
       g_set_error (error, PM_ENGINE_ERROR, PM_ENGINE_ERROR_CATALOG,
                    "Cannot import %s into %s: %s", self->import_uri,

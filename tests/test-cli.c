@@ -128,6 +128,39 @@ test_cli_unknown_source (void)
   g_assert_nonnull (strstr (err, "speed"));
 }
 
+/* Catalogues that cannot be: an unknown scheme, an etcd without a member answering, an import
+ * into the embedded one. Each is refused with the URI in the message. */
+static void
+test_cli_bad_catalogs (void)
+{
+  /* Options and values (NULL ends them early), then what the message must name. */
+  const char *const cases[][5] = {
+    { "--catalog", "mongo:localhost", NULL, NULL, "mongo:localhost" },
+    { "--catalog", "etcd:http://127.0.0.1:1", NULL, NULL, "http://127.0.0.1:1" },
+    { "--import-catalog", "sqlite:/nonexistent/old.sqlite", NULL, NULL, "shared one" },
+    { "--catalog", "etcd:http://127.0.0.1:1", "--import-catalog", "sqlite:/x.sqlite",
+      "http://127.0.0.1:1" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *data_dir = pm_test_make_temp_dir ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSubprocess) process = spawn (&error, "--headless", "--data-dir", data_dir,
+                                              "--api", "none", cases[i][0], cases[i][1],
+                                              cases[i][2], cases[i][3], NULL);
+      g_autofree char *err = NULL;
+
+      g_assert_no_error (error);
+      g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
+      g_assert_no_error (error);
+      g_test_message ("%s %s: %s", cases[i][0], cases[i][1], err);
+      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+      g_assert_true (g_str_has_prefix (err, "premirror: "));
+      g_assert_nonnull (strstr (err, cases[i][4]));
+    }
+}
+
 /* The port of an "api: http://127.0.0.1:PORT" line, or 0 when the line is anything else. */
 static guint
 api_line_port (const char *line)
@@ -387,6 +420,7 @@ main (int   argc,
   g_test_add_func ("/cli/headless-until-sigterm", test_cli_headless_until_sigterm);
   g_test_add_func ("/cli/bad-topology", test_cli_bad_topology);
   g_test_add_func ("/cli/bad-source", test_cli_unknown_source);
+  g_test_add_func ("/cli/bad-catalogs", test_cli_bad_catalogs);
   g_test_add_func ("/cli/api-health", test_cli_api_health);
   g_test_add_func ("/cli/inputs", test_cli_inputs);
   g_test_add_func ("/cli/api-none", test_cli_api_none);
