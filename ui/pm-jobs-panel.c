@@ -482,6 +482,16 @@ pm_jobs_panel_set_feed (PmJobsPanel   *self,
 }
 
 void
+pm_jobs_panel_set_read_only (PmJobsPanel *self,
+                             gboolean     read_only)
+{
+  g_return_if_fail (PM_IS_JOBS_PANEL (self));
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "jobs.cancel", !read_only);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "jobs.retry", !read_only);
+}
+
+void
 pm_jobs_panel_cancel (PmJobsPanel *self,
                       gint64       job)
 {

@@ -17,6 +17,10 @@ G_DECLARE_FINAL_TYPE (PmJobsPanel, pm_jobs_panel, PM, JOBS_PANEL, GtkWidget)
 PmJobsPanel *pm_jobs_panel_new          (void);
 void         pm_jobs_panel_set_feed     (PmJobsPanel   *self,
                                          PmCatalogFeed *feed);
+/* While the catalogue takes no decisions (a shared one without quorum), Cancel and Retry are
+ * insensitive: the engine would refuse them. */
+void         pm_jobs_panel_set_read_only (PmJobsPanel *self,
+                                          gboolean     read_only);
 
 /* What the Cancel and Retry buttons do; the result is announced by the "toast" signal. */
 void         pm_jobs_panel_cancel       (PmJobsPanel *self,

@@ -35,6 +35,7 @@ struct _PmProposalsPanel
   PmCatalogFeed  *feed;
   gulong          changed_id;
   GHashTable     *rows;  /* gint64 * proposal id → GtkListBoxRow (the list's) */
+  gboolean        read_only;  /* the catalogue takes no decisions now */
 };
 
 typedef struct
@@ -301,7 +302,8 @@ update_chrome (PmProposalsPanel *self)
   PmCatalogView *view = self->feed != NULL ? pm_catalog_feed_get_view (self->feed) : NULL;
 
   gtk_button_set_label (self->approve_matching, label);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->approve_matching), ids->len > 0);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->approve_matching),
+                            ids->len > 0 && !self->read_only);
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list));
        child != NULL && !any_shown; child = gtk_widget_get_next_sibling (child))
     any_shown = GTK_IS_LIST_BOX_ROW (child) && filter_cb (GTK_LIST_BOX_ROW (child), self);
@@ -719,6 +721,22 @@ pm_proposals_panel_set_feed (PmProposalsPanel *self,
 
   _pm_catalog_panel_bind_feed (self, &self->feed, &self->changed_id, feed,
                                G_CALLBACK (view_changed_cb));
+}
+
+void
+pm_proposals_panel_set_read_only (PmProposalsPanel *self,
+                                  gboolean          read_only)
+{
+  g_return_if_fail (PM_IS_PROPOSALS_PANEL (self));
+
+  if (self->read_only == !!read_only)
+    return;
+  self->read_only = !!read_only;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "proposals.approve", !read_only);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "proposals.reject", !read_only);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "proposals.approve-matching", !read_only);
+  /* The button's sensitivity also follows what the filter leaves to approve. */
+  update_chrome (self);
 }
 
 void

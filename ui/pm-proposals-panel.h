@@ -17,6 +17,10 @@ G_DECLARE_FINAL_TYPE (PmProposalsPanel, pm_proposals_panel, PM, PROPOSALS_PANEL,
 PmProposalsPanel *pm_proposals_panel_new            (void);
 void              pm_proposals_panel_set_feed       (PmProposalsPanel *self,
                                                      PmCatalogFeed    *feed);
+/* While the catalogue takes no decisions (a shared one without quorum), Approve, Reject and
+ * Approve All Matching are insensitive: the engine would refuse them. */
+void              pm_proposals_panel_set_read_only  (PmProposalsPanel *self,
+                                                     gboolean          read_only);
 
 /* What the row buttons and dialogs do. Each result (success or the catalogue's error) is
  * announced by the "toast" signal. Reject refuses a blank reason (with a toast) and returns

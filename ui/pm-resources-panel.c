@@ -508,6 +508,15 @@ pm_resources_panel_set_feed (PmResourcesPanel *self,
                                G_CALLBACK (view_changed_cb));
 }
 
+void
+pm_resources_panel_set_read_only (PmResourcesPanel *self,
+                                  gboolean          read_only)
+{
+  g_return_if_fail (PM_IS_RESOURCES_PANEL (self));
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "resources.retire", !read_only);
+}
+
 gboolean
 pm_resources_panel_retire (PmResourcesPanel *self,
                            const char       *resource,

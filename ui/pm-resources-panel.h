@@ -17,6 +17,10 @@ G_DECLARE_FINAL_TYPE (PmResourcesPanel, pm_resources_panel, PM, RESOURCES_PANEL,
 PmResourcesPanel *pm_resources_panel_new               (void);
 void              pm_resources_panel_set_feed          (PmResourcesPanel *self,
                                                         PmCatalogFeed    *feed);
+/* While the catalogue takes no decisions (a shared one without quorum), Retire is insensitive:
+ * the engine would refuse it. */
+void              pm_resources_panel_set_read_only     (PmResourcesPanel *self,
+                                                        gboolean          read_only);
 
 /* What the Retire dialog does; the result (or the engine's refusal: users at risk rely on the
  * replica) is announced by the "toast" signal. A blank reason is refused (FALSE, with a toast). */

@@ -32,6 +32,9 @@ struct _PmWindow
   GtkLabel            *source_label;
   GtkRevealer         *source_banner;
   GtkLabel            *source_banner_label;
+  GtkRevealer         *catalog_banner;
+  GtkWidget           *catalog_banner_box;
+  GtkLabel            *catalog_banner_label;
   PmMapView           *map_view;
   PmDetailPanel       *detail_panel;
   PmAlertsPanel       *alerts_panel;
@@ -55,6 +58,7 @@ struct _PmWindow
   GSettings           *settings;
   PmNotifier          *notifier;
   PmCatalogFeed       *feed;     /* the catalogue, read off the main thread; NULL without one */
+  PmCatalogState       catalog_state; /* as the banner and the decision actions show it */
 };
 
 G_DEFINE_TYPE (PmWindow, pm_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -128,6 +132,46 @@ update_header (PmWindow   *self,
                                                snapshot->source_description, state);
     pm_label_set_if_changed (self->status_source, status);
   }
+}
+
+/* A shared catalogue that lost its quorum still shows its last known state but takes no
+ * decision; one that cannot be reached shows nothing. The banner says which, and the panels'
+ * decision buttons are insensitive meanwhile rather than failing with a toast. */
+static void
+update_catalog_banner (PmWindow   *self,
+                       PmSnapshot *snapshot)
+{
+  static const char *const banner_classes[] = { "warning", "error", NULL };
+  gboolean read_only;
+
+  if (snapshot->catalog_state == self->catalog_state)
+    return;
+  self->catalog_state = snapshot->catalog_state;
+
+  switch (self->catalog_state)
+    {
+    case PM_CATALOG_STATE_READ_ONLY:
+      pm_label_set_if_changed (self->catalog_banner_label,
+                               _("The shared catalogue has lost its quorum: showing the last "
+                                 "known state. Decisions are refused until it is back."));
+      pm_widget_set_css_class_of (self->catalog_banner_box, banner_classes, "warning");
+      break;
+    case PM_CATALOG_STATE_UNREACHABLE:
+      pm_label_set_if_changed (self->catalog_banner_label,
+                               _("The shared catalogue cannot be reached: its replicas, "
+                                 "proposals and jobs cannot be shown, and decisions are refused "
+                                 "until it is back."));
+      pm_widget_set_css_class_of (self->catalog_banner_box, banner_classes, "error");
+      break;
+    case PM_CATALOG_STATE_OK:
+    default:
+      break;
+    }
+  read_only = self->catalog_state != PM_CATALOG_STATE_OK;
+  gtk_revealer_set_reveal_child (self->catalog_banner, read_only);
+  pm_proposals_panel_set_read_only (self->proposals_panel, read_only);
+  pm_jobs_panel_set_read_only (self->jobs_panel, read_only);
+  pm_resources_panel_set_read_only (self->resources_panel, read_only);
 }
 
 static void
@@ -247,6 +291,7 @@ engine_changed_cb (PmEngine   *engine,
   PmWindow *self = PM_WINDOW (user_data);
 
   update_header (self, snapshot);
+  update_catalog_banner (self, snapshot);
   update_feeds (self, snapshot);
   pm_map_view_set_snapshot (self->map_view, snapshot);
   pm_detail_panel_set_snapshot (self->detail_panel, snapshot);
@@ -574,6 +619,9 @@ pm_window_class_init (PmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PmWindow, source_label);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, source_banner);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, source_banner_label);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, catalog_banner);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, catalog_banner_box);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, catalog_banner_label);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, map_view);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, detail_panel);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, alerts_panel);
