@@ -955,8 +955,10 @@ pm_mirror_update (PmMirror         *self,
   pm_planner_split (self->topology, risk, self->params.planner.segment_threshold,
                     tick.component);
 
-  /* Consoles sharing a catalogue elect one to act; the others show what it does. */
-  executing = pm_catalog_is_executor (self->catalog);
+  /* Consoles sharing a catalogue elect one to act; the others show what it does. Without a
+   * quorum nobody acts: every change would be refused. */
+  executing = pm_catalog_is_executor (self->catalog)
+              && pm_catalog_get_state (self->catalog) == PM_CATALOG_STATE_OK;
   if (executing && !self->executing)
     take_over (self, now);
   self->executing = executing;
