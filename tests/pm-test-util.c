@@ -4,6 +4,7 @@
  */
 #include "pm-test-util.h"
 #include "pm-test-server.h"
+#include "mirror/pm-inventory.h"
 
 #include <gio/gio.h>
 #include <math.h>
@@ -349,4 +350,52 @@ pm_test_read_text (const char *path)
   g_file_get_contents (path, &text, NULL, &error);
   g_assert_no_error (error);
   return text;
+}
+
+char *
+pm_test_write_chain_topology (const char *storage_url)
+{
+  g_autofree char *network = g_strdup_printf (
+    "{'type':'FeatureCollection','features':["
+    "{'type':'Feature','geometry':{'type':'Point','coordinates':[8.68,50.11]},"
+    "'properties':{'id':'fra','role':'origin','region':'de'}},"
+    "{'type':'Feature','geometry':{'type':'Point','coordinates':[4.90,52.37]},"
+    "'properties':{'id':'ams','role':'edge','region':'nl'}},"
+    "{'type':'Feature','geometry':{'type':'Point','coordinates':[-0.13,51.51]},"
+    "'properties':{'id':'lon','role':'edge','region':'uk','storage':'%sedges/lon/'}},"
+    "{'type':'Feature','geometry':{'type':'LineString','coordinates':[[8.68,50.11],[4.9,52.37]]},"
+    "'properties':{'id':'fra--ams','a':'fra','b':'ams'}},"
+    "{'type':'Feature','geometry':{'type':'LineString','coordinates':[[4.9,52.37],[-0.13,51.51]]},"
+    "'properties':{'id':'ams--lon','a':'ams','b':'lon'}}]}",
+    storage_url);
+
+  return pm_test_write_temp_json ("chain.geojson", network);
+}
+
+char *
+pm_test_write_chain_resources (void)
+{
+  return pm_test_write_temp_json (
+    "resources.json",
+    "{'resources':["
+    "{'id':'crl','size_bytes':2097152,'criticality':3,'consistency':'strong','origin':'fra',"
+    "'demand':{'uk':100}},"
+    "{'id':'big','size_bytes':100663296,'criticality':2,'consistency':'eventual',"
+    "'origin':'fra','demand':{'uk':1}}]}");
+}
+
+void
+pm_test_write_origin (const char *data_dir,
+                      const char *id,
+                      gsize       size)
+{
+  g_autofree char *folder = g_build_filename (data_dir, "edges", "fra", NULL);
+  g_autofree char *path = g_build_filename (folder, id, NULL);
+  g_autofree guint8 *contents = g_malloc (size);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
+  pm_inventory_demo_content (id, 0, contents, size);
+  g_file_set_contents (path, (const char *) contents, (gssize) size, &error);
+  g_assert_no_error (error);
 }

@@ -17,6 +17,17 @@
 
 G_BEGIN_DECLS
 
+/* The chain fra (origin) – ams – lon whose edge lon stores at storage_url (a WebDAV server),
+ * and its inventory: a 2 MiB CRL many UK clients fetch and a 96 MiB image few do; written to
+ * temporary files whose paths come back. For the tests of real consoles copying to a real
+ * edge. */
+char       *pm_test_write_chain_topology (const char *storage_url);
+char       *pm_test_write_chain_resources (void);
+/* The origin file DATA_DIR/edges/fra/ID of the demo's content, size bytes. */
+void        pm_test_write_origin         (const char *data_dir,
+                                          const char *id,
+                                          gsize       size);
+
 /* Fails the test, naming both strings, unless haystack contains needle. */
 #define pm_test_assert_contains(haystack, needle)                                                 \
   G_STMT_START                                                                                \

@@ -12,7 +12,6 @@
 #include <signal.h>
 
 #include "mirror/pm-catalog-sqlite.h"
-#include "mirror/pm-inventory.h"
 #include "mirror/pm-sha256.h"
 #include "pm-test-nginx.h"
 #include "pm-test-util.h"
@@ -96,27 +95,10 @@ kill_engine (Fixture *f,
 }
 
 static void
-write_origin (Fixture    *f,
-              const char *id,
-              gsize       size)
-{
-  g_autofree char *folder = g_build_filename (f->data_dir, "edges", "fra", NULL);
-  g_autofree char *path = g_build_filename (folder, id, NULL);
-  g_autofree guint8 *contents = g_malloc (size);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
-  pm_inventory_demo_content (id, 0, contents, size);
-  g_file_set_contents (path, (const char *) contents, (gssize) size, &error);
-  g_assert_no_error (error);
-}
-
-static void
 set_up (Fixture      *f,
         gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *network = NULL;
 
   /* Transfers into lon are verified at 32 MiB/s, so that one can be interrupted mid-way. */
   f->nginx = pm_test_nginx_new ("limit_rate 32m;", &error);
@@ -128,29 +110,10 @@ set_up (Fixture      *f,
   f->dir = pm_test_make_temp_dir ();
   f->data_dir = g_build_filename (f->dir, "data", NULL);
   f->config_dir = g_build_filename (f->dir, "config", NULL);
-  network = g_strdup_printf (
-    "{'type':'FeatureCollection','features':["
-    "{'type':'Feature','geometry':{'type':'Point','coordinates':[8.68,50.11]},"
-    "'properties':{'id':'fra','role':'origin','region':'de'}},"
-    "{'type':'Feature','geometry':{'type':'Point','coordinates':[4.90,52.37]},"
-    "'properties':{'id':'ams','role':'edge','region':'nl'}},"
-    "{'type':'Feature','geometry':{'type':'Point','coordinates':[-0.13,51.51]},"
-    "'properties':{'id':'lon','role':'edge','region':'uk','storage':'%sedges/lon/'}},"
-    "{'type':'Feature','geometry':{'type':'LineString','coordinates':[[8.68,50.11],[4.9,52.37]]},"
-    "'properties':{'id':'fra--ams','a':'fra','b':'ams'}},"
-    "{'type':'Feature','geometry':{'type':'LineString','coordinates':[[4.9,52.37],[-0.13,51.51]]},"
-    "'properties':{'id':'ams--lon','a':'ams','b':'lon'}}]}",
-    pm_test_nginx_get_url (f->nginx));
-  f->topology = pm_test_write_temp_json ("chain.geojson", network);
-  f->resources = pm_test_write_temp_json (
-    "resources.json",
-    "{'resources':["
-    "{'id':'crl','size_bytes':2097152,'criticality':3,'consistency':'strong','origin':'fra',"
-    "'demand':{'uk':100}},"
-    "{'id':'big','size_bytes':100663296,'criticality':2,'consistency':'eventual',"
-    "'origin':'fra','demand':{'uk':1}}]}");
-  write_origin (f, "crl", 2097152);
-  write_origin (f, "big", BIG_BYTES);
+  f->topology = pm_test_write_chain_topology (pm_test_nginx_get_url (f->nginx));
+  f->resources = pm_test_write_chain_resources ();
+  pm_test_write_origin (f->data_dir, "crl", 2097152);
+  pm_test_write_origin (f->data_dir, "big", BIG_BYTES);
   f->session = soup_session_new ();
   soup_session_set_proxy_resolver (f->session, NULL);
   start_engine (f);

@@ -16,7 +16,6 @@
 
 #include "mirror/pm-catalog-etcd.h"
 #include "mirror/pm-catalog-sqlite.h"
-#include "mirror/pm-inventory.h"
 #include "pm-test-etcd.h"
 #include "pm-test-nginx.h"
 #include "pm-test-util.h"
@@ -52,22 +51,6 @@ premirror_path (void)
 
   g_assert_nonnull (path);
   return path;
-}
-
-static void
-write_origin (const char *data_dir,
-              const char *id,
-              gsize       size)
-{
-  g_autofree char *folder = g_build_filename (data_dir, "edges", "fra", NULL);
-  g_autofree char *path = g_build_filename (folder, id, NULL);
-  g_autofree guint8 *contents = g_malloc (size);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
-  pm_inventory_demo_content (id, 0, contents, size);
-  g_file_set_contents (path, (const char *) contents, (gssize) size, &error);
-  g_assert_no_error (error);
 }
 
 /* Starts console i on the shared catalogue (extra: one more option and its value, or NULL). */
@@ -129,7 +112,6 @@ set_up (Fixture      *f,
 {
   static guint n;
   g_autoptr(GError) error = NULL;
-  g_autofree char *network = NULL;
 
   f->cluster = pm_test_etcd_start (3, &error);
   if (f->cluster == NULL)
@@ -147,27 +129,8 @@ set_up (Fixture      *f,
       return;
     }
   f->dir = pm_test_make_temp_dir ();
-  network = g_strdup_printf (
-    "{'type':'FeatureCollection','features':["
-    "{'type':'Feature','geometry':{'type':'Point','coordinates':[8.68,50.11]},"
-    "'properties':{'id':'fra','role':'origin','region':'de'}},"
-    "{'type':'Feature','geometry':{'type':'Point','coordinates':[4.90,52.37]},"
-    "'properties':{'id':'ams','role':'edge','region':'nl'}},"
-    "{'type':'Feature','geometry':{'type':'Point','coordinates':[-0.13,51.51]},"
-    "'properties':{'id':'lon','role':'edge','region':'uk','storage':'%sedges/lon/'}},"
-    "{'type':'Feature','geometry':{'type':'LineString','coordinates':[[8.68,50.11],[4.9,52.37]]},"
-    "'properties':{'id':'fra--ams','a':'fra','b':'ams'}},"
-    "{'type':'Feature','geometry':{'type':'LineString','coordinates':[[4.9,52.37],[-0.13,51.51]]},"
-    "'properties':{'id':'ams--lon','a':'ams','b':'lon'}}]}",
-    pm_test_nginx_get_url (f->nginx));
-  f->topology = pm_test_write_temp_json ("chain.geojson", network);
-  f->resources = pm_test_write_temp_json (
-    "resources.json",
-    "{'resources':["
-    "{'id':'crl','size_bytes':2097152,'criticality':3,'consistency':'strong','origin':'fra',"
-    "'demand':{'uk':100}},"
-    "{'id':'big','size_bytes':100663296,'criticality':2,'consistency':'eventual',"
-    "'origin':'fra','demand':{'uk':1}}]}");
+  f->topology = pm_test_write_chain_topology (pm_test_nginx_get_url (f->nginx));
+  f->resources = pm_test_write_chain_resources ();
   f->catalog = g_strdup_printf ("etcd:%s?prefix=/shared-%d-%u/",
                                 pm_test_etcd_get_endpoints (f->cluster), (int) getpid (), ++n);
   f->session = pm_test_session_new ();
@@ -179,8 +142,8 @@ set_up (Fixture      *f,
       c->data_dir = g_build_filename (f->dir, name, "data", NULL);
       c->config_dir = g_build_filename (f->dir, name, "config", NULL);
       /* Both read the same origin files, as consoles of one NOC would. */
-      write_origin (c->data_dir, "crl", 2097152);
-      write_origin (c->data_dir, "big", BIG_BYTES);
+      pm_test_write_origin (c->data_dir, "crl", 2097152);
+      pm_test_write_origin (c->data_dir, "big", BIG_BYTES);
     }
 }
 

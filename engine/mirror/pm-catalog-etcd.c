@@ -597,34 +597,60 @@ write_index (Tx         *tx,
   tx_write (tx, key, id != 0 ? _pm_record_id_to_text (id) : NULL);
 }
 
+/* A proposal or job by id; NOT_FOUND names it as what. */
+static gpointer
+load_record (Tx         *tx,
+             const char *kind,
+             const char *what,
+             gint64      id,
+             RecordFrom  from,
+             GError    **error)
+{
+  g_autofree char *key = key_of_id (tx->self, kind, id);
+  g_autoptr(JsonObject) object = tx_read_object (tx, key);
+  gpointer record = object != NULL ? from (object) : NULL;
+
+  if (record == NULL)
+    _pm_catalog_refuse (error, PM_CATALOG_ERROR_NOT_FOUND, "No %s %" G_GINT64_FORMAT, what, id);
+  return record;
+}
+
+/* Writes text as kind/ID and keeps the index key INDEX/RESOURCE/SITE pointing at it while
+ * indexed (a pending proposal, an active job), and at nothing once it no longer is. */
+static void
+save_indexed (Tx         *tx,
+              const char *kind,
+              gint64      id,
+              char       *text,
+              const char *index,
+              const char *resource,
+              const char *site,
+              gboolean    indexed)
+{
+  g_autofree char *key = key_of_id (tx->self, kind, id);
+  gint64 current = read_index (tx, index, resource, site);
+
+  tx_write (tx, key, text);
+  if (indexed && current != id)
+    write_index (tx, index, resource, site, id);
+  else if (!indexed && current == id)
+    write_index (tx, index, resource, site, 0);
+}
+
 static PmJob *
 load_job (Tx      *tx,
           gint64   id,
           GError **error)
 {
-  g_autofree char *key = key_of_id (tx->self, "jobs", id);
-  g_autoptr(JsonObject) object = tx_read_object (tx, key);
-  PmJob *job = object != NULL ? _pm_record_job_from (object) : NULL;
-
-  if (job == NULL)
-    _pm_catalog_refuse (error, PM_CATALOG_ERROR_NOT_FOUND, "No job %" G_GINT64_FORMAT, id);
-  return job;
+  return load_record (tx, "jobs", "job", id, (RecordFrom) _pm_record_job_from, error);
 }
 
-/* Writes the job, and keeps active/RESOURCE/SITE pointing at it while it is queued or running. */
 static void
 save_job (Tx          *tx,
           const PmJob *job)
 {
-  g_autofree char *key = key_of_id (tx->self, "jobs", job->id);
-  gboolean active = job->state == PM_JOB_QUEUED || job->state == PM_JOB_RUNNING;
-  gint64 indexed = read_index (tx, "active", job->resource, job->site);
-
-  tx_write (tx, key, _pm_record_job_to_text (job));
-  if (active && indexed != job->id)
-    write_index (tx, "active", job->resource, job->site, job->id);
-  else if (!active && indexed == job->id)
-    write_index (tx, "active", job->resource, job->site, 0);
+  save_indexed (tx, "jobs", job->id, _pm_record_job_to_text (job), "active", job->resource,
+                job->site, job->state == PM_JOB_QUEUED || job->state == PM_JOB_RUNNING);
 }
 
 static PmProposal *
@@ -632,27 +658,16 @@ load_proposal (Tx      *tx,
                gint64   id,
                GError **error)
 {
-  g_autofree char *key = key_of_id (tx->self, "proposals", id);
-  g_autoptr(JsonObject) object = tx_read_object (tx, key);
-  PmProposal *proposal = object != NULL ? _pm_record_proposal_from (object) : NULL;
-
-  if (proposal == NULL)
-    _pm_catalog_refuse (error, PM_CATALOG_ERROR_NOT_FOUND, "No proposal %" G_GINT64_FORMAT, id);
-  return proposal;
+  return load_record (tx, "proposals", "proposal", id, (RecordFrom) _pm_record_proposal_from,
+                      error);
 }
 
-/* Writes the proposal, and keeps pending/RESOURCE/SITE pointing at it while it is pending. */
 static void
 save_proposal (Tx               *tx,
                const PmProposal *proposal)
 {
-  g_autofree char *key = key_of_id (tx->self, "proposals", proposal->id);
-
-  tx_write (tx, key, _pm_record_proposal_to_text (proposal));
-  if (proposal->state == PM_PROPOSAL_PENDING)
-    write_index (tx, "pending", proposal->resource, proposal->site, proposal->id);
-  else if (read_index (tx, "pending", proposal->resource, proposal->site) == proposal->id)
-    write_index (tx, "pending", proposal->resource, proposal->site, 0);
+  save_indexed (tx, "proposals", proposal->id, _pm_record_proposal_to_text (proposal), "pending",
+                proposal->resource, proposal->site, proposal->state == PM_PROPOSAL_PENDING);
 }
 
 static gint64
