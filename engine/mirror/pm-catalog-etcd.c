@@ -334,13 +334,16 @@ add_expectations (Tx        *tx,
 
   g_hash_table_iter_init (&iter, tx->seen);
   while (g_hash_table_iter_next (&iter, &key, &revision))
-    pm_etcd_txn_expect (txn, key, *(gint64 *) revision);
+    {
+      pm_etcd_txn_expect (txn, key, *(gint64 *) revision);
+      pm_etcd_txn_read_on_failure (txn, key);
+    }
 }
 
-/* Fetches the keys tx read again, into the copy. */
+/* The keys tx read, fetched one by one into the copy. */
 static gboolean
-refresh_seen (Tx      *tx,
-              GError **error)
+fetch_seen (Tx      *tx,
+            GError **error)
 {
   PmCatalogEtcd *self = tx->self;
   GHashTableIter iter;
@@ -361,6 +364,42 @@ refresh_seen (Tx      *tx,
         copy_apply (self, key, NULL, revision);
       g_mutex_unlock (&self->lock);
     }
+  return TRUE;
+}
+
+/* After a commit whose compares failed: what the keys tx read hold now, into the copy. etcd
+ * read them in the same request, at revision; only when its reply was lost (and the outcome
+ * read back) are they fetched again. */
+static gboolean
+refresh_seen (Tx        *tx,
+              PmEtcdTxn *txn,
+              gint64     revision,
+              GError   **error)
+{
+  PmCatalogEtcd *self = tx->self;
+  GPtrArray *current = pm_etcd_txn_get_current (txn);
+  g_autoptr(GHashTable) absent = NULL;
+  GHashTableIter iter;
+  gpointer key;
+
+  if (current == NULL)
+    return fetch_seen (tx, error);
+  absent = g_hash_table_new (g_str_hash, g_str_equal);
+  g_hash_table_iter_init (&iter, tx->seen);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_hash_table_add (absent, key);
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < current->len; i++)
+    {
+      const PmEtcdKv *kv = g_ptr_array_index (current, i);
+
+      copy_apply (self, kv->key, kv->value, kv->mod_revision);
+      g_hash_table_remove (absent, kv->key);
+    }
+  g_hash_table_iter_init (&iter, absent);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    copy_apply (self, key, NULL, revision);
+  g_mutex_unlock (&self->lock);
   return TRUE;
 }
 
@@ -493,7 +532,7 @@ run (PmCatalogEtcd *self,
           return ok;
         }
       /* Something it read has moved: read it again and start over. */
-      ok = refresh_seen (&tx, &etcd_error);
+      ok = refresh_seen (&tx, txn, revision, &etcd_error);
       tx_clear (&tx);
       if (!ok)
         return fail_from_etcd (self, etcd_error, error);

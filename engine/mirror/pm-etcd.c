@@ -32,6 +32,8 @@ struct _PmEtcdTxn
 {
   JsonArray *compare;
   JsonArray *success;
+  JsonArray *failure;   /* ranges read back when a compare fails */
+  GPtrArray *current;   /* PmEtcdKv: what they found, after a failed commit */
 };
 
 struct _PmEtcdWatch
@@ -418,6 +420,29 @@ pm_etcd_call (PmEtcd      *self,
   return call (self, path, body, TRUE, error);
 }
 
+/* Appends the "kvs" of a range reply to kvs. */
+static gboolean
+read_kvs (JsonObject *reply,
+          GPtrArray  *kvs,
+          GError    **error)
+{
+  JsonArray *items = array_member (reply, "kvs", NULL);
+
+  for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+      PmEtcdKv *kv;
+
+      if (item == NULL)
+        return fail (error, PM_ETCD_ERROR_BAD_REPLY, "A range reply holds a key that is not an "
+                     "object");
+      kv = g_new0 (PmEtcdKv, 1);
+      read_kv (item, kv);
+      g_ptr_array_add (kvs, kv);
+    }
+  return TRUE;
+}
+
 static GPtrArray *
 range (PmEtcd     *self,
        const char *key,
@@ -431,7 +456,6 @@ range (PmEtcd     *self,
   g_autoptr(JsonNode) body = NULL;
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(GPtrArray) kvs = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_etcd_kv_free);
-  JsonArray *items;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "key");
@@ -456,22 +480,8 @@ range (PmEtcd     *self,
     return NULL;
   if (revision != NULL)
     *revision = read_int64 (header_of (reply), "revision");
-  items = array_member (reply, "kvs", NULL);
-  for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
-    {
-      JsonObject *item = json_array_get_object_element (items, i);
-      PmEtcdKv *kv = g_new0 (PmEtcdKv, 1);
-
-      if (item == NULL)
-        {
-          pm_etcd_kv_free (kv);
-          fail (error, PM_ETCD_ERROR_BAD_REPLY, "A range reply holds a key that is not an "
-                "object");
-          return NULL;
-        }
-      read_kv (item, kv);
-      g_ptr_array_add (kvs, kv);
-    }
+  if (!read_kvs (reply, kvs, error))
+    return NULL;
   return g_steal_pointer (&kvs);
 }
 
@@ -509,6 +519,7 @@ pm_etcd_txn_new (void)
 
   txn->compare = json_array_new ();
   txn->success = json_array_new ();
+  txn->failure = json_array_new ();
   return txn;
 }
 
@@ -519,6 +530,8 @@ pm_etcd_txn_free (PmEtcdTxn *txn)
     return;
   json_array_unref (txn->compare);
   json_array_unref (txn->success);
+  json_array_unref (txn->failure);
+  g_clear_pointer (&txn->current, g_ptr_array_unref);
   g_free (txn);
 }
 
@@ -574,6 +587,47 @@ pm_etcd_txn_delete (PmEtcdTxn  *txn,
   json_array_add_object_element (txn->success, op);
 }
 
+void
+pm_etcd_txn_read_on_failure (PmEtcdTxn  *txn,
+                             const char *key)
+{
+  JsonObject *request = json_object_new ();
+  JsonObject *op = json_object_new ();
+
+  set_encoded (request, "key", key);
+  json_object_set_object_member (op, "request_range", request);
+  json_array_add_object_element (txn->failure, op);
+}
+
+GPtrArray *
+pm_etcd_txn_get_current (PmEtcdTxn *txn)
+{
+  return txn->current;
+}
+
+/* The keys the failure branch read, from the responses of a failed transaction. */
+static gboolean
+read_failure (JsonObject *reply,
+              PmEtcdTxn  *txn,
+              GError    **error)
+{
+  JsonArray *responses = array_member (reply, "responses", NULL);
+
+  g_clear_pointer (&txn->current, g_ptr_array_unref);
+  txn->current = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_etcd_kv_free);
+  for (guint i = 0; responses != NULL && i < json_array_get_length (responses); i++)
+    {
+      JsonObject *response = json_array_get_object_element (responses, i);
+      JsonObject *ranged = response != NULL ? object_member (response, "response_range", NULL)
+                                            : NULL;
+
+      /* A range that found nothing is an empty object, and empty objects are left out too. */
+      if (ranged != NULL && !read_kvs (ranged, txn->current, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 pm_etcd_txn_is_empty (PmEtcdTxn *txn)
 {
@@ -593,6 +647,8 @@ pm_etcd_txn_commit (PmEtcd    *self,
 
   json_object_set_array_member (request, "compare", json_array_ref (txn->compare));
   json_object_set_array_member (request, "success", json_array_ref (txn->success));
+  if (json_array_get_length (txn->failure) > 0)
+    json_object_set_array_member (request, "failure", json_array_ref (txn->failure));
   json_node_set_object (body, request);
   /* Reads and compares only can go to any member; a write once. */
   reply = call (self, "/v3/kv/txn", body, pm_etcd_txn_is_empty (txn), error);
@@ -602,6 +658,8 @@ pm_etcd_txn_commit (PmEtcd    *self,
   *succeeded = json_object_get_boolean_member_with_default (reply, "succeeded", FALSE);
   if (revision != NULL)
     *revision = read_int64 (header_of (reply), "revision");
+  if (!*succeeded && !read_failure (reply, txn, error))
+    return FALSE;
   return TRUE;
 }
 

@@ -110,6 +110,12 @@ void        pm_etcd_txn_put           (PmEtcdTxn  *txn,
                                        gint64      lease);
 void        pm_etcd_txn_delete        (PmEtcdTxn  *txn,
                                        const char *key);
+/* When a compare fails, the key is read in the same request (see pm_etcd_txn_get_current). */
+void        pm_etcd_txn_read_on_failure (PmEtcdTxn  *txn,
+                                         const char *key);
+/* After a commit that did not succeed: the keys read on failure that exist (PmEtcdKv), at the
+ * revision the commit reported; a key read but absent here does not exist. Owned by txn. */
+GPtrArray  *pm_etcd_txn_get_current   (PmEtcdTxn  *txn);
 gboolean    pm_etcd_txn_is_empty      (PmEtcdTxn  *txn);
 /* *succeeded: whether every compare held (and the writes happened); *revision: the store's
  * revision after it (the writes' mod_revision when they happened). A transaction that writes is
