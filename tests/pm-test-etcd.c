@@ -18,7 +18,6 @@
 #include <libsoup/soup.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -105,13 +104,6 @@ kill_all (PmTestEtcd *self)
     kill_member (&self->members[m]);
 }
 
-/* In the child: a test that aborts must not leave its cluster running. */
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
 /* etcd reads every ETCD_<FLAG> variable as a flag: a host's configuration (ETCD_DATA_DIR,
  * ETCD_INITIAL_CLUSTER, …) must not reach the test cluster. ETCD_UNSUPPORTED_ARCH is no
  * configuration but what lets etcd 3.4 run at all on some architectures, so it stays. */
@@ -167,7 +159,7 @@ spawn_member (PmTestEtcd *self,
       return FALSE;
     }
   spawned = g_spawn_async_with_pipes_and_fds (self->dir, argv, (const char *const *) self->envp,
-                                              G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
+                                              G_SPAWN_DO_NOT_REAP_CHILD, pm_test_die_with_parent, NULL,
                                               -1, log_fd, log_fd, NULL, NULL, 0, &member->pid,
                                               NULL, NULL, NULL, error);
   close (log_fd);

@@ -18,9 +18,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #define PDNS_PATH        "/usr/sbin/pdns_server"
 #define DIG_PATH         "/usr/bin/dig"
@@ -154,16 +151,6 @@ answers_soa (PmTestPdns *self)
   return out != NULL && out[0] != '\0';
 }
 
-/* A test that fails aborts without freeing anything: pdns must not outlive it, holding a port
- * and a directory. */
-static void
-die_with_parent (gpointer data)
-{
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
-}
-
 static gboolean
 launch (PmTestPdns *self,
         GError    **error)
@@ -178,7 +165,7 @@ launch (PmTestPdns *self,
   g_unlink (self->log_path);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_set_stdout_file_path (launcher, self->log_path);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, pm_test_die_with_parent, NULL, NULL);
   self->process = g_subprocess_launcher_spawn (launcher, error, PDNS_PATH, config_dir, NULL);
   if (self->process == NULL)
     return FALSE;

@@ -19,7 +19,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -81,13 +80,6 @@ reap (PmTestPrometheus *self,
   return FALSE;
 }
 
-/* In the child: a test that aborts must not leave its server running. */
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
 /* Starts prometheus on self->port and waits until it is ready, or fails quoting its log. */
 static gboolean
 launch (PmTestPrometheus *self,
@@ -116,7 +108,7 @@ launch (PmTestPrometheus *self,
       return FALSE;
     }
   spawned = g_spawn_async_with_pipes_and_fds (self->dir, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-                                              die_with_parent, NULL, -1, log_fd, log_fd, NULL,
+                                              pm_test_die_with_parent, NULL, -1, log_fd, log_fd, NULL,
                                               NULL, 0, &self->pid, NULL, NULL, NULL, error);
   close (log_fd);
   if (!spawned)

@@ -7,6 +7,8 @@
 #include <arpa/inet.h>
 #include <glib/gstdio.h>
 #include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -43,6 +45,12 @@ pm_test_free_port (gboolean udp_too)
         return port;
     }
   return 0;
+}
+
+void
+pm_test_die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
 void

@@ -14,6 +14,7 @@
 #include "mirror/pm-catalog-sqlite.h"
 #include "mirror/pm-sha256.h"
 #include "pm-test-nginx.h"
+#include "pm-test-server.h"
 #include "pm-test-util.h"
 
 #define BIG_BYTES (96 * 1048576)
@@ -46,6 +47,8 @@ launcher_for (Fixture *f)
 {
   GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                                              | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+
+  g_subprocess_launcher_set_child_setup (launcher, pm_test_die_with_parent, NULL, NULL);
 
   /* Tokens of its own: the first start writes this process's token beside the data. */
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", f->config_dir, TRUE);

@@ -18,6 +18,7 @@
 #include "mirror/pm-catalog-sqlite.h"
 #include "pm-test-etcd.h"
 #include "pm-test-nginx.h"
+#include "pm-test-server.h"
 #include "pm-test-util.h"
 
 #define BIG_BYTES (96 * 1048576)
@@ -67,8 +68,9 @@ start_console (Fixture    *f,
   g_autofree char *line = NULL;
   g_autofree char *token_path = g_build_filename (c->data_dir, "api-token", NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                        | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  /* The consoles' logs go to the test's: what a console said before a failure tells why. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, pm_test_die_with_parent, NULL, NULL);
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", c->config_dir, TRUE);
   c->process = g_subprocess_launcher_spawn (launcher, &error, premirror_path (), "--headless",
                                             "--data-dir", c->data_dir, "--topology", f->topology,

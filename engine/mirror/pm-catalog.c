@@ -133,6 +133,18 @@ pm_catalog_describe (PmCatalog *self)
   return iface->describe (self);
 }
 
+void
+pm_catalog_report_failure (const char   *what,
+                           const GError *error)
+{
+  if (error == NULL)
+    return;
+  if (g_error_matches (error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_READ_ONLY))
+    g_message ("%s: %s", what, error->message);
+  else
+    g_warning ("%s: %s", what, error->message);
+}
+
 gboolean
 pm_catalog_sync_resources (PmCatalog   *self,
                            PmResources *resources,

@@ -241,6 +241,12 @@ const char     *pm_catalog_state_to_string      (PmCatalogState state);
 /* "sqlite:/path/catalog.sqlite", … */
 const char     *pm_catalog_describe             (PmCatalog *self);
 
+/* Logs a change the engine could not record: a warning, except while the catalogue takes no
+ * changes (READ_ONLY), which its state (the window's banner, /v1/health) already tells the
+ * operator, and which the engine meets as an expected outage: a message then. */
+void            pm_catalog_report_failure       (const char   *what,
+                                                 const GError *error);
+
 /* Adds the inventory's resources (and updates their metadata). */
 gboolean        pm_catalog_sync_resources       (PmCatalog   *self,
                                                  PmResources *resources,

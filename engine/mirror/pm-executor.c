@@ -243,14 +243,6 @@ move_replica_from_either (PmExecutor     *self,
                                   error);
 }
 
-static void
-warn_catalog (const char *what,
-              GError     *error)
-{
-  if (error != NULL)
-    g_warning ("%s: %s", what, error->message);
-}
-
 /* Ends a job in the catalogue: job to `state` with the error text, a fresh replica to `replica_to`
  * (gone through planned; left alone for in_sync, which the caller has set). */
 static void
@@ -272,7 +264,7 @@ finish_job (PmExecutor     *self,
     {
       /* Cancelled by an operator while it ran: the cancellation stands. */
       if (!g_error_matches (error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_CONFLICT))
-        warn_catalog ("Cannot record the end of a job", error);
+        pm_catalog_report_failure ("Cannot record the end of a job", error);
       g_clear_error (&error);
     }
   /* A verified replica was already marked in sync by the caller. */
@@ -291,7 +283,7 @@ finish_job (PmExecutor     *self,
       move_replica_from_either (self, transfer->job, PM_REPLICA_COPYING, PM_REPLICA_VERIFYING,
                                 replica_to, temporary, error_text, &error);
     }
-  warn_catalog ("Cannot record the replica's state", error);
+  pm_catalog_report_failure ("Cannot record the replica's state", error);
 }
 
 static void
@@ -351,7 +343,7 @@ transfer_done (Transfer *transfer,
                                  PM_REPLICA_IN_SYNC, PM_REPLICA_IN_SYNC, transfer->job->version,
                                  transfer->job->sha256, transfer->job->proposal != 0, NULL,
                                  self->now, &local_error);
-      warn_catalog ("Cannot mark a verified replica in sync", local_error);
+      pm_catalog_report_failure ("Cannot mark a verified replica in sync", local_error);
       finish_job (self, transfer, PM_JOB_DONE, PM_REPLICA_IN_SYNC, NULL);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -372,13 +364,13 @@ transfer_done (Transfer *transfer,
       job->error = g_strdup (error->message);
       if (!pm_catalog_update_job (self->catalog, job, PM_JOB_RUNNING, self->now, &local_error)
           && !g_error_matches (local_error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_CONFLICT))
-        warn_catalog ("Cannot requeue a job", local_error);
+        pm_catalog_report_failure ("Cannot requeue a job", local_error);
       g_clear_error (&local_error);
       if (transfer->fresh)
         move_replica_from_either (self, transfer->job, PM_REPLICA_COPYING, PM_REPLICA_VERIFYING,
                                   PM_REPLICA_PLANNED, transfer->job->proposal != 0, error->message,
                                   &local_error);
-      warn_catalog ("Cannot reset a replica for a retry", local_error);
+      pm_catalog_report_failure ("Cannot reset a replica for a retry", local_error);
     }
   else
     {
@@ -462,14 +454,14 @@ refuse_job (PmExecutor  *self,
   g_free (failed->error);
   failed->error = g_strdup (why);
   if (!pm_catalog_update_job (self->catalog, failed, PM_JOB_QUEUED, self->now, &error))
-    warn_catalog ("Cannot record a refused job", error);
+    pm_catalog_report_failure ("Cannot record a refused job", error);
   g_clear_error (&error);
   /* A replica planned for it never received anything. */
   if (!pm_catalog_move_replica (self->catalog, job->resource, job->site, PM_REPLICA_PLANNED,
                                 PM_REPLICA_FAILED, 0, NULL, job->proposal != 0, why, self->now,
                                 &error)
       && !g_error_matches (error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_CONFLICT))
-    warn_catalog ("Cannot record a refused replica", error);
+    pm_catalog_report_failure ("Cannot record a refused replica", error);
 }
 
 /* Brings the replica to copying for a transfer: a fresh one from planned (or a failed or gone
@@ -546,7 +538,7 @@ start_job (PmExecutor      *self,
       g_free (running->error);
       running->error = g_strdup (why);
       if (!pm_catalog_update_job (self->catalog, running, PM_JOB_RUNNING, self->now, &undo_error))
-        warn_catalog ("Cannot record a job that could not start", undo_error);
+        pm_catalog_report_failure ("Cannot record a job that could not start", undo_error);
       return;
     }
 
@@ -793,7 +785,7 @@ removal_finished_cb (GObject      *source_object,
            && !pm_catalog_move_replica (self->catalog, removal->resource, removal->site,
                                         PM_REPLICA_RETIRING, PM_REPLICA_GONE, 0, NULL, FALSE,
                                         NULL, self->now, &error))
-    warn_catalog ("Cannot record a removed replica", error);
+    pm_catalog_report_failure ("Cannot record a removed replica", error);
   g_hash_table_remove (self->retiring, removal->key);
 }
 

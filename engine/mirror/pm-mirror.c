@@ -269,7 +269,7 @@ scan_finished_cb (GObject      *source_object,
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Cannot record the origin files' versions: %s", error->message);
+        pm_catalog_report_failure ("Cannot record the origin files' versions", error);
       return;
     }
   load_latest_versions (self);
@@ -725,7 +725,7 @@ propose (PmMirror              *self,
   id = pm_catalog_upsert_proposal (self->catalog, &proposal, now, &error);
   if (id == 0)
     {
-      g_warning ("Cannot record a proposal: %s", error->message);
+      pm_catalog_report_failure ("Cannot record a proposal", error);
       return;
     }
   set_time (self->last_planned, pair_key (r->id, target->id), now);
@@ -865,7 +865,7 @@ retire_cooled_down (PmMirror *self,
                                 .resource = replica->resource, .site = replica->site,
                                 .reason = reason };
         if (!pm_catalog_record_decision (self->catalog, &decision, &error))
-          g_warning ("Cannot record a retirement: %s", error->message);
+          pm_catalog_report_failure ("Cannot record a retirement", error);
       }
       g_hash_table_remove (self->last_needed, key);
     }
@@ -908,8 +908,12 @@ take_over (PmMirror *self,
   guint n_reset = 0;
 
   if (!pm_catalog_recover (self->catalog, now, &n_reset, &error))
-    g_warning ("Taking over the jobs of %s: %s", pm_catalog_describe (self->catalog),
-               error->message);
+    {
+      g_autofree char *what = g_strdup_printf ("Taking over the jobs of %s",
+                                               pm_catalog_describe (self->catalog));
+
+      pm_catalog_report_failure (what, error);
+    }
   else if (n_reset > 0)
     g_message ("This console now runs the jobs of %s: %u jobs and replicas the last one left "
                "were reset", pm_catalog_describe (self->catalog), n_reset);
