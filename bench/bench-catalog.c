@@ -264,8 +264,8 @@ print_rpcs (RpcCount before,
       return;
     }
   printf ("  etcd requests per transition: %.2f Txn (more than 1: retried after a conflict), "
-          "%.2f Range (the keys a conflict read again, one request each; and the console's "
-          "quorum probe and election, each second)\n",
+          "%.2f Range (the console's quorum probe and election, each second; a conflict's "
+          "keys are read again inside its Txn)\n",
           (after.txn - before.txn) / transitions, (after.range - before.range) / transitions);
 }
 
