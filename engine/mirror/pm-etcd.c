@@ -558,45 +558,46 @@ pm_etcd_txn_expect (PmEtcdTxn  *txn,
   json_array_add_object_element (txn->compare, compare);
 }
 
+/* Adds {kind: {"key": key}} to a branch; returns the request, to add more fields to. */
+static JsonObject *
+add_op (JsonArray  *branch,
+        const char *kind,
+        const char *key)
+{
+  JsonObject *request = json_object_new ();
+  JsonObject *op = json_object_new ();
+
+  set_encoded (request, "key", key);
+  json_object_set_object_member (op, kind, request);
+  json_array_add_object_element (branch, op);
+  return request;
+}
+
 void
 pm_etcd_txn_put (PmEtcdTxn  *txn,
                  const char *key,
                  const char *value,
                  gint64      lease)
 {
-  JsonObject *request = json_object_new ();
-  JsonObject *op = json_object_new ();
+  JsonObject *request = add_op (txn->success, "request_put", key);
 
-  set_encoded (request, "key", key);
   set_encoded (request, "value", value);
   if (lease != 0)
     set_int64 (request, "lease", lease);
-  json_object_set_object_member (op, "request_put", request);
-  json_array_add_object_element (txn->success, op);
 }
 
 void
 pm_etcd_txn_delete (PmEtcdTxn  *txn,
                     const char *key)
 {
-  JsonObject *request = json_object_new ();
-  JsonObject *op = json_object_new ();
-
-  set_encoded (request, "key", key);
-  json_object_set_object_member (op, "request_delete_range", request);
-  json_array_add_object_element (txn->success, op);
+  add_op (txn->success, "request_delete_range", key);
 }
 
 void
 pm_etcd_txn_read_on_failure (PmEtcdTxn  *txn,
                              const char *key)
 {
-  JsonObject *request = json_object_new ();
-  JsonObject *op = json_object_new ();
-
-  set_encoded (request, "key", key);
-  json_object_set_object_member (op, "request_range", request);
-  json_array_add_object_element (txn->failure, op);
+  add_op (txn->failure, "request_range", key);
 }
 
 GPtrArray *
