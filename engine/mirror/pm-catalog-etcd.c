@@ -509,12 +509,17 @@ run (PmCatalogEtcd *self,
           tx_clear (&tx);
           return TRUE;
         }
-      if (!pm_etcd_txn_commit (self->etcd, txn, &succeeded, &revision, &etcd_error)
-          && !(g_error_matches (etcd_error, PM_ETCD_ERROR, PM_ETCD_ERROR_INDETERMINATE) && ok
-               && find_out (&tx, &succeeded, &revision, NULL)))
+      if (!pm_etcd_txn_commit (self->etcd, txn, &succeeded, &revision, &etcd_error))
         {
-          tx_clear (&tx);
-          return fail_from_etcd (self, etcd_error, error);
+          if (!(g_error_matches (etcd_error, PM_ETCD_ERROR, PM_ETCD_ERROR_INDETERMINATE) && ok
+                && find_out (&tx, &succeeded, &revision, NULL)))
+            {
+              tx_clear (&tx);
+              return fail_from_etcd (self, etcd_error, error);
+            }
+          /* The outcome was read back: the lost reply no longer matters (and a retry's read
+           * must be able to report its own error). */
+          g_clear_error (&etcd_error);
         }
       if (succeeded)
         {
