@@ -13,89 +13,21 @@
 
 #include "mirror/pm-catalog-sqlite.h"
 #include "mirror/pm-sha256.h"
+#include "pm-test-console.h"
 #include "pm-test-nginx.h"
-#include "pm-test-server.h"
 #include "pm-test-util.h"
 
 #define BIG_BYTES (96 * 1048576)
 
 typedef struct
 {
-  char        *dir;
-  char        *data_dir;
-  char        *config_dir;
-  char        *topology;
-  char        *resources;
-  PmTestNginx *nginx;
-  GSubprocess *process;
-  char        *url;
-  char        *token;
-  SoupSession *session;
+  char         *dir;
+  char         *topology;
+  char         *resources;
+  PmTestNginx  *nginx;
+  PmTestConsole console;
+  SoupSession  *session;
 } Fixture;
-
-static const char *
-premirror_path (void)
-{
-  const char *path = g_getenv ("PM_PREMIRROR");
-
-  g_assert_nonnull (path);
-  return path;
-}
-
-static GSubprocessLauncher *
-launcher_for (Fixture *f)
-{
-  GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                                             | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-
-  g_subprocess_launcher_set_child_setup (launcher, pm_test_die_with_parent, NULL, NULL);
-
-  /* Tokens of its own: the first start writes this process's token beside the data. */
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", f->config_dir, TRUE);
-  return launcher;
-}
-
-static void
-start_engine (Fixture *f)
-{
-  g_autoptr(GSubprocessLauncher) launcher = launcher_for (f);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  g_autofree char *token_path = g_build_filename (f->data_dir, "api-token", NULL);
-
-  f->process = g_subprocess_launcher_spawn (launcher, &error, premirror_path (), "--headless",
-                                            "--data-dir", f->data_dir, "--topology", f->topology,
-                                            "--resources", f->resources, "--source",
-                                            "sim:?seed=5&speed=60", "--api", "127.0.0.1:0", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->process));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "api: "));
-  g_free (f->url);
-  f->url = g_strdup (line + 5);
-  if (f->token == NULL)
-    {
-      g_assert_true (g_file_get_contents (token_path, &f->token, NULL, NULL));
-      g_strstrip (f->token);
-    }
-}
-
-static void
-kill_engine (Fixture *f,
-             int      signal)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (f->process == NULL)
-    return;
-  g_subprocess_send_signal (f->process, signal);
-  g_subprocess_wait (f->process, NULL, &error);
-  g_assert_no_error (error);
-  g_clear_object (&f->process);
-}
 
 static void
 set_up (Fixture      *f,
@@ -111,31 +43,27 @@ set_up (Fixture      *f,
       return;
     }
   f->dir = pm_test_make_temp_dir ();
-  f->data_dir = g_build_filename (f->dir, "data", NULL);
-  f->config_dir = g_build_filename (f->dir, "config", NULL);
+  f->console.data_dir = g_build_filename (f->dir, "data", NULL);
+  f->console.config_dir = g_build_filename (f->dir, "config", NULL);
   f->topology = pm_test_write_chain_topology (pm_test_nginx_get_url (f->nginx));
   f->resources = pm_test_write_chain_resources ();
-  pm_test_write_origin (f->data_dir, "crl", 2097152);
-  pm_test_write_origin (f->data_dir, "big", BIG_BYTES);
+  pm_test_write_origin (f->console.data_dir, "crl", 2097152);
+  pm_test_write_origin (f->console.data_dir, "big", BIG_BYTES);
   f->session = soup_session_new ();
   soup_session_set_proxy_resolver (f->session, NULL);
-  start_engine (f);
+  pm_test_console_start (&f->console, f->topology, f->resources, NULL);
 }
 
 static void
 tear_down (Fixture      *f,
            gconstpointer data)
 {
-  kill_engine (f, SIGTERM);
+  pm_test_console_clear (&f->console);
   g_clear_object (&f->session);
   g_clear_pointer (&f->nginx, pm_test_nginx_free);
   g_free (f->dir);
-  g_free (f->data_dir);
-  g_free (f->config_dir);
   g_free (f->topology);
   g_free (f->resources);
-  g_free (f->url);
-  g_free (f->token);
 }
 
 /* One request to the engine's API; returns the status and the parsed JSON reply. */
@@ -147,7 +75,7 @@ request (Fixture    *f,
          const char *body,
          JsonNode  **reply)
 {
-  g_autofree char *url = g_strconcat (f->url, path, NULL);
+  g_autofree char *url = g_strconcat (f->console.url, path, NULL);
 
   return pm_test_http_request (f->session, method, url, token, body, reply);
 }
@@ -225,7 +153,7 @@ test_read_and_authorise (Fixture      *f,
   const char *endpoints[] = { "/v1/replicas", "/v1/proposals", "/v1/jobs", "/v1/decisions" };
   JsonObject *crl;
   char digest[65];
-  g_autofree char *origin = g_build_filename (f->data_dir, "edges", "fra", "crl", NULL);
+  g_autofree char *origin = g_build_filename (f->console.data_dir, "edges", "fra", "crl", NULL);
 
   if (f->nginx == NULL)
     return;
@@ -246,19 +174,20 @@ test_read_and_authorise (Fixture      *f,
   /* Writing needs a token; unknown ids and bad bodies get clear errors. */
   g_assert_cmpuint (request (f, "POST", "/v1/mirror", NULL,
                              "{\"resource\": \"crl\", \"site\": \"lon\"}", NULL), ==, 401);
-  g_assert_cmpuint (request (f, "POST", "/v1/mirror", f->token, "{\"resource\": \"crl\"}", NULL),
+  g_assert_cmpuint (request (f, "POST", "/v1/mirror", f->console.token, "{\"resource\": \"crl\"}", NULL),
                     ==, 400);
-  g_assert_cmpuint (request (f, "POST", "/v1/mirror", f->token,
+  g_assert_cmpuint (request (f, "POST", "/v1/mirror", f->console.token,
                              "{\"resource\": \"nope\", \"site\": \"lon\"}", NULL), ==, 404);
-  g_assert_cmpuint (request (f, "POST", "/v1/proposals/999/approve", f->token, NULL, NULL), ==,
+  g_assert_cmpuint (request (f, "POST", "/v1/proposals/999/approve", f->console.token, NULL, NULL), ==,
                     404);
-  g_assert_cmpuint (request (f, "POST", "/v1/proposals/abc/approve", f->token, NULL, NULL), ==,
+  g_assert_cmpuint (request (f, "POST", "/v1/proposals/abc/approve", f->console.token, NULL, NULL), ==,
                     404);
 
   /* A token added while the console runs works at once, under its operator's name. */
-  launcher = launcher_for (f);
-  add = g_subprocess_launcher_spawn (launcher, &error, premirror_path (), "--add-token", "bob",
-                                     NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", f->console.config_dir, TRUE);
+  add = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("PM_PREMIRROR"), "--add-token",
+                                     "bob", NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (add, NULL, NULL, &bob, NULL, &error);
   g_assert_no_error (error);
@@ -303,7 +232,7 @@ approve_thread (gpointer data)
   /* A session per thread: libsoup sessions are not shared between threads. */
   copy.session = soup_session_new ();
   soup_session_set_proxy_resolver (copy.session, NULL);
-  approval->status = request (&copy, "POST", path, copy.token, "{\"reason\": \"storm\"}", NULL);
+  approval->status = request (&copy, "POST", path, copy.console.token, "{\"reason\": \"storm\"}", NULL);
   g_object_unref (copy.session);
   return NULL;
 }
@@ -330,7 +259,7 @@ test_concurrent_approvals (Fixture      *f,
   if (f->nginx == NULL)
     return;
   resources = wait_for (f, "/v1/resources", has_version_cb, (gpointer) "crl");
-  path = g_build_filename (f->data_dir, "catalog.sqlite", NULL);
+  path = g_build_filename (f->console.data_dir, "catalog.sqlite", NULL);
   catalog = pm_catalog_sqlite_open (path, &error);
   g_assert_no_error (error);
   proposal.id = pm_catalog_upsert_proposal (catalog, &proposal, g_get_real_time () / G_USEC_PER_SEC,
@@ -414,17 +343,17 @@ test_killed_mid_transfer (Fixture      *f,
   if (f->nginx == NULL)
     return;
   resources = wait_for (f, "/v1/resources", has_version_cb, (gpointer) "big");
-  g_assert_cmpuint (request (f, "POST", "/v1/mirror", f->token,
+  g_assert_cmpuint (request (f, "POST", "/v1/mirror", f->console.token,
                              "{\"resource\": \"big\", \"site\": \"lon\"}", &reply), ==, 200);
   job = json_id (reply, "job");
   json_node_unref (wait_for (f, "/v1/jobs", job_copying_cb, &job));
 
   /* Killed without a chance to clean up. */
-  kill_engine (f, SIGKILL);
+  pm_test_console_stop (&f->console, SIGKILL);
   served = g_build_filename (pm_test_nginx_get_root (f->nginx), "edges", "lon", "big", NULL);
   g_assert_false (g_file_test (served, G_FILE_TEST_EXISTS));
 
-  start_engine (f);
+  pm_test_console_start (&f->console, f->topology, f->resources, NULL);
   replicas = NULL;
   g_assert_cmpuint (request (f, "GET", "/v1/replicas", NULL, NULL, &replicas), ==, 200);
   replica = find_in (replicas, "replicas", "resource", "big", "site", "lon");

@@ -17,8 +17,8 @@
 #include "mirror/pm-catalog-etcd.h"
 #include "mirror/pm-catalog-sqlite.h"
 #include "pm-test-etcd.h"
+#include "pm-test-console.h"
 #include "pm-test-nginx.h"
-#include "pm-test-server.h"
 #include "pm-test-util.h"
 
 #define BIG_BYTES (96 * 1048576)
@@ -26,33 +26,15 @@
 
 typedef struct
 {
-  char        *data_dir;
-  char        *config_dir;
-  GSubprocess *process;
-  char        *url;
-  char        *token;
-} Console;
-
-typedef struct
-{
-  PmTestEtcd  *cluster;
-  PmTestNginx *nginx;
-  char        *dir;
-  char        *topology;
-  char        *resources;
-  char        *catalog;     /* etcd:…?prefix=… */
-  Console      consoles[N_CONSOLES];
-  SoupSession *session;
+  PmTestEtcd   *cluster;
+  PmTestNginx  *nginx;
+  char         *dir;
+  char         *topology;
+  char         *resources;
+  char         *catalog;     /* etcd:…?prefix=… */
+  PmTestConsole consoles[N_CONSOLES];
+  SoupSession  *session;
 } Fixture;
-
-static const char *
-premirror_path (void)
-{
-  const char *path = g_getenv ("PM_PREMIRROR");
-
-  g_assert_nonnull (path);
-  return path;
-}
 
 /* Starts console i on the shared catalogue (extra: one more option and its value, or NULL). */
 static void
@@ -61,51 +43,8 @@ start_console (Fixture    *f,
                const char *extra,
                const char *extra_value)
 {
-  Console *c = &f->consoles[i];
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  g_autofree char *token_path = g_build_filename (c->data_dir, "api-token", NULL);
-
-  /* The consoles' logs go to the test's: what a console said before a failure tells why. */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, pm_test_die_with_parent, NULL, NULL);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", c->config_dir, TRUE);
-  c->process = g_subprocess_launcher_spawn (launcher, &error, premirror_path (), "--headless",
-                                            "--data-dir", c->data_dir, "--topology", f->topology,
-                                            "--resources", f->resources, "--source",
-                                            "sim:?seed=5&speed=60", "--api", "127.0.0.1:0",
-                                            "--catalog", f->catalog, extra, extra_value, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (c->process));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "api: "));
-  g_free (c->url);
-  c->url = g_strdup (line + 5);
-  if (c->token == NULL)
-    {
-      g_assert_true (g_file_get_contents (token_path, &c->token, NULL, NULL));
-      g_strstrip (c->token);
-    }
-}
-
-static void
-stop_console (Fixture *f,
-              guint    i,
-              int      signal)
-{
-  Console *c = &f->consoles[i];
-  g_autoptr(GError) error = NULL;
-
-  if (c->process == NULL)
-    return;
-  g_subprocess_send_signal (c->process, signal);
-  g_subprocess_wait (c->process, NULL, &error);
-  g_assert_no_error (error);
-  g_clear_object (&c->process);
+  pm_test_console_start (&f->consoles[i], f->topology, f->resources, "--catalog", f->catalog,
+                         extra, extra_value, NULL);
 }
 
 static void
@@ -138,7 +77,7 @@ set_up (Fixture      *f,
   f->session = pm_test_session_new ();
   for (guint i = 0; i < N_CONSOLES; i++)
     {
-      Console *c = &f->consoles[i];
+      PmTestConsole *c = &f->consoles[i];
       g_autofree char *name = g_strdup_printf ("console-%u", i);
 
       c->data_dir = g_build_filename (f->dir, name, "data", NULL);
@@ -160,15 +99,7 @@ tear_down (Fixture      *f,
            gconstpointer data)
 {
   for (guint i = 0; i < N_CONSOLES; i++)
-    {
-      Console *c = &f->consoles[i];
-
-      stop_console (f, i, SIGTERM);
-      g_free (c->data_dir);
-      g_free (c->config_dir);
-      g_free (c->url);
-      g_free (c->token);
-    }
+    pm_test_console_clear (&f->consoles[i]);
   g_clear_object (&f->session);
   g_clear_pointer (&f->nginx, pm_test_nginx_free);
   g_clear_pointer (&f->cluster, pm_test_etcd_free);
@@ -186,7 +117,7 @@ request (Fixture    *f,
          const char *body,
          JsonNode  **reply)
 {
-  Console *c = &f->consoles[console];
+  PmTestConsole *c = &f->consoles[console];
   g_autofree char *url = g_strconcat (c->url, path, NULL);
 
   return pm_test_http_request (f->session, method, url,
@@ -527,7 +458,7 @@ test_executor_killed (Fixture      *f,
   id = mirror_now (f, 1, "big", "lon", 200);
   /* The transfer runs in console 0, the executor: only it reports progress. */
   wait_for (f, 0, "/v1/jobs", copying_cb, &id, 60);
-  stop_console (f, 0, SIGKILL);
+  pm_test_console_stop (&f->consoles[0], SIGKILL);
 
   expected = (Expected) { id, "done" };
   took = wait_for (f, 1, "/v1/jobs", job_state_cb, &expected, 120);
