@@ -505,6 +505,17 @@ pm_test_etcd_kill_member (PmTestEtcd *self,
   return TRUE;
 }
 
+void
+pm_test_etcd_freeze_member (PmTestEtcd *self,
+                            guint       member,
+                            gboolean    frozen)
+{
+  Member *m = get_member (self, member);
+
+  g_return_if_fail (m != NULL && m->pid != 0);
+  kill (m->pid, frozen ? SIGSTOP : SIGCONT);
+}
+
 gboolean
 pm_test_etcd_stop_member (PmTestEtcd *self,
                           guint       member,

@@ -44,6 +44,11 @@ gboolean    pm_test_etcd_kill_member    (PmTestEtcd  *self,
 gboolean    pm_test_etcd_stop_member    (PmTestEtcd  *self,
                                          guint        member,
                                          GError     **error);
+/* Freezes a member (SIGSTOP) or lets it go on (SIGCONT): a member that hangs, as behind a
+ * network that drops its packets, holds requests sent to it without answering or refusing. */
+void        pm_test_etcd_freeze_member  (PmTestEtcd  *self,
+                                         guint        member,
+                                         gboolean     frozen);
 /* Starts a killed or stopped member again on its data directory and ports and waits (up to
  * 60 s) until it answers GET /health, healthy or not: without quorum it cannot be. */
 gboolean    pm_test_etcd_restart_member (PmTestEtcd  *self,

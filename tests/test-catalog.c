@@ -1195,6 +1195,75 @@ test_etcd_election (void)
     }
 }
 
+/* The member a console writes through hangs (its packets dropped): the writes time out with no
+ * word on whether they were taken, the console reads the outcome back from the other members
+ * and retries there. Nothing is lost and nothing is done twice: one proposal, one decision, one
+ * job. */
+static void
+test_etcd_hung_member (void)
+{
+  g_autofree char *uri = NULL;
+  g_autoptr(PmCatalog) setup = new_catalog (&uri);
+  const char *prefix = strchr (uri, '?');
+  int leader = pm_test_etcd_find_leader (cluster);
+  guint hung, others[2];
+  g_autofree char *hung_first = NULL;
+  g_autofree char *without_hung = NULL;
+  g_autoptr(PmCatalog) writer = NULL;
+  g_autoptr(PmCatalog) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) proposals = NULL;
+  g_autoptr(PmProposal) seen = NULL;
+  g_autoptr(PmJob) stored = NULL;
+  gint64 proposal, job, started;
+  guint n_for_pair = 0;
+
+  /* A follower, so that the others keep their quorum and leader. */
+  g_assert_cmpint (leader, >=, 0);
+  hung = ((guint) leader + 1) % 3;
+  others[0] = (hung + 1) % 3;
+  others[1] = (hung + 2) % 3;
+  hung_first = g_strdup_printf ("etcd:%s,%s,%s%s", pm_test_etcd_get_member_url (cluster, hung),
+                                pm_test_etcd_get_member_url (cluster, others[0]),
+                                pm_test_etcd_get_member_url (cluster, others[1]), prefix);
+  without_hung = g_strdup_printf ("etcd:%s,%s%s",
+                                  pm_test_etcd_get_member_url (cluster, others[0]),
+                                  pm_test_etcd_get_member_url (cluster, others[1]), prefix);
+  writer = open_catalog (hung_first);
+
+  pm_test_etcd_freeze_member (cluster, hung, TRUE);
+  started = g_get_monotonic_time ();
+  proposal = propose (writer, "dns", "par", 0.8, 10);
+  job = pm_catalog_decide (writer, proposal, TRUE, "alice", "storm", &spec, 20, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (job, >, 0);
+  g_test_message ("a proposal and its approval through a hung member took %.1f s",
+                  (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC);
+
+  reader = open_catalog (without_hung);
+  proposals = pm_catalog_list_proposals (reader, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < proposals->len; i++)
+    {
+      PmProposal *p = g_ptr_array_index (proposals, i);
+
+      if (g_str_equal (p->resource, "dns") && g_str_equal (p->site, "par"))
+        n_for_pair++;
+    }
+  g_assert_cmpuint (n_for_pair, ==, 1);
+  seen = find_proposal (reader, proposal);
+  g_assert_nonnull (seen);
+  g_assert_cmpint (seen->state, ==, PM_PROPOSAL_APPROVED);
+  g_assert_cmpuint (count_jobs (reader, proposal, "par", TRUE), ==, 1);
+  stored = get_job (reader, job);
+  g_assert_cmpint (stored->proposal, ==, proposal);
+  g_assert_cmpint (pm_catalog_get_state (writer), ==, PM_CATALOG_STATE_OK);
+
+  pm_test_etcd_freeze_member (cluster, hung, FALSE);
+  g_assert_true (pm_test_etcd_wait_healthy (cluster, 60000, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1225,6 +1294,7 @@ main (int   argc,
   g_test_add_data_func ("/catalog/etcd/recover", test_recover, on_etcd);
   g_test_add_data_func ("/catalog/etcd/election", test_etcd_election, on_etcd);
   g_test_add_data_func ("/catalog/etcd/watch-compaction", test_etcd_watch_compaction, on_etcd);
+  g_test_add_data_func ("/catalog/etcd/hung-member", test_etcd_hung_member, on_etcd);
 
   status = g_test_run ();
   g_clear_pointer (&cluster, pm_test_etcd_free);
