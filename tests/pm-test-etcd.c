@@ -549,6 +549,16 @@ pm_test_etcd_stop_member (PmTestEtcd *self,
 }
 
 gboolean
+pm_test_etcd_restart_all (PmTestEtcd *self,
+                          GError    **error)
+{
+  for (guint i = 0; i < self->n_members; i++)
+    if (reap (&self->members[i], FALSE) && !spawn_member (self, &self->members[i], TRUE, error))
+      return FALSE;
+  return pm_test_etcd_wait_healthy (self, READY_TIMEOUT_US / 1000, error);
+}
+
+gboolean
 pm_test_etcd_restart_member (PmTestEtcd *self,
                              guint       member,
                              GError    **error)

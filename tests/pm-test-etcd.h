@@ -54,6 +54,10 @@ void        pm_test_etcd_freeze_member  (PmTestEtcd  *self,
 gboolean    pm_test_etcd_restart_member (PmTestEtcd  *self,
                                          guint        member,
                                          GError     **error);
+/* Starts every member that is not running at once and waits (up to 60 s) for a healthy
+ * cluster: a member restarted alone answers nobody until it has a quorum again. */
+gboolean    pm_test_etcd_restart_all    (PmTestEtcd  *self,
+                                         GError     **error);
 /* Waits up to timeout_ms until some running member reports itself healthy (quorum is back and
  * a leader elected). */
 gboolean    pm_test_etcd_wait_healthy   (PmTestEtcd  *self,

@@ -410,6 +410,32 @@ test_quorum (Fixture      *f,
   g_assert_nonnull (find_by_id (jobs, "jobs", "id", during));
 }
 
+/* No etcd member answers when a console starts: it starts all the same, says the catalogue
+ * cannot be reached and takes no decision; once the cluster is up it reads the catalogue,
+ * records its resources and origin versions, and takes decisions. */
+static void
+test_unreachable_at_start (Fixture      *f,
+                           gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  double took;
+
+  if (skipped (f))
+    return;
+  for (guint m = 0; m < pm_test_etcd_get_n_members (f->cluster); m++)
+    g_assert_true (pm_test_etcd_kill_member (f->cluster, m, &error));
+  start_console (f, 0, NULL, NULL);
+  wait_for (f, 0, "/v1/health", catalog_state_cb, (gpointer) "unreachable", 10);
+  mirror_now (f, 0, "crl", "ams", 503);
+
+  pm_test_etcd_restart_all (f->cluster, &error);
+  g_assert_no_error (error);
+  took = wait_for (f, 0, "/v1/health", catalog_state_cb, (gpointer) "ok", 30);
+  g_test_message ("the console read the catalogue %.1f s after the cluster was healthy", took);
+  wait_for (f, 0, "/v1/resources", versions_known_cb, NULL, 60);
+  mirror_now (f, 0, "crl", "ams", 200);
+}
+
 static gboolean
 copying_cb (JsonNode *root,
             gpointer  data)
@@ -545,6 +571,8 @@ main (int   argc,
   g_test_add ("/shared-catalog/executor-killed", Fixture, NULL, set_up, test_executor_killed,
               tear_down);
   g_test_add ("/shared-catalog/import", Fixture, NULL, set_up, test_import, tear_down);
+  g_test_add ("/shared-catalog/unreachable-at-start", Fixture, NULL, set_up,
+              test_unreachable_at_start, tear_down);
 
   return g_test_run ();
 }

@@ -51,6 +51,7 @@ struct _PmCatalogEtcd
   GCond         changed;
   GTree        *copy;          /* full key → Entry */
   gint64        revision;      /* the copy is complete up to this revision */
+  gboolean      loaded;        /* the copy holds a read of etcd (none while never reached) */
   PmCatalogState state;
   gboolean      stopping;
 
@@ -429,12 +430,13 @@ find_out (Tx       *tx,
   return TRUE;
 }
 
+/* A catalogue never read stays UNREACHABLE, whatever a probe says, until its first read. */
 static void
 set_state (PmCatalogEtcd *self,
            PmCatalogState state)
 {
   g_mutex_lock (&self->lock);
-  self->state = state;
+  self->state = self->loaded ? state : PM_CATALOG_STATE_UNREACHABLE;
   g_mutex_unlock (&self->lock);
 }
 
@@ -1400,6 +1402,7 @@ read_whole (PmCatalogEtcd *self,
     }
   g_mutex_lock (&self->lock);
   copy_replace (self, kvs, revision);
+  self->loaded = TRUE;
   self->state = state;
   g_cond_broadcast (&self->changed);
   g_mutex_unlock (&self->lock);
@@ -1434,8 +1437,12 @@ static gpointer
 watch_thread (gpointer data)
 {
   PmCatalogEtcd *self = data;
-  gboolean whole = FALSE;
+  gboolean whole;
 
+  /* A catalogue opened while etcd could not be reached is read whole first. */
+  g_mutex_lock (&self->lock);
+  whole = !self->loaded;
+  g_mutex_unlock (&self->lock);
   while (!is_stopping (self))
     {
       g_autoptr(GError) error = NULL;
@@ -2077,7 +2084,17 @@ pm_catalog_etcd_open (const char *uri,
       _pm_catalog_refuse (error, PM_CATALOG_ERROR_INVALID, "%s", local_error->message);
       return NULL;
     }
-  if (!read_whole (self, &local_error))
+  if (!read_whole (self, &local_error)
+      && g_error_matches (local_error, PM_ETCD_ERROR, PM_ETCD_ERROR_UNAVAILABLE))
+    {
+      /* No member answers (yet): the console starts, says so, and reads the catalogue as soon
+       * as one does, as it would after losing them later. */
+      g_message ("%s cannot be reached (%s); it is read as soon as a member answers", uri,
+                 local_error->message);
+      g_clear_error (&local_error);
+      self->state = PM_CATALOG_STATE_UNREACHABLE;
+    }
+  else if (local_error != NULL)
     {
       _pm_catalog_refuse (error, PM_CATALOG_ERROR_BACKEND, "Cannot read the shared catalogue "
                           "%s: %s", uri, local_error->message);
@@ -2085,8 +2102,9 @@ pm_catalog_etcd_open (const char *uri,
     }
   self->console = g_strdup_printf ("%s:%d", g_get_host_name (), (int) getpid ());
   /* The first round before returning: a console alone on the catalogue runs its jobs from
-   * the first tick. */
-  elect (self);
+   * the first tick. (Unreached, the probe runs it once etcd answers.) */
+  if (self->loaded)
+    elect (self);
   self->watcher = g_thread_new ("pm-catalog-watch", watch_thread, self);
   self->prober = g_thread_new ("pm-catalog-probe", probe_thread, self);
   return PM_CATALOG (g_steal_pointer (&self));

@@ -44,12 +44,14 @@ struct _PmMirror
   /* Engine thread only. */
   GCancellable   *cancellable;
   gboolean        scanning;
+  gboolean        scan_refused;  /* the last scan's versions were refused by the catalogue */
   gint64          last_scan;
   GHashTable     *last_planned;  /* "resource\nsite" → gint64 * (clock s) */
   GHashTable     *last_needed;   /* "resource\nsite" → gint64 * (clock s) */
   GHashTable     *refreshing;    /* "resource\nsite" → Refresh */
   guint8         *usable;        /* n_resources × n_sites: the replicas that may serve now */
   gboolean        executing;     /* this console ran the jobs at the last tick */
+  gboolean        synced;        /* the inventory's resources are in the catalogue */
 };
 
 typedef struct
@@ -268,10 +270,16 @@ scan_finished_cb (GObject      *source_object,
   self->scanning = FALSE;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      gboolean refused = g_error_matches (error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_READ_ONLY);
+
+      /* Refused while the catalogue is out of reach: said once, not at every scan. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+          && !(refused && self->scan_refused))
         pm_catalog_report_failure ("Cannot record the origin files' versions", error);
+      self->scan_refused = refused;
       return;
     }
+  self->scan_refused = FALSE;
   load_latest_versions (self);
   g_mutex_lock (&self->lock);
   g_free (self->problems);
@@ -306,11 +314,21 @@ pm_mirror_start (PmMirror *self,
 {
   guint n_reset = 0;
 
-  if (!pm_catalog_recover (self->catalog, now, &n_reset, error)
-      || !pm_catalog_sync_resources (self->catalog, self->resources, error))
-    return FALSE;
-  if (n_reset > 0)
-    g_message ("Resuming what the last shutdown interrupted: %u jobs and replicas reset", n_reset);
+  /* A shared catalogue no member of which answers yet: the console starts and shows that;
+   * the first tick that finds it reachable records the resources (catch_up). */
+  if (pm_catalog_get_state (self->catalog) == PM_CATALOG_STATE_UNREACHABLE)
+    g_message ("%s cannot be reached: the resources are recorded there once it can",
+               pm_catalog_describe (self->catalog));
+  else
+    {
+      if (!pm_catalog_recover (self->catalog, now, &n_reset, error)
+          || !pm_catalog_sync_resources (self->catalog, self->resources, error))
+        return FALSE;
+      if (n_reset > 0)
+        g_message ("Resuming what the last shutdown interrupted: %u jobs and replicas reset",
+                   n_reset);
+      self->synced = TRUE;
+    }
   self->executing = pm_catalog_is_executor (self->catalog);
   load_latest_versions (self);
   start_scan (self, now);
@@ -343,6 +361,15 @@ latest_of (PmMirror   *self,
     {
       g_set_error (error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_NOT_FOUND,
                    "No resource “%s” in the inventory", resource);
+      return FALSE;
+    }
+  if (!pm_mirror_dup_latest (self, (guint) r, out)
+      && pm_catalog_get_state (self->catalog) != PM_CATALOG_STATE_OK)
+    {
+      /* The versions are recorded in the catalogue before they are known here. */
+      g_set_error (error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_READ_ONLY,
+                   "%s takes no decisions now: it cannot be reached or has lost its quorum",
+                   pm_catalog_describe (self->catalog));
       return FALSE;
     }
   if (!pm_mirror_dup_latest (self, (guint) r, out))
@@ -919,6 +946,25 @@ take_over (PmMirror *self,
                "were reset", pm_catalog_describe (self->catalog), n_reset);
 }
 
+/* The shared catalogue, unreachable at start, answers now: what the start would have written
+ * is written, and the origin files are scanned again (the scans meanwhile could not record
+ * their versions). The jobs are taken over by whichever console is elected. */
+static void
+catch_up (PmMirror *self,
+          gint64    now)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!pm_catalog_sync_resources (self->catalog, self->resources, &error))
+    {
+      pm_catalog_report_failure ("Cannot record the resources", error);
+      return;
+    }
+  g_message ("%s answers: the resources are recorded there", pm_catalog_describe (self->catalog));
+  self->synced = TRUE;
+  self->last_scan = MIN (self->last_scan, now - self->params.scan_interval_s);
+}
+
 void
 pm_mirror_update (PmMirror         *self,
                   const PmSnapshot *snapshot)
@@ -930,6 +976,8 @@ pm_mirror_update (PmMirror         *self,
   gint64 now = snapshot->time_s;
   gboolean executing;
 
+  if (!self->synced && pm_catalog_get_state (self->catalog) == PM_CATALOG_STATE_OK)
+    catch_up (self, now);
   if (!self->scanning && now - self->last_scan >= self->params.scan_interval_s)
     start_scan (self, now);
 
