@@ -76,6 +76,12 @@ pm_test_console_stop (PmTestConsole *console,
   g_subprocess_send_signal (console->process, signal);
   g_subprocess_wait (console->process, NULL, &error);
   g_assert_no_error (error);
+  /* Asked to stop, it stops cleanly: not crashed, and (under AddressSanitizer) nothing leaked. */
+  if (signal == SIGTERM)
+    {
+      g_assert_true (g_subprocess_get_if_exited (console->process));
+      g_assert_cmpint (g_subprocess_get_exit_status (console->process), ==, 0);
+    }
   g_clear_object (&console->process);
 }
 

@@ -25,7 +25,8 @@ void pm_test_console_start (PmTestConsole *console,
                             const char    *topology,
                             const char    *resources,
                             ...) G_GNUC_NULL_TERMINATED;
-/* Sends the signal and waits for the console to end; nothing when it is stopped. */
+/* Sends the signal and waits for the console to end; nothing when it is stopped. After SIGTERM
+ * the console must have exited with status 0. */
 void pm_test_console_stop  (PmTestConsole *console,
                             int            signal);
 /* Stops it (SIGTERM) and frees what it holds. */

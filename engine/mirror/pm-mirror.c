@@ -363,17 +363,17 @@ latest_of (PmMirror   *self,
                    "No resource “%s” in the inventory", resource);
       return FALSE;
     }
-  if (!pm_mirror_dup_latest (self, (guint) r, out)
-      && pm_catalog_get_state (self->catalog) != PM_CATALOG_STATE_OK)
-    {
-      /* The versions are recorded in the catalogue before they are known here. */
-      g_set_error (error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_READ_ONLY,
-                   "%s takes no decisions now: it cannot be reached or has lost its quorum",
-                   pm_catalog_describe (self->catalog));
-      return FALSE;
-    }
   if (!pm_mirror_dup_latest (self, (guint) r, out))
     {
+      pm_version_clear (out);
+      /* The versions are recorded in the catalogue before they are known here. */
+      if (pm_catalog_get_state (self->catalog) != PM_CATALOG_STATE_OK)
+        {
+          g_set_error (error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_READ_ONLY,
+                       "%s takes no decisions now: it cannot be reached or has lost its quorum",
+                       pm_catalog_describe (self->catalog));
+          return FALSE;
+        }
       g_set_error (error, PM_CATALOG_ERROR, PM_CATALOG_ERROR_CONFLICT,
                    "Resource “%s” has no version yet: its origin file has not been read "
                    "(missing, or still being hashed)", resource);
