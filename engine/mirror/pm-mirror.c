@@ -314,10 +314,11 @@ pm_mirror_start (PmMirror *self,
 {
   guint n_reset = 0;
 
-  /* A shared catalogue no member of which answers yet: the console starts and shows that;
-   * the first tick that finds it reachable records the resources (catch_up). */
-  if (pm_catalog_get_state (self->catalog) == PM_CATALOG_STATE_UNREACHABLE)
-    g_message ("%s cannot be reached: the resources are recorded there once it can",
+  /* A shared catalogue no member of which answers yet, or without a quorum: the console
+   * starts and shows that; the first tick that finds it writable records the resources
+   * (catch_up). */
+  if (pm_catalog_get_state (self->catalog) != PM_CATALOG_STATE_OK)
+    g_message ("%s takes no changes now: the resources are recorded there once it does",
                pm_catalog_describe (self->catalog));
   else
     {
@@ -946,9 +947,10 @@ take_over (PmMirror *self,
                "were reset", pm_catalog_describe (self->catalog), n_reset);
 }
 
-/* The shared catalogue, unreachable at start, answers now: what the start would have written
- * is written, and the origin files are scanned again (the scans meanwhile could not record
- * their versions). The jobs are taken over by whichever console is elected. */
+/* The shared catalogue, unreachable or without quorum at start, takes changes now: what the
+ * start would have written is written, and the origin files are scanned again (the scans
+ * meanwhile could not record their versions). The jobs are taken over by whichever console is
+ * elected. */
 static void
 catch_up (PmMirror *self,
           gint64    now)
@@ -960,7 +962,8 @@ catch_up (PmMirror *self,
       pm_catalog_report_failure ("Cannot record the resources", error);
       return;
     }
-  g_message ("%s answers: the resources are recorded there", pm_catalog_describe (self->catalog));
+  g_message ("%s takes changes again: the resources are recorded there",
+             pm_catalog_describe (self->catalog));
   self->synced = TRUE;
   self->last_scan = MIN (self->last_scan, now - self->params.scan_interval_s);
 }
